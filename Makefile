@@ -1,0 +1,55 @@
+# The portal's two everyday commands: `make run` and `make test`.
+PYTHON ?= $(shell command -v python3.11 || command -v python3)
+VENV := .venv
+BIN := $(VENV)/bin
+PORT ?= 8000
+# The embedded default: an SQLite file and tasks run in-process, unless the environment says otherwise.
+RUN_ENV := DEBUG=$${DEBUG:-true}
+
+.PHONY: run setup test lint format bench frontend fixture clean
+
+$(BIN)/.installed: requirements.txt requirements-dev.txt
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
+	touch $@
+
+## setup: install, migrate, load the system's facts, create demo users
+setup: $(BIN)/.installed
+	$(RUN_ENV) $(BIN)/python manage.py migrate --no-input
+	$(RUN_ENV) $(BIN)/python manage.py load_cw_ics
+	$(RUN_ENV) $(BIN)/python manage.py create_demo_users
+
+## run: set up, then serve the portal on http://127.0.0.1:$(PORT)
+run: setup
+	$(RUN_ENV) $(BIN)/python manage.py runserver 127.0.0.1:$(PORT)
+
+## test: the whole suite (PostgreSQL and Redis when DATABASE_URL / CELERY_BROKER_URL are set)
+test: $(BIN)/.installed
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	DJANGO_SETTINGS_MODULE=icsportal.test_settings $(BIN)/python manage.py makemigrations --check --dry-run
+	$(BIN)/python -m pytest
+
+lint: $(BIN)/.installed
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+format: $(BIN)/.installed
+	$(BIN)/ruff format .
+	$(BIN)/ruff check --fix .
+
+## bench: England-scale benchmarks; results are appended to bench/RESULTS.md
+bench: $(BIN)/.installed
+	$(BIN)/python bench/bench_spc.py
+
+## frontend: rebuild the vendored NHS.UK frontend under static/ (needs Node and npm)
+frontend:
+	cd static/build && ./build.sh
+
+## fixture: rebuild the system fixture from an extraction of the source documents
+fixture: $(BIN)/.installed
+	$(BIN)/python manage.py build_system_fixture $(EXTRACTION) places/fixtures/cw_ics.editorial.json places/fixtures/cw_ics.json --documents places/fixtures/documents
+
+clean:
+	rm -rf $(VENV) db.sqlite3 staticfiles .pytest_cache
