@@ -1,0 +1,51 @@
+from django.contrib import admin
+
+from .models import DataQualityFlag, Document, Fact, Place, Priority, System
+
+
+@admin.register(Document)
+class DocumentAdmin(admin.ModelAdmin):
+    list_display = ["key", "short_title", "file_name", "is_draft"]
+    search_fields = ["title", "short_title", "file_name"]
+
+
+@admin.register(System)
+class SystemAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug", "population", "is_synthetic"]
+    search_fields = ["name"]
+
+
+@admin.register(Place)
+class PlaceAdmin(admin.ModelAdmin):
+    list_display = ["name", "slug", "system", "is_synthetic"]
+    list_filter = ["system"]
+    search_fields = ["name"]
+
+
+@admin.register(Fact)
+class FactAdmin(admin.ModelAdmin):
+    list_display = [
+        "key",
+        "kind",
+        "place",
+        "label",
+        "value",
+        "unit",
+        "source_document",
+        "source_line",
+    ]
+    list_filter = ["kind", "system", "place"]
+    search_fields = ["key", "label", "text"]
+
+
+@admin.register(Priority)
+class PriorityAdmin(admin.ModelAdmin):
+    list_display = ["title", "place", "status"]
+    list_filter = ["place", "status"]
+    search_fields = ["title", "description"]
+
+
+@admin.register(DataQualityFlag)
+class DataQualityFlagAdmin(admin.ModelAdmin):
+    list_display = ["key", "source_document", "source_line"]
+    search_fields = ["key", "issue", "handling"]

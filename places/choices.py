@@ -1,0 +1,17 @@
+from django.db import models
+
+
+class FactKind(models.TextChoices):
+    COUNT = "count", "Count"
+    POPULATION = "population", "Population"
+    BACKGROUND = "background", "Background"
+    HEALTH = "health", "Population health"
+
+
+class PriorityStatus(models.TextChoices):
+    CURRENT = "current", "Current"
+    PLANNED = "planned", "Planned"
+    IN_PROGRESS = "in_progress", "In progress"
+    ANTICIPATED = "anticipated", "Anticipated (subject to agreement)"
+    PROPOSED = "proposed", "Proposed"
+    FUTURE = "future", "Future phase"

@@ -1,0 +1,194 @@
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+
+from .choices import FactKind, PriorityStatus
+
+
+class Document(models.Model):
+    """A source document that facts in the portal cite by line."""
+
+    key = models.SlugField(max_length=40, unique=True)
+    title = models.CharField(max_length=300)
+    short_title = models.CharField(max_length=80)
+    file_name = models.CharField(max_length=200, unique=True)
+    description = models.TextField(blank=True)
+    date = models.DateField(null=True, blank=True)
+    date_note = models.CharField(max_length=500, blank=True)
+    is_draft = models.BooleanField(default=False)
+    line_count = models.PositiveIntegerField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["key"]
+
+    def __str__(self):
+        return self.short_title
+
+
+class Sourced(models.Model):
+    """Abstract: a fact that keeps the document and line it came from."""
+
+    source_document = models.ForeignKey(
+        Document, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+    )
+    source_line = models.PositiveIntegerField(null=True, blank=True)
+    # Corroborating or variant mentions: [{"document": key, "line": n}, ...]
+    also_sources = models.JSONField(default=list, blank=True)
+
+    class Meta:
+        abstract = True
+
+    @property
+    def citation(self) -> str:
+        """'Short title, line N', or '' when the fact has no document."""
+        if self.source_document_id is None:
+            return ""
+        doc = self.source_document
+        return f"{doc.short_title}, line {self.source_line}" if self.source_line else str(doc)
+
+    def clean(self):
+        super().clean()
+        if self.source_line is not None and self.source_document_id is None:
+            raise ValidationError({"source_line": "A line needs a source document."})
+
+
+def sourced_constraint(name: str) -> models.CheckConstraint:
+    """A line number is only meaningful with its document."""
+    return models.CheckConstraint(
+        condition=Q(source_line__isnull=True) | Q(source_document__isnull=False),
+        name=name,
+        violation_error_message="A source line needs a source document.",
+    )
+
+
+class System(Sourced):
+    """An Integrated Care System: the partnership that its Places belong to."""
+
+    key = models.SlugField(max_length=60, unique=True)
+    slug = models.SlugField(max_length=60, unique=True)
+    name = models.CharField(max_length=200)
+    short_name = models.CharField(max_length=80, blank=True)
+    description = models.TextField(blank=True)
+    aim = models.TextField(blank=True)
+    tagline = models.CharField(max_length=300, blank=True)
+    population = models.PositiveIntegerField(null=True, blank=True)
+    population_as_written = models.CharField(max_length=80, blank=True)
+    is_synthetic = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [sourced_constraint("system_source_line_has_document")]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("places:system_overview")
+
+
+class Place(Sourced):
+    """A Place within a system: the footprint where local partners plan care together."""
+
+    key = models.SlugField(max_length=60, unique=True)
+    system = models.ForeignKey(System, on_delete=models.CASCADE, related_name="places")
+    slug = models.SlugField(max_length=60)
+    name = models.CharField(max_length=120)
+    name_variants = models.JSONField(default=list, blank=True)
+    note = models.TextField(blank=True)
+    is_synthetic = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["system__name", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["system", "slug"],
+                name="place_unique_slug_per_system",
+                violation_error_message="A Place with this slug already exists in the system.",
+            ),
+            sourced_constraint("place_source_line_has_document"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("places:place_detail", kwargs={"slug": self.slug})
+
+
+class Fact(Sourced):
+    """A cited fact about a system or one of its Places: a count, a population, background."""
+
+    key = models.SlugField(max_length=80, unique=True)
+    system = models.ForeignKey(System, on_delete=models.CASCADE, related_name="facts")
+    place = models.ForeignKey(
+        Place, null=True, blank=True, on_delete=models.CASCADE, related_name="facts"
+    )
+    kind = models.CharField(max_length=20, choices=FactKind.choices)
+    topic = models.CharField(max_length=120, blank=True)
+    label = models.CharField(max_length=300, blank=True)
+    text = models.TextField(blank=True)
+    value = models.FloatField(null=True, blank=True)
+    unit = models.CharField(max_length=120, blank=True)
+    as_written = models.CharField(max_length=200, blank=True)
+    qualifier = models.CharField(max_length=40, blank=True)
+    # Several figures stated in one sentence: [{"value", "unit", "as_written", "label"}, ...]
+    figures = models.JSONField(default=list, blank=True)
+    year = models.PositiveSmallIntegerField(null=True, blank=True)
+    # The Place's headline population, shown on cards and the overview.
+    is_headline = models.BooleanField(default=False)
+    note = models.TextField(blank=True)
+    order = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["system", "place", "kind", "order", "key"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["place", "kind"],
+                condition=Q(is_headline=True),
+                name="fact_one_headline_per_place_and_kind",
+                violation_error_message="A Place has only one headline figure of each kind.",
+            ),
+            sourced_constraint("fact_source_line_has_document"),
+        ]
+
+    def __str__(self):
+        return self.label or self.text[:80]
+
+
+class Priority(Sourced):
+    """A priority a Place has set itself, with its status as the documents state it."""
+
+    key = models.SlugField(max_length=80, unique=True)
+    place = models.ForeignKey(Place, on_delete=models.CASCADE, related_name="priorities")
+    title = models.CharField(max_length=300)
+    description = models.TextField(blank=True)
+    theme = models.CharField(max_length=120, blank=True)
+    status = models.CharField(max_length=20, choices=PriorityStatus.choices)
+    period = models.CharField(max_length=40, blank=True)
+    note = models.TextField(blank=True)
+    order = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["place", "order", "title"]
+        verbose_name_plural = "priorities"
+        constraints = [sourced_constraint("priority_source_line_has_document")]
+
+    def __str__(self):
+        return f"{self.place}: {self.title}"
+
+
+class DataQualityFlag(Sourced):
+    """A doubt about the source documents, and how the portal handled it."""
+
+    key = models.SlugField(max_length=80, unique=True)
+    system = models.ForeignKey(System, on_delete=models.CASCADE, related_name="quality_flags")
+    issue = models.TextField()
+    handling = models.TextField()
+
+    class Meta:
+        ordering = ["key"]
+        constraints = [sourced_constraint("flag_source_line_has_document")]
+
+    def __str__(self):
+        return self.key
