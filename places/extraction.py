@@ -1,0 +1,772 @@
+"""Turn an extraction of facts from source documents (schema 1.0) into the portal's fixture.
+
+The extraction cites every fact as ``{"file": ..., "line": ...}``; the fixture keeps each
+citation as ``[document key, line]``. Editorial choices (short titles, which organisation
+an area named in the documents stands for, metric codes) come from a separate file so
+that nothing here is specific to one system.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from typing import Any
+
+from django.utils.text import slugify
+
+FORMAT = "icsportal-system/1"
+
+BOARD_LEVELS = {
+    "system": "system",
+    "local_authority_area": "county",
+    "place": "place",
+    "regional": "regional",
+    "not stated": "not_stated",
+}
+BOARD_STATUS_WORDS = {
+    "established": "established",
+    "proposed": "proposed",
+    "being": "proposed",
+    "planned": "planned",
+    "scheduled": "planned",
+    "referenced": "referenced",
+    "replaced": "replaced",
+    "superseded": "replaced",
+}
+PRIORITY_STATUSES = {
+    "current": "current",
+    "planned": "planned",
+    "in progress": "in_progress",
+    "anticipated (subject to agreement)": "anticipated",
+    "proposed": "proposed",
+    "future phase": "future",
+}
+POLARITIES = {
+    "higher is better": "higher_is_better",
+    "lower is better": "lower_is_better",
+    "neutral": "neutral",
+}
+MATURITIES = {
+    "not yet established": "not_yet_established",
+    "plans in place": "plans_in_place",
+    "established": "established",
+    "mature": "mature",
+    "exemplary": "exemplary",
+}
+HEADLINE_POPULATION_LABELS = ("residents", "population")
+
+
+def _year(value) -> int | None:
+    """A four-digit year from an int or a string such as '2019'."""
+    match = re.match(r"\d{4}", str(value)) if value is not None else None
+    return int(match.group()) if match else None
+
+
+class ExtractionError(ValueError):
+    """The extraction cannot be converted; the message names the record."""
+
+
+def financial_year(label: str) -> tuple[str, str]:
+    """'2019/20' → ('2019-04-01', '2020-03-31'), the English financial year."""
+    match = re.fullmatch(r"(\d{4})/(\d{2})", label.strip())
+    if not match:
+        raise ExtractionError(f"period {label!r} is not a financial year like 2019/20")
+    start = int(match.group(1))
+    if (start + 1) % 100 != int(match.group(2)):
+        raise ExtractionError(f"period {label!r}: the second year must follow the first")
+    return dt.date(start, 4, 1).isoformat(), dt.date(start + 1, 3, 31).isoformat()
+
+
+class Converter:
+    """One conversion: holds the document keys and the editorial choices."""
+
+    def __init__(self, extraction: dict, editorial: dict, line_counts: dict[str, int] | None):
+        self.x = extraction
+        self.ed = editorial
+        self.line_counts = line_counts or {}
+        self.doc_keys = {d["file"]: d["id"] for d in extraction["meta"]["documents"]}
+
+    # -- citations -------------------------------------------------------------------------
+    def cite(self, source: dict | None, where: str) -> list | None:
+        if not source:
+            return None
+        try:
+            key = self.doc_keys[source["file"]]
+        except KeyError as exc:
+            raise ExtractionError(f"{where}: unknown source file {source.get('file')!r}") from exc
+        line = int(source["line"])
+        limit = self.line_counts.get(source["file"])
+        if line < 1 or (limit and line > limit):
+            raise ExtractionError(f"{where}: line {line} is outside {source['file']}")
+        return [key, line]
+
+    def also(self, record: dict, where: str) -> list:
+        return [self.cite(s, where) for s in record.get("also_sources") or []]
+
+    # -- the whole fixture ------------------------------------------------------------------
+    def convert(self) -> dict[str, Any]:
+        self.place_slugs = {p["id"]: slugify(p["name"]) for p in self.x["places"]}
+        return {
+            "format": FORMAT,
+            "documents": self.documents(),
+            "system": self.system(),
+            "places": self.places(),
+            "facts": self.facts(),
+            "priorities": self.priorities(),
+            "organisations": self.organisations(),
+            "boards": self.boards(),
+            "people": self.people(),
+            "memberships": self.memberships(),
+            "metrics": self.metrics(),
+            "hicm": self.hicm(),
+            "quality_flags": self.quality_flags(),
+        }
+
+    def documents(self) -> list[dict]:
+        out = []
+        for doc in self.x["meta"]["documents"]:
+            ed = self.ed.get("documents", {}).get(doc["id"], {})
+            title = ed.get("title") or doc.get("title_as_written") or doc["description"][:200]
+            out.append(
+                {
+                    "key": doc["id"],
+                    "title": title,
+                    "short_title": ed.get("short_title") or title[:80],
+                    "file_name": doc["file"],
+                    "description": doc["description"],
+                    "date": doc.get("date"),
+                    "date_note": doc.get("date_note") or "",
+                    "is_draft": doc.get("status") == "draft",
+                    "line_count": self.line_counts.get(doc["file"]),
+                }
+            )
+        return out
+
+    def system(self) -> dict:
+        s = self.x["system"]
+        ed = self.ed.get("system", {})
+        return {
+            "key": s["id"],
+            "slug": ed.get("slug") or slugify(s["name"]),
+            "name": s["name"],
+            "short_name": ed.get("short_name", ""),
+            "description": s["description"]["text"],
+            "aim": s["aim"]["text"],
+            "tagline": s["tagline"]["text"],
+            "population": s["population"]["value"],
+            "population_as_written": s["population"]["as_written"],
+            "source": self.cite(s["source"], "system"),
+            "also": self.also(s, "system"),
+        }
+
+    def places(self) -> list[dict]:
+        out = []
+        for p in self.x["places"]:
+            notes = [p.get("name_note"), p.get("population_note")]
+            out.append(
+                {
+                    "key": p["id"],
+                    "slug": self.place_slugs[p["id"]],
+                    "name": p["name"],
+                    "name_variants": [
+                        {"name": v["name"], "source": self.cite(v.get("source"), p["id"])}
+                        for v in p.get("name_variants", [])
+                    ],
+                    "note": " ".join(
+                        n if isinstance(n, str) else n.get("text", "") for n in notes if n
+                    ),
+                    "source": self.cite(p["source"], p["id"]),
+                }
+            )
+        return out
+
+    def facts(self) -> list[dict]:
+        out: list[dict] = []
+        s = self.x["system"]
+        out.append(
+            self.fact(
+                key="system-population",
+                place=None,
+                kind="population",
+                record={**s["population"], "label": "residents"},
+                text="",
+                headline=True,
+            )
+        )
+        for order, count in enumerate(s["counts"]):
+            value = count["value"]
+            record = dict(count)
+            if isinstance(value, dict):  # a range such as 30,000–50,000
+                record["value"] = None
+                record["figures"] = [
+                    {"label": bound, "value": v, "as_written": count["as_written"]}
+                    for bound, v in value.items()
+                ]
+            out.append(
+                self.fact(
+                    key=f"system-count-{slugify(count['item'])}",
+                    place=None,
+                    kind="count",
+                    record={**record, "label": count["item"].replace("_", " ")},
+                    text=count.get("detail", ""),
+                    order=order,
+                )
+            )
+        for p in self.x["places"]:
+            headline_done = False
+            for order, pop in enumerate(p.get("population", [])):
+                headline = not headline_done and pop["label"] in HEADLINE_POPULATION_LABELS
+                headline_done = headline_done or headline
+                out.append(
+                    self.fact(
+                        key=f"{p['id']}-population-{order}",
+                        place=p["id"],
+                        kind="population",
+                        record=pop,
+                        text="",
+                        headline=headline,
+                        order=order,
+                    )
+                )
+            for order, st in enumerate(p.get("population_statements", [])):
+                out.append(
+                    self.fact(
+                        key=f"{p['id']}-population-statement-{order}",
+                        place=p["id"],
+                        kind="population",
+                        record=st,
+                        text=st["text"],
+                        order=100 + order,
+                    )
+                )
+            for order, bg in enumerate(p.get("background_facts", [])):
+                out.append(
+                    self.fact(
+                        key=bg.get("id") or f"{p['id']}-background-{order}",
+                        place=p["id"],
+                        kind="background",
+                        record=bg,
+                        text=bg["text"],
+                        order=order,
+                    )
+                )
+        for order, pf in enumerate(self.x.get("population_facts", [])):
+            out.append(
+                self.fact(
+                    key=pf["id"],
+                    place=pf.get("place"),
+                    kind="health",
+                    record={**pf, "label": pf.get("area", "")},
+                    text=pf["text"],
+                    order=order,
+                )
+            )
+        return out
+
+    def fact(self, *, key, place, kind, record, text, headline=False, order=0) -> dict:
+        note = record.get("note", "")
+        return {
+            "key": slugify(key.replace("_", "-")),
+            "place": place,
+            "kind": kind,
+            "topic": record.get("topic", ""),
+            "label": record.get("label", ""),
+            "text": text,
+            "value": record.get("value"),
+            "unit": record.get("unit", ""),
+            "as_written": record.get("as_written", ""),
+            "qualifier": record.get("qualifier", ""),
+            "figures": record.get("figures", []),
+            "year": _year(record.get("year")),
+            "is_headline": headline,
+            "note": note if isinstance(note, str) else "",
+            "order": order,
+            "source": self.cite(record.get("source"), key),
+            "also": self.also(record, key),
+        }
+
+    def priorities(self) -> list[dict]:
+        out = []
+        for p in self.x["places"]:
+            for order, pr in enumerate(p.get("priorities", [])):
+                status = PRIORITY_STATUSES.get(pr["status"])
+                if status is None:
+                    raise ExtractionError(f"{pr['id']}: unknown priority status {pr['status']!r}")
+                out.append(
+                    {
+                        "key": slugify(pr["id"].replace("_", "-")),
+                        "place": p["id"],
+                        "title": pr["title"],
+                        "description": pr.get("description", ""),
+                        "status": status,
+                        "period": pr.get("period", ""),
+                        "note": pr.get("note", ""),
+                        "order": order,
+                        "source": self.cite(pr["source"], pr["id"]),
+                        "also": self.also(pr, pr["id"]),
+                    }
+                )
+        return out
+
+    def organisations(self) -> list[dict]:
+        out = []
+        for o in self.x["organisations"]:
+            notes = [o.get("note"), o.get("places_note"), o.get("name_note")]
+            out.append(
+                {
+                    "key": o["id"],
+                    "name": o["name"],
+                    "abbreviation": o.get("abbreviation", ""),
+                    "kind": o["type"],
+                    "subtype": o.get("subtype", ""),
+                    "is_collective": bool(o.get("collective")),
+                    "places": o.get("places", []),
+                    "name_variants": [
+                        {"name": v["name"], "source": self.cite(v.get("source"), o["id"])}
+                        for v in o.get("name_variants", [])
+                    ],
+                    "note": " ".join(n for n in notes if isinstance(n, str) and n),
+                    "source": self.cite(o["source"], o["id"]),
+                }
+            )
+        return out
+
+    # -- boards -----------------------------------------------------------------------------
+    def boards(self) -> list[dict]:
+        slugs: dict[str, str] = {}
+        out = []
+        for b in self.x["boards"]:
+            slug = slugify(b["name"])[:70]
+            if slug in slugs.values():
+                slug = f"{slug}-{slugify(b['id'].removeprefix('board_'))}"[:80]
+            slugs[b["id"]] = slug
+            status_word = b["status"].split()[0].lower()
+            if status_word not in BOARD_STATUS_WORDS:
+                raise ExtractionError(f"{b['id']}: unknown board status {b['status']!r}")
+            if b["level"] not in BOARD_LEVELS:
+                raise ExtractionError(f"{b['id']}: unknown board level {b['level']!r}")
+            purpose = b["purpose"][0]["text"] if b.get("purpose") else ""
+            frequency = b.get("meeting_frequency") or {}
+            chair = b.get("chair") or {}
+            established = b.get("established") or {}
+            out.append(
+                {
+                    "key": b["id"],
+                    "slug": slug,
+                    "name": b["name"],
+                    "abbreviation": b.get("abbreviation", ""),
+                    "level": BOARD_LEVELS[b["level"]],
+                    "place": b.get("place"),
+                    "purpose": purpose,
+                    "meeting_frequency": frequency.get("text", ""),
+                    "chair_arrangement": chair.get("text") or chair.get("summary", ""),
+                    "status": BOARD_STATUS_WORDS[status_word],
+                    "status_as_written": b["status"],
+                    "established": established.get("text") or established.get("summary", ""),
+                    "required_organisations": b.get("member_organisations", []),
+                    "name_variants": [
+                        {"name": v["name"], "source": self.cite(v.get("source"), b["id"])}
+                        for v in b.get("name_variants", [])
+                    ],
+                    "note": b.get("note", "") if isinstance(b.get("note"), str) else "",
+                    "source": self.cite(b["source"], b["id"]),
+                    "reporting_lines": [
+                        {
+                            "to": parent,
+                            "source": self.cite(b.get("reports_to_source") or b["source"], b["id"]),
+                        }
+                        for parent in b.get("reports_to", [])
+                    ],
+                    "statements": self.board_statements(b),
+                }
+            )
+        return out
+
+    def board_statements(self, b: dict) -> list[dict]:
+        out: list[dict] = []
+
+        def add(kind, item, note=""):
+            if item and (item.get("text") or item.get("summary")):
+                out.append(
+                    {
+                        "kind": kind,
+                        "text": item.get("text") or item["summary"],
+                        "note": note
+                        or (item.get("note") if isinstance(item.get("note"), str) else ""),
+                        "source": self.cite(item.get("source"), b["id"]),
+                    }
+                )
+
+        for item in b.get("purpose", []):
+            add("purpose", item)
+        for item in b.get("objectives", []):
+            add("objective", item)
+        frequency = b.get("meeting_frequency") or {}
+        add("meeting_frequency", frequency)
+        add("meeting_frequency", frequency.get("also"))
+        chair = b.get("chair") or {}
+        add("chair", chair)
+        add(
+            "conflict",
+            chair.get("conflicting_statement"),
+            note="A second document states the chair differently.",
+        )
+        members = b.get("members_description") or {}
+        add("membership", members)
+        for item in members.get("detail", []):
+            add("membership", item)
+        add("established", b.get("established"))
+        note = b.get("reports_to_note")
+        if isinstance(note, dict):
+            add("reporting", note)
+        return out
+
+    def memberships(self) -> list[dict]:
+        """Seats for each board's member organisations, then the people the documents name."""
+        orgs = {o["id"]: o for o in self.x["organisations"]}
+        roles = self.ed.get("seat_roles", {})
+        out = []
+        for b in self.x["boards"]:
+            chair = b.get("chair") or {}
+            members = b.get("members_description") or {}
+            for org_key in b.get("member_organisations", []):
+                role, source, label = "member", None, ""
+                if chair.get("chair_org") == org_key:
+                    role, source = "chair", chair.get("source")
+                elif chair.get("vice_chair_org") == org_key:
+                    role, source = "vice_chair", chair.get("source")
+                role = roles.get(b["id"], {}).get(org_key, role)
+                if source is None:
+                    source = (
+                        self.seat_source(orgs[org_key], members)
+                        or members.get("source")
+                        or b["source"]
+                    )
+                out.append(
+                    {
+                        "board": b["id"],
+                        "person": None,
+                        "on_behalf_of": org_key,
+                        "role": role,
+                        "label": label,
+                        "voting": role not in ("attendee", "observer"),
+                        "person_not_named": True,
+                        "start_date": None,
+                        "end_date": None,
+                        "note": "",
+                        "source": self.cite(source, f"{b['id']}/{org_key}"),
+                    }
+                )
+        for person in self.x["people"]:
+            for r in person["roles"]:
+                board = r.get("organisation_or_body")
+                if not (board and board.startswith("board_")):
+                    continue
+                chair = next(
+                    (bb.get("chair") or {} for bb in self.x["boards"] if bb["id"] == board), {}
+                )
+                role = "chair" if chair.get("person_ref") == person["id"] else "officer"
+                as_at = r.get("as_at", "")
+                out.append(
+                    {
+                        "board": board,
+                        "person": person["id"],
+                        "on_behalf_of": r.get("organisation"),
+                        "role": role,
+                        "label": r["role"],
+                        "voting": role == "chair",
+                        "person_not_named": False,
+                        "start_date": None,
+                        "end_date": None,
+                        "note": (
+                            f"In post on {as_at}, the date of the source; "
+                            "the term's dates are not stated."
+                        )
+                        if as_at
+                        else "",
+                        "source": self.cite(r["source"], person["id"]),
+                    }
+                )
+        return out
+
+    @staticmethod
+    def seat_source(org: dict, members: dict) -> dict | None:
+        """The membership detail line that names this organisation, if there is one."""
+        names = {org["name"].lower()} | {v["name"].lower() for v in org.get("name_variants", [])}
+        if org.get("abbreviation"):
+            names.add(f"({org['abbreviation'].lower()})")
+        for item in members.get("detail", []):
+            text = item.get("text", "").lower()
+            if any(name in text for name in names):
+                return item.get("source")
+        return None
+
+    def people(self) -> list[dict]:
+        out = []
+        for p in self.x["people"]:
+            identity = p.get("identity_note", "")
+            out.append(
+                {
+                    "key": p["id"],
+                    "name": p["name"],
+                    "name_variants": [
+                        {"name": v["name"], "source": self.cite(v.get("source"), p["id"])}
+                        for v in p.get("name_variants", [])
+                    ],
+                    "identity_note": identity if isinstance(identity, str) else "",
+                    "source": self.cite(p["source"], p["id"]),
+                    "appointments": [
+                        {
+                            "organisation": r.get("organisation"),
+                            "title": r["role"],
+                            "as_at": r["as_at"]
+                            if re.fullmatch(r"\d{4}-\d{2}-\d{2}", r.get("as_at", ""))
+                            else None,
+                            "as_at_text": r.get("as_at", ""),
+                            "source": self.cite(r["source"], p["id"]),
+                        }
+                        for r in p["roles"]
+                        if not (r.get("organisation_or_body") or "").startswith("board_")
+                    ],
+                }
+            )
+        return out
+
+    # -- metrics ----------------------------------------------------------------------------
+    def subject(self, area: str, where: str) -> tuple[str, str, str]:
+        if area.startswith("org_"):
+            return "organisation", area, ""
+        if area.startswith("place_"):
+            return "place", area, ""
+        mapped = self.ed.get("areas", {}).get(area)
+        if mapped is None:
+            raise ExtractionError(f"{where}: area {area!r} has no subject in the editorial file")
+        return mapped["subject_type"], mapped["subject"], mapped.get("note", "")
+
+    def metrics(self) -> list[dict]:
+        out = []
+        boards = {b["id"] for b in self.x["boards"]}
+        for m in self.x["metrics"]:
+            ed = self.ed["metrics"][m["id"]]
+            owner = m.get("governance") if m.get("governance") in boards else ed.get("owner_board")
+            metric = {
+                "code": ed["code"],
+                "name": m["name"],
+                "short_name": m["short_name"],
+                "abbreviation": m.get("abbreviation", ""),
+                "definition": m["definition"],
+                "unit": ed.get("unit") or m["unit"],
+                "unit_note": m["unit"] if ed.get("unit") and ed["unit"] != m["unit"] else "",
+                "polarity": POLARITIES[m["direction"]],
+                "polarity_basis": m.get("direction_basis", ""),
+                "frequency": ed["frequency"],
+                "category": ed["category"],
+                "owner_board": owner,
+                "outcome": ed.get("outcome", ""),
+                "decimal_places": ed.get("decimal_places", 1),
+                "minimum": ed.get("minimum"),
+                "maximum": ed.get("maximum"),
+                "source": self.cite(m["source"], m["id"]),
+                "targets": [],
+                "observations": [],
+                "statements": [],
+            }
+            for t in m.get("targets", []):
+                stype, subject, area_note = self.subject(t["area"], m["id"])
+                start, end = financial_year(t["period"])
+                note = " ".join(x for x in (t.get("note", ""), area_note) if x)
+                metric["targets"].append(
+                    {
+                        "subject_type": stype,
+                        "subject": subject,
+                        "period_label": t["period"],
+                        "period_start": start,
+                        "period_end": end,
+                        "value": t.get("value"),
+                        "as_written": t.get("as_written", ""),
+                        "note": note,
+                        "source": self.cite(t["source"], m["id"]),
+                        "also": self.also(t, m["id"]),
+                    }
+                )
+                previous = t.get("previous_target")
+                if previous:
+                    metric["statements"].append(
+                        {
+                            "kind": "target",
+                            "area": t["area"],
+                            "period_label": "previous (period not stated)",
+                            "text": f"Previous target {previous['as_written']}",
+                            "value": previous["value"],
+                            "unit": previous.get("unit", ""),
+                            "note": t.get("note", ""),
+                            "source": self.cite(t["source"], m["id"]),
+                        }
+                    )
+            for a in m.get("actuals", []):
+                period = a.get("period", "")
+                is_value = (
+                    a.get("value") is not None
+                    and "label" not in a
+                    and re.fullmatch(r"\d{4}/\d{2}", period)
+                )
+                if is_value:
+                    stype, subject, area_note = self.subject(a["area"], m["id"])
+                    start, end = financial_year(period)
+                    metric["observations"].append(
+                        {
+                            "subject_type": stype,
+                            "subject": subject,
+                            "period_start": start,
+                            "period_end": end,
+                            "value": a["value"],
+                            "as_written": a.get("as_written", ""),
+                            "note": " ".join(x for x in (a.get("note", ""), area_note) if x),
+                            "source": self.cite(a["source"], m["id"]),
+                        }
+                    )
+                else:
+                    metric["statements"].append(
+                        {
+                            "kind": "actual",
+                            "area": a.get("area", ""),
+                            "period_label": period,
+                            "text": (f"{a['label']}: " if a.get("label") else "")
+                            + a.get("as_written", ""),
+                            "value": a.get("value"),
+                            "unit": a.get("unit", ""),
+                            "note": a.get("note", ""),
+                            "source": self.cite(a["source"], m["id"]),
+                        }
+                    )
+            for key in ("target_basis", "target_setter"):
+                if m.get(key):
+                    metric["statements"].append(
+                        {
+                            "kind": "basis",
+                            "area": "",
+                            "period_label": "",
+                            "text": m[key]["text"],
+                            "value": None,
+                            "unit": "",
+                            "note": "",
+                            "source": self.cite(m[key]["source"], m["id"]),
+                        }
+                    )
+            for action in m.get("supporting_actions", []):
+                metric["statements"].append(
+                    {
+                        "kind": "action",
+                        "area": "",
+                        "period_label": "",
+                        "text": action["text"],
+                        "value": None,
+                        "unit": "",
+                        "note": "",
+                        "source": self.cite(action["source"], m["id"]),
+                    }
+                )
+            out.append(metric)
+        out.extend(self.workforce_metrics())
+        return out
+
+    def workforce_metrics(self) -> list[dict]:
+        wf = self.x["workforce"]
+        undated = self.ed["workforce_undated_default"]
+        out = []
+        for field, ed in self.ed["workforce_metrics"].items():
+            metric = {
+                "code": ed["code"],
+                "name": ed["name"],
+                "short_name": ed["short_name"],
+                "abbreviation": "",
+                "definition": wf["table_context"]["text"],
+                "unit": ed["unit"],
+                "unit_note": "",
+                "polarity": ed["polarity"],
+                "polarity_basis": "",
+                "frequency": "point_in_time",
+                "category": "workforce",
+                "owner_board": wf.get("lwab_ref"),
+                "outcome": "effective_services",
+                "decimal_places": ed["decimal_places"],
+                "minimum": ed.get("minimum"),
+                "maximum": ed.get("maximum"),
+                "source": self.cite(wf["table_context"]["source"], "workforce"),
+                "targets": [],
+                "observations": [],
+                "statements": [],
+            }
+            for row in wf["table"]:
+                cell = row[field]
+                as_at = cell.get("as_at")
+                notes = [cell.get("note", ""), cell.get("as_at_note", "")]
+                if not as_at:
+                    as_at = undated["as_at"]
+                    notes.append(undated["note"])
+                metric["observations"].append(
+                    {
+                        "subject_type": "organisation",
+                        "subject": row["organisation"],
+                        "period_start": as_at,
+                        "period_end": as_at,
+                        "value": cell["value"],
+                        "as_written": f"{cell['as_written']} ({cell['as_at_as_written']})",
+                        "note": " ".join(n for n in dict.fromkeys(notes) if n),
+                        "source": self.cite(cell["source"], f"workforce/{row['organisation']}"),
+                    }
+                )
+            out.append(metric)
+        return out
+
+    def hicm(self) -> list[dict]:
+        ed = self.ed["hicm"]
+        out = []
+        for h in self.x["hicm_changes"]:
+            source = self.cite(h["source"], h["id"])
+            out.append(
+                {
+                    "number": h["number"],
+                    "name": h["change"],
+                    "area": h.get("area", ""),
+                    "plan_text": h.get("plan_text") or "",
+                    "note": h.get("plan_note", ""),
+                    "source": source,
+                    "assessments": [
+                        {
+                            "kind": "current",
+                            "as_at": None,
+                            "as_at_label": ed["current_label"],
+                            "maturity": MATURITIES[h["current_maturity"].lower()],
+                            "source": source,
+                        },
+                        {
+                            "kind": "planned",
+                            "as_at": ed["planned_as_at"],
+                            "as_at_label": ed["planned_label"],
+                            "maturity": MATURITIES[h["planned_maturity_march_2020"].lower()],
+                            "source": source,
+                        },
+                    ],
+                }
+            )
+        return out
+
+    def quality_flags(self) -> list[dict]:
+        return [
+            {
+                "key": slugify(f["id"].replace("_", "-")),
+                "issue": f["issue"],
+                "handling": f["handling"],
+                "source": self.cite(f["source"], f["id"]),
+                "also": self.also(f, f["id"]),
+            }
+            for f in self.x.get("data_quality_flags", [])
+        ]
+
+
+def convert(extraction: dict, editorial: dict, line_counts: dict[str, int] | None = None) -> dict:
+    """The portal fixture for one system; raises ExtractionError naming the bad record."""
+    if extraction.get("meta", {}).get("schema_version") != "1.0":
+        raise ExtractionError("only extraction schema 1.0 is understood")
+    return Converter(extraction, editorial, line_counts).convert()
