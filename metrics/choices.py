@@ -58,3 +58,23 @@ class StatementKind(models.TextChoices):
     TARGET = "target", "Stated target"
     BASIS = "basis", "Basis"
     ACTION = "action", "Supporting action"
+
+
+class RAG(models.TextChoices):
+    GREEN = "green", "Green"
+    AMBER = "amber", "Amber"
+    RED = "red", "Red"
+    GREY = "grey", "Grey (no target)"
+
+
+class SnapshotStatus(models.TextChoices):
+    BUILDING = "building", "Building"
+    PUBLISHED = "published", "Published"
+    FAILED = "failed", "Failed"
+
+
+class SeriesProvenance(models.TextChoices):
+    DOCUMENTED = "documented", "Documented"
+    UPLOADED = "uploaded", "Uploaded"
+    SYNTHETIC = "synthetic", "Synthetic (illustrative)"
+    MIXED = "mixed", "Mixed"

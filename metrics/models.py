@@ -7,6 +7,7 @@ from governance.models import Board, Organisation
 from places.models import Place, Sourced, System, sourced_constraint
 
 from .choices import (
+    RAG,
     AssessmentKind,
     Category,
     Frequency,
@@ -14,6 +15,8 @@ from .choices import (
     Outcome,
     Polarity,
     Provenance,
+    SeriesProvenance,
+    SnapshotStatus,
     StatementKind,
     SubjectType,
 )
@@ -320,3 +323,105 @@ class HICMAssessment(Sourced):
 
     def __str__(self):
         return f"{self.change}: {self.get_maturity_display()} ({self.as_at_label})"
+
+
+class ObservationChange(models.Model):
+    """One change an import made to an observation: before and after, by whom and when."""
+
+    batch = models.ForeignKey(ImportBatch, on_delete=models.CASCADE, related_name="changes")
+    series = models.ForeignKey(Series, on_delete=models.CASCADE, related_name="changes")
+    period_start = models.DateField()
+    # Empty before: the import created the observation.
+    before_value = models.FloatField(null=True, blank=True)
+    before_provenance = models.CharField(max_length=20, choices=Provenance.choices, blank=True)
+    after_value = models.FloatField()
+    changed_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["-changed_at", "series", "period_start"]
+        indexes = [models.Index(fields=["series", "period_start"], name="obs_change_series_period")]
+
+    def __str__(self):
+        return f"{self.series_id} {self.period_start}: {self.before_value} → {self.after_value}"
+
+
+class Snapshot(models.Model):
+    """The computed dashboard of one scope (a Place, or the system) at one time.
+
+    Built under ``building`` and published in one short transaction; readers only see the
+    latest published snapshot of a scope.
+    """
+
+    system = models.ForeignKey(System, on_delete=models.CASCADE, related_name="snapshots")
+    # Empty: the system's own snapshot (system and organisation series).
+    place = models.ForeignKey(
+        Place, null=True, blank=True, on_delete=models.CASCADE, related_name="snapshots"
+    )
+    # "system:<id>" or "place:<id>": one key for both kinds, so one lock index covers them.
+    scope_key = models.CharField(max_length=40)
+    status = models.CharField(max_length=12, choices=SnapshotStatus.choices)
+    started_at = models.DateTimeField()
+    published_at = models.DateTimeField(null=True, blank=True)
+    series_count = models.PositiveIntegerField(default=0)
+    # A digest of the inputs; an unchanged digest means an identical snapshot.
+    input_digest = models.CharField(max_length=64, blank=True)
+    error = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["scope_key", "-started_at", "-id"]
+        get_latest_by = "published_at"
+        constraints = [
+            # The build lock: at most one snapshot of a scope is being built at a time.
+            models.UniqueConstraint(
+                fields=["scope_key"],
+                condition=Q(status=SnapshotStatus.BUILDING),
+                name="snapshot_one_build_per_scope",
+                violation_error_message="A snapshot of this scope is already being built.",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status=SnapshotStatus.PUBLISHED) | Q(published_at__isnull=False),
+                name="snapshot_published_has_time",
+                violation_error_message="A published snapshot needs its publication time.",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["scope_key", "status", "-published_at"], name="snapshot_latest")
+        ]
+
+    def __str__(self):
+        return f"{self.scope_key} {self.status} {self.started_at:%Y-%m-%d %H:%M}"
+
+
+class SeriesSummary(models.Model):
+    """A series as a snapshot saw it: latest value, target, RAG, SPC icons and chart points."""
+
+    snapshot = models.ForeignKey(Snapshot, on_delete=models.CASCADE, related_name="summaries")
+    series = models.ForeignKey(Series, on_delete=models.CASCADE, related_name="summaries")
+    latest_period = models.DateField(null=True, blank=True)
+    latest_value = models.FloatField(null=True, blank=True)
+    target_value = models.FloatField(null=True, blank=True)
+    target_period_label = models.CharField(max_length=20, blank=True)
+    rag = models.CharField(max_length=8, choices=RAG.choices)
+    variation = models.CharField(max_length=24, blank=True)
+    assurance = models.CharField(max_length=24, blank=True)
+    mean = models.FloatField(null=True, blank=True)
+    lower = models.FloatField(null=True, blank=True)
+    upper = models.FloatField(null=True, blank=True)
+    point_count = models.PositiveIntegerField(default=0)
+    provisional = models.BooleanField(default=False)
+    provenance = models.CharField(max_length=12, choices=SeriesProvenance.choices)
+    # For the chart: {"periods": [...], "values": [...], "mean": [...], "lower": [...],
+    # "upper": [...], "types": [...]} with one entry per point.
+    points = models.JSONField(default=dict)
+
+    class Meta:
+        ordering = ["snapshot", "series"]
+        verbose_name_plural = "series summaries"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["snapshot", "series"], name="summary_unique_series_per_snapshot"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.series_id} in snapshot {self.snapshot_id}"
