@@ -14,11 +14,13 @@ $(BIN)/.installed: requirements.txt requirements-dev.txt
 	$(BIN)/python -m pip install --quiet -r requirements-dev.txt
 	touch $@
 
-## setup: install, migrate, load the system's facts, create demo users
+## setup: install, migrate, load the facts and illustrative series, demo users, snapshots
 setup: $(BIN)/.installed
 	$(RUN_ENV) $(BIN)/python manage.py migrate --no-input
 	$(RUN_ENV) $(BIN)/python manage.py load_cw_ics
+	$(RUN_ENV) $(BIN)/python manage.py generate_synthetic
 	$(RUN_ENV) $(BIN)/python manage.py create_demo_users
+	$(RUN_ENV) $(BIN)/python manage.py recompute_snapshots
 
 ## run: set up, then serve the portal on http://127.0.0.1:$(PORT)
 run: setup

@@ -88,7 +88,7 @@ class Series(models.Model):
     organisation = models.ForeignKey(
         Organisation, null=True, blank=True, on_delete=models.CASCADE, related_name="series"
     )
-    # Indexes where the process changed and SPC limits start afresh.
+    # ISO dates of the periods where the process changed and SPC limits start afresh.
     rebase_periods = models.JSONField(default=list, blank=True)
     note = models.TextField(blank=True)
 
@@ -410,8 +410,10 @@ class SeriesSummary(models.Model):
     point_count = models.PositiveIntegerField(default=0)
     provisional = models.BooleanField(default=False)
     provenance = models.CharField(max_length=12, choices=SeriesProvenance.choices)
-    # For the chart: {"periods": [...], "values": [...], "mean": [...], "lower": [...],
-    # "upper": [...], "types": [...]} with one entry per point.
+    # What charts need beyond the observations themselves: {"types": one letter per point
+    # (c common, I improvement, C concern, N neutral), "segments": [[first index, mean, lower,
+    # upper, lower 2-sigma, upper 2-sigma], ...], "recent": {"periods": [...], "values": [...]}
+    # (the last points, for sparklines)}.
     points = models.JSONField(default=dict)
 
     class Meta:

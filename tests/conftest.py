@@ -52,67 +52,130 @@ def _database_url() -> str:
     return f"postgres://{auth}@{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}/{s['NAME']}"
 
 
+class Workers:
+    """Starts real `celery worker` processes on the test database and points the app at them."""
+
+    VISIBILITY_TIMEOUT = 2  # seconds before a dead worker's message may go to another
+
+    def __init__(self, tmp_path: Path):
+        self.tmp_path = tmp_path
+        self.broker, self.backend, self.transport_options = _broker_urls(tmp_path)
+        if self.broker.startswith("redis"):
+            # Unacknowledged messages of a dead worker come back after this many seconds.
+            self.transport_options = {
+                **self.transport_options,
+                "visibility_timeout": self.VISIBILITY_TIMEOUT,
+            }
+        self.procs: list[tuple[subprocess.Popen, Path]] = []
+
+    @property
+    def redelivers(self) -> bool:
+        """Whether the broker gives a dead worker's unacknowledged message to another."""
+        return self.broker.startswith("redis")
+
+    def start(self) -> subprocess.Popen:
+        log_path = self.tmp_path / f"worker-{len(self.procs)}.log"
+        env = {
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": "icsportal.settings",
+            "DEBUG": "true",
+            "DATABASE_URL": _database_url(),
+            "CELERY_BROKER_URL": self.broker,
+            "CELERY_RESULT_BACKEND": self.backend,
+            "CELERY_BROKER_TRANSPORT_OPTIONS": json.dumps(self.transport_options),
+            "CONN_MAX_AGE": "0",
+        }
+        log = open(log_path, "w")  # noqa: SIM115 - the process owns it until it exits
+        proc = subprocess.Popen(  # noqa: S603
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "icsportal",
+                "worker",
+                "--pool=solo",
+                "--concurrency=1",
+                "--without-gossip",
+                "--without-mingle",
+                "--without-heartbeat",
+                "--loglevel=INFO",
+            ],
+            cwd=ROOT,
+            env=env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        log.close()
+        self.procs.append((proc, log_path))
+        deadline = time.monotonic() + 30
+        while "ready." not in log_path.read_text():
+            if proc.poll() is not None or time.monotonic() > deadline:
+                raise RuntimeError("worker did not start:\n" + log_path.read_text())
+            time.sleep(0.1)
+        return proc
+
+    def log(self, proc: subprocess.Popen) -> str:
+        return next(path for p, path in self.procs if p is proc).read_text()
+
+    def wait_for(self, proc: subprocess.Popen, text: str, timeout: float = 30) -> None:
+        deadline = time.monotonic() + timeout
+        while text not in self.log(proc):
+            if time.monotonic() > deadline:
+                raise AssertionError(f"{text!r} not in worker log:\n{self.log(proc)}")
+            time.sleep(0.05)
+
+    def stop_all(self) -> None:
+        for proc, _ in self.procs:
+            if proc.poll() is None:
+                proc.send_signal(signal.SIGTERM)
+                try:
+                    proc.wait(timeout=15)
+                except subprocess.TimeoutExpired:
+                    proc.kill()
+                    proc.wait()
+
+
+def _forget_connections(app) -> None:
+    """Drop the app's cached broker pools and result backend, made for another broker."""
+    if app._pool is not None:
+        app._pool.force_close_all()
+    app._pool = None
+    if "amqp" in app.__dict__:
+        app.amqp._producer_pool = None
+    app._backend_cache = None
+    app._local.__dict__.pop("backend", None)
+
+
 @pytest.fixture
-def celery_worker_process(transactional_db, tmp_path, settings):
-    """A real `celery worker` process on the test database; the app sends to it, not in-process."""
+def celery_workers(transactional_db, tmp_path):
+    """Real worker processes; the app sends tasks to the broker instead of running them here."""
     from icsportal.celery import app
 
-    broker, backend, transport_options = _broker_urls(tmp_path)
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "icsportal.settings",
-        "DEBUG": "true",
-        "DATABASE_URL": _database_url(),
-        "CELERY_BROKER_URL": broker,
-        "CELERY_RESULT_BACKEND": backend,
-        "CELERY_BROKER_TRANSPORT_OPTIONS": json.dumps(transport_options),
-        "CONN_MAX_AGE": "0",
-    }
-    log = open(tmp_path / "worker.log", "w")  # noqa: SIM115 - closed below
-    proc = subprocess.Popen(  # noqa: S603
-        [
-            sys.executable,
-            "-m",
-            "celery",
-            "-A",
-            "icsportal",
-            "worker",
-            "--pool=solo",
-            "--concurrency=1",
-            "--without-gossip",
-            "--without-mingle",
-            "--without-heartbeat",
-            "--loglevel=INFO",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=log,
-        stderr=subprocess.STDOUT,
-    )
-    old = {
-        k: app.conf[k]
-        for k in ("broker_url", "result_backend", "task_always_eager", "broker_transport_options")
-    }
+    workers = Workers(tmp_path)
+    if workers.redelivers:
+        # Start from an empty queue: nothing left over from an earlier test reaches this one.
+        with app.connection_for_write(workers.broker) as conn:
+            client = conn.default_channel.client
+            client.delete("celery", "unacked", "unacked_index")
+    keys = ("broker_url", "result_backend", "task_always_eager", "broker_transport_options")
+    old = {k: app.conf[k] for k in keys}
     app.conf.update(
-        broker_url=broker,
-        result_backend=backend,
+        broker_url=workers.broker,
+        result_backend=workers.backend,
         task_always_eager=False,
-        broker_transport_options=transport_options,
+        broker_transport_options=workers.transport_options,
     )
+    _forget_connections(app)
     try:
-        deadline = time.monotonic() + 30
-        while "ready." not in (tmp_path / "worker.log").read_text():
-            if proc.poll() is not None or time.monotonic() > deadline:
-                raise RuntimeError(
-                    "worker did not start:\n" + (tmp_path / "worker.log").read_text()
-                )
-            time.sleep(0.1)
-        yield proc
+        yield workers
     finally:
-        proc.send_signal(signal.SIGTERM)
-        try:
-            proc.wait(timeout=15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-        log.close()
+        workers.stop_all()
         app.conf.update(old)
+        _forget_connections(app)
+
+
+@pytest.fixture
+def celery_worker_process(celery_workers):
+    """One real worker process, started."""
+    return celery_workers.start()
