@@ -125,9 +125,9 @@ def _read_postgresql(series_sql: str, params: list) -> ScopeData:
     with connection.cursor() as cursor:
         # series_sql is the ORM's own SQL for the scope's series, with its parameters.
         query = (
-            "SELECT o.series_id, o.period_start, o.value, "
+            "SELECT o.series_id, o.period_start, o.value, "  # noqa: S608
             "CASE o.provenance WHEN 'document' THEN 0 WHEN 'upload' THEN 1 ELSE 2 END::int2 "
-            f"FROM metrics_observation o WHERE o.series_id IN ({series_sql}) "  # noqa: S608
+            f"FROM metrics_observation o WHERE o.series_id IN ({series_sql}) "
             "ORDER BY o.series_id, o.period_start"
         )
         inner = cursor.mogrify(query, params).decode()
