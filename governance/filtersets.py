@@ -1,0 +1,64 @@
+"""One FilterSet per listable model of this app; the API and the HTML lists share them."""
+
+import django_filters as filters
+
+from places.filtersets import ModifiedSinceFilterSet, SearchFilterSet
+from places.models import Place
+
+from .choices import BoardLevel, BoardStatus, OrganisationKind, Role
+from .models import Board, Membership, Organisation, Person
+
+
+class OrganisationFilterSet(SearchFilterSet):
+    search_fields = ("name", "abbreviation", "subtype")
+    kind = filters.ChoiceFilter(choices=OrganisationKind.choices)
+    place = filters.ModelChoiceFilter(
+        field_name="places", queryset=Place.objects.all(), to_field_name="slug"
+    )
+
+    class Meta:
+        model = Organisation
+        fields = ["q", "kind", "place"]
+
+
+class BoardFilterSet(SearchFilterSet):
+    search_fields = ("name", "abbreviation", "purpose")
+    level = filters.ChoiceFilter(choices=BoardLevel.choices)
+    status = filters.ChoiceFilter(choices=BoardStatus.choices)
+    place = filters.ModelChoiceFilter(queryset=Place.objects.all(), to_field_name="slug")
+    reports_to = filters.ModelChoiceFilter(
+        field_name="reports_to", queryset=Board.objects.all(), to_field_name="slug"
+    )
+
+    class Meta:
+        model = Board
+        fields = ["q", "level", "status", "place", "reports_to"]
+
+
+class PersonFilterSet(SearchFilterSet):
+    search_fields = ("name",)
+
+    class Meta:
+        model = Person
+        fields = ["q"]
+
+
+class MembershipFilterSet(ModifiedSinceFilterSet):
+    search_fields = ("person__name", "on_behalf_of__name", "board__name", "label")
+    board = filters.ModelChoiceFilter(queryset=Board.objects.all(), to_field_name="slug")
+    person = filters.ModelChoiceFilter(queryset=Person.objects.all(), to_field_name="key")
+    organisation = filters.ModelChoiceFilter(
+        field_name="on_behalf_of", queryset=Organisation.objects.all(), to_field_name="key"
+    )
+    role = filters.ChoiceFilter(choices=Role.choices)
+    active_on = filters.DateFilter(method="filter_active_on", label="In force on (YYYY-MM-DD)")
+    ending_before = filters.DateFilter(
+        field_name="end_date", lookup_expr="lt", label="Ending before (YYYY-MM-DD)"
+    )
+
+    class Meta:
+        model = Membership
+        fields = ["q", "board", "person", "organisation", "role", "active_on", "ending_before"]
+
+    def filter_active_on(self, queryset, name, value):
+        return queryset.active_on(value)
