@@ -38,6 +38,8 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "rest_framework",
     "rest_framework.authtoken",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
     "django_filters",
     "simple_history",
     "places",
@@ -141,18 +143,55 @@ SESSION_SAVE_EVERY_REQUEST = True
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
 
 # Django REST framework — https://www.django-rest-framework.org/api-guide/settings/
+# Token authentication first, so an anonymous API request is answered 401 with a challenge.
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
-        "rest_framework.authentication.TokenAuthentication",
+        "icsportal.api.authentication.ExpiringTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
-    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_PERMISSION_CLASSES": ["icsportal.api.permissions.PortalReadPermission"],
     "DEFAULT_FILTER_BACKENDS": [
         "django_filters.rest_framework.DjangoFilterBackend",
         "rest_framework.filters.OrderingFilter",
     ],
-    "DEFAULT_PAGINATION_CLASS": "rest_framework.pagination.PageNumberPagination",
+    "DEFAULT_PAGINATION_CLASS": "icsportal.api.pagination.PortalPagination",
     "PAGE_SIZE": 50,
+    "DEFAULT_RENDERER_CLASSES": [
+        "rest_framework.renderers.JSONRenderer",
+        "icsportal.api.renderers.CSVRenderer",
+        "rest_framework.renderers.BrowsableAPIRenderer",
+    ],
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "icsportal.api.exceptions.exception_handler",
+    "ORDERING_PARAM": "ordering",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+# Days an API token lasts; a new one is issued by POST /api/v1/auth/token/.
+API_TOKEN_DAYS = env.int("API_TOKEN_DAYS", default=30)
+# Let anonymous visitors read the API (never write); off by default.
+API_ANONYMOUS_READ = env.bool("API_ANONYMOUS_READ", default=False)
+
+# drf-spectacular — https://drf-spectacular.readthedocs.io/en/latest/settings.html
+SPECTACULAR_SETTINGS = {
+    "TITLE": "ICS Place Governance Portal API",
+    "DESCRIPTION": (
+        "Systems, Places, boards, memberships, metrics, targets, observations and dashboards. "
+        "Every list filters, pages and exports CSV (`?format=csv`)."
+    ),
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "ENUM_NAME_OVERRIDES": {
+        "BoardStatusEnum": "governance.choices.BoardStatus",
+        "PriorityStatusEnum": "places.choices.PriorityStatus",
+    },
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "icsportal.api.schema.add_error_responses",
+    ],
 }
 
 # Celery — https://docs.celeryq.dev/en/stable/userguide/configuration.html

@@ -1,0 +1,33 @@
+"""Who may use the API: every portal role reads; writes are checked by each endpoint."""
+
+from django.conf import settings
+from rest_framework.permissions import SAFE_METHODS, BasePermission
+
+from governance.choices import PortalRole
+from governance.services import user_role
+
+
+class PortalReadPermission(BasePermission):
+    """Signed-in users with a portal role read; anonymous reads only when the setting allows.
+
+    Unsafe methods are refused here unless the view grants them itself (``write_roles``).
+    """
+
+    message = "Your account has no portal role; ask an administrator for one."
+
+    def has_permission(self, request, view):
+        role = user_role(request.user)
+        if request.method in SAFE_METHODS:
+            if role is not None:
+                return True
+            return bool(settings.API_ANONYMOUS_READ) and not request.user.is_authenticated
+        return role in getattr(view, "write_roles", ())
+
+
+class IsAnalyst(BasePermission):
+    """Analysts and admins; everyone else is refused."""
+
+    message = "Only analysts may upload observations."
+
+    def has_permission(self, request, view):
+        return user_role(request.user) in (PortalRole.ANALYST, PortalRole.ADMIN)

@@ -1,0 +1,60 @@
+"""Behaviour every list endpoint shares: CSV export of the whole filtered list, streamed."""
+
+import csv
+
+from django.http import StreamingHttpResponse
+from rest_framework import serializers, viewsets
+
+from .renderers import flatten, neutralise
+
+
+class _Echo:
+    def write(self, value):
+        return value
+
+
+def csv_header(serializer: serializers.Serializer, prefix: str = "") -> list[str]:
+    """Column names of a serializer's rows, nested serializers flattened as ``parent.child``."""
+    names = []
+    for name, field in serializer.fields.items():
+        if isinstance(field, serializers.BaseSerializer) and not isinstance(
+            field, serializers.ListSerializer
+        ):
+            names += csv_header(field, f"{prefix}{name}.")
+        else:
+            names.append(f"{prefix}{name}")
+    return names
+
+
+class PortalViewSet(viewsets.ReadOnlyModelViewSet):
+    """Read-only, filtered, ordered and paginated; ``?format=csv`` streams every matching row."""
+
+    csv_chunk = 2000
+
+    def list(self, request, *args, **kwargs):
+        if getattr(request.accepted_renderer, "format", None) != "csv":
+            return super().list(request, *args, **kwargs)
+        queryset = self.filter_queryset(self.get_queryset())
+        serializer = self.get_serializer()
+        header = csv_header(serializer)
+        writer = csv.writer(_Echo(), lineterminator="\r\n")
+
+        def rows():
+            yield writer.writerow(header)
+            chunk = []
+            for obj in queryset.iterator(chunk_size=self.csv_chunk):
+                chunk.append(obj)
+                if len(chunk) == self.csv_chunk:
+                    yield from self._csv_rows(chunk, header, writer)
+                    chunk = []
+            yield from self._csv_rows(chunk, header, writer)
+
+        response = StreamingHttpResponse(rows(), content_type="text/csv; charset=utf-8")
+        name = self.basename or "export"
+        response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
+        return response
+
+    def _csv_rows(self, objects, header, writer):
+        for row in self.get_serializer(objects, many=True).data:
+            flat = flatten(row)
+            yield writer.writerow([neutralise(flat.get(k)) for k in header])

@@ -1,0 +1,17 @@
+from django.urls import path
+from rest_framework.routers import SimpleRouter
+
+from . import views
+
+router = SimpleRouter()
+router.register("metrics", views.MetricViewSet, basename="metric")
+router.register("targets", views.TargetViewSet, basename="target")
+router.register("observations", views.ObservationViewSet, basename="observation")
+router.register("hicm", views.HICMAssessmentViewSet, basename="hicm")
+urlpatterns = [
+    path("observations/bulk/", views.ObservationBulkView.as_view(), name="observation_bulk"),
+    path("dashboards/system/", views.DashboardView.as_view(), name="dashboard_system"),
+    path("dashboards/<slug:place_slug>/", views.DashboardView.as_view(), name="dashboard_place"),
+    path("series/", views.SeriesPointsView.as_view(), name="series_points"),
+    *router.urls,
+]

@@ -1,0 +1,10 @@
+from rest_framework.routers import SimpleRouter
+
+from . import views
+
+router = SimpleRouter()
+router.register("systems", views.SystemViewSet, basename="system")
+router.register("places", views.PlaceViewSet, basename="place")
+router.register("priorities", views.PriorityViewSet, basename="priority")
+router.register("documents", views.DocumentViewSet, basename="document")
+urlpatterns = router.urls

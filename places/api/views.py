@@ -1,0 +1,52 @@
+from django.db.models import Prefetch
+
+from icsportal.api.views import PortalViewSet
+
+from ..choices import FactKind
+from ..filtersets import DocumentFilterSet, PlaceFilterSet, PriorityFilterSet, SystemFilterSet
+from ..models import Document, Fact, Place, Priority, System
+from .serializers import DocumentSerializer, PlaceSerializer, PrioritySerializer, SystemSerializer
+
+
+class SystemViewSet(PortalViewSet):
+    queryset = System.objects.select_related("source_document")
+    serializer_class = SystemSerializer
+    filterset_class = SystemFilterSet
+    ordering_fields = ["name", "id"]
+    ordering = ["name"]
+    lookup_field = "slug"
+
+
+class PlaceViewSet(PortalViewSet):
+    queryset = Place.objects.select_related("system", "source_document").prefetch_related(
+        # population: the headline population fact and its citation
+        Prefetch(
+            "facts",
+            queryset=Fact.objects.filter(is_headline=True, kind=FactKind.POPULATION).select_related(
+                "source_document"
+            ),
+            to_attr="headline_population",
+        )
+    )
+    serializer_class = PlaceSerializer
+    filterset_class = PlaceFilterSet
+    ordering_fields = ["name", "id"]
+    ordering = ["name"]
+    lookup_field = "slug"
+
+
+class PriorityViewSet(PortalViewSet):
+    queryset = Priority.objects.select_related("place", "source_document")
+    serializer_class = PrioritySerializer
+    filterset_class = PriorityFilterSet
+    ordering_fields = ["title", "status", "id", "order"]
+    ordering = ["place__name", "order", "id"]
+
+
+class DocumentViewSet(PortalViewSet):
+    queryset = Document.objects.all()
+    serializer_class = DocumentSerializer
+    filterset_class = DocumentFilterSet
+    ordering_fields = ["key", "title", "id"]
+    ordering = ["key"]
+    lookup_field = "key"
