@@ -291,7 +291,7 @@ class ObservationBulkView(APIView):
                             {
                                 "row": None,
                                 "column": None,
-                                "message": "Send a file in the field 'file' or a JSON list of rows.",
+                                "message": "Send a file (field 'file') or a JSON list of rows.",
                             }
                         ],
                         "total": 1,
