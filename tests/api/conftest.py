@@ -1,0 +1,50 @@
+import pytest
+from django.contrib.auth import get_user_model
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
+
+from governance.services import role_grant
+
+BOARD_A = "warwickshire-north-place-executive"
+BOARD_B = "coventry-place-executive"
+
+# role name → (portal role, boards a secretary keeps)
+ROLES = {
+    "commissioner": ("commissioner", []),
+    "secretary_a": ("board_secretary", [BOARD_A]),
+    "secretary_b": ("board_secretary", [BOARD_B]),
+    "analyst": ("analyst", []),
+    "admin": ("admin", []),
+}
+
+
+def token_client(username: str, role: str | None, boards=()) -> APIClient:
+    if role:
+        user = role_grant(username=username, role=role, board_slugs=list(boards)).user
+    else:
+        user = get_user_model().objects.create(username=username)
+    token, _ = Token.objects.get_or_create(user=user)
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    client.user = user
+    return client
+
+
+@pytest.fixture
+def api_as(db):
+    """api_as("analyst") → an APIClient holding that role's token; None → anonymous."""
+
+    def make(name: str | None) -> APIClient:
+        if name is None:
+            return APIClient()
+        if name == "no_role":
+            return token_client("api-no-role", None)
+        role, boards = ROLES[name]
+        return token_client(f"api-{name}", role, boards)
+
+    return make
+
+
+@pytest.fixture
+def analyst(api_as):
+    return api_as("analyst")

@@ -1,0 +1,165 @@
+"""CSV round trips and formula neutralisation; tokens; the Popolo export."""
+
+import csv
+import datetime as dt
+import io
+import json
+from pathlib import Path
+
+import jsonschema
+import pytest
+from django.utils import timezone
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
+
+from governance.models import Membership, Person
+from icsportal.api.renderers import neutralise
+
+pytestmark = pytest.mark.django_db
+POPOLO = Path(__file__).parent / "popolo"
+
+
+def read_csv(response) -> list[dict]:
+    text = b"".join(response.streaming_content).decode("utf-8")
+    assert "\r\n" in text  # RFC 4180 line endings
+    return list(csv.DictReader(io.StringIO(text)))
+
+
+def test_csv_round_trips_the_json(analyst):
+    rows = read_csv(
+        analyst.get(
+            "/api/v1/memberships/", {"format": "csv", "board": "warwickshire-north-place-executive"}
+        )
+    )
+    data = analyst.get(
+        "/api/v1/memberships/", {"board": "warwickshire-north-place-executive"}
+    ).json()["results"]
+    assert [int(r["id"]) for r in rows] == [d["id"] for d in data]
+    for row, item in zip(rows, data, strict=True):
+        assert row["on_behalf_of.name"] == item["on_behalf_of"]["name"]
+        assert row["holder"] == item["holder"] == "not named in the source"
+        assert row["person.name"] == ""
+        assert row["source.line"] == str(item["source"]["line"])
+
+
+def test_accept_header_selects_csv(analyst):
+    response = analyst.get("/api/v1/places/", HTTP_ACCEPT="text/csv")
+    assert response["Content-Type"].startswith("text/csv")
+    assert {r["slug"] for r in read_csv(response)} == {
+        "coventry",
+        "rugby",
+        "south-warwickshire",
+        "warwickshire-north",
+    }
+
+
+@pytest.mark.parametrize("lead", ["=", "+", "-", "@", "\t", "\r"])
+def test_formula_leading_values_are_neutralised(analyst, lead):
+    hostile = f'{lead}HYPERLINK("http://evil.example")'
+    person = Person.objects.create(key=f"hostile-{ord(lead)}", name=hostile)
+    membership = Membership.objects.first()
+    Membership.objects.filter(pk=membership.pk).update(person=person, label=hostile)
+    rows = read_csv(analyst.get("/api/v1/memberships/", {"format": "csv"}))
+    row = next(r for r in rows if int(r["id"]) == membership.pk)
+    assert row["person.name"] == "'" + hostile
+    assert row["label"] == "'" + hostile
+    assert neutralise(-3.5) == "-3.5"  # numbers stay numbers
+
+
+def test_token_is_issued_used_and_revoked(api_as):
+    user = api_as("analyst").user
+    user.set_password("a-long-enough-password")
+    user.save()
+    anonymous = APIClient()
+    response = anonymous.post(
+        "/api/v1/auth/token/", {"username": user.username, "password": "a-long-enough-password"}
+    )
+    assert response.status_code == 200
+    key = response.json()["token"]
+    assert dt.datetime.fromisoformat(response.json()["expires"]) > timezone.now()
+    client = APIClient()
+    client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
+    assert client.get("/api/v1/places/").status_code == 200
+    assert client.delete("/api/v1/auth/token/").status_code == 204
+    assert client.get("/api/v1/places/").status_code == 401
+
+
+def test_wrong_password_gets_no_token(api_as):
+    user = api_as("analyst").user
+    response = APIClient().post(
+        "/api/v1/auth/token/", {"username": user.username, "password": "wrong"}
+    )
+    assert response.status_code == 400
+    assert "token" not in response.json()
+
+
+def test_expired_token_is_refused(api_as, settings):
+    client = api_as("analyst")
+    token = Token.objects.get(user=client.user)
+    Token.objects.filter(pk=token.pk).update(
+        created=timezone.now() - dt.timedelta(days=settings.API_TOKEN_DAYS + 1)
+    )
+    response = client.get("/api/v1/places/")
+    assert response.status_code == 401
+    assert "expired" in response.json()["detail"]
+
+
+def test_anonymous_read_can_be_opened_by_setting(settings):
+    settings.API_ANONYMOUS_READ = True
+    assert APIClient().get("/api/v1/places/").status_code == 200
+    assert APIClient().post("/api/v1/observations/bulk/", [], format="json").status_code in (
+        401,
+        403,
+    )
+
+
+def popolo_validator(name: str) -> jsonschema.Draft3Validator:
+    store = {}
+    for path in POPOLO.glob("*.json"):
+        schema = json.loads(path.read_text())
+        store[schema.get("id", "").rstrip("#")] = schema
+        store[path.name] = schema
+    schema = json.loads((POPOLO / name).read_text())
+    resolver = jsonschema.RefResolver(base_uri=schema["id"], referrer=schema, store=store)
+    return jsonschema.Draft3Validator(schema, resolver=resolver)
+
+
+def test_popolo_export_validates_against_the_popolo_schemas(analyst):
+    response = analyst.get("/api/v1/export/popolo.json")
+    assert response.status_code == 200
+    data = response.json()
+    assert set(data) == {"organizations", "persons", "memberships"}
+    for key, schema in (
+        ("organizations", "organization.json"),
+        ("persons", "person.json"),
+        ("memberships", "membership.json"),
+    ):
+        validator = popolo_validator(schema)
+        for item in data[key]:
+            errors = list(validator.iter_errors(item))
+            assert not errors, (item, [e.message for e in errors])
+    ids = {o["id"] for o in data["organizations"]}
+    assert "board/warwickshire-north-place-executive" in ids
+    for o in data["organizations"]:
+        assert o.get("parent_id") in (None, *ids)
+    seats = [
+        m
+        for m in data["memberships"]
+        if m["organization_id"] == "board/warwickshire-north-place-executive"
+    ]
+    assert {m["on_behalf_of_id"] for m in seats} >= {
+        "organisation/org_geh",
+        "organisation/org_cwpt",
+    }
+    assert all("person_id" not in m for m in seats)  # the source names no one
+    chair = next(
+        m for m in data["memberships"] if m.get("person_id") == "person/person_andrew_hardy"
+    )
+    assert chair["role"] == "chair"
+    peg = next(o for o in data["organizations"] if o["id"] == "board/programme-delivery-group")
+    assert peg["parent_id"] == "board/partnership-executive-group"
+
+
+def test_popolo_validator_rejects_a_broken_item():
+    errors = list(popolo_validator("membership.json").iter_errors({"start_date": 12}))
+    assert errors
