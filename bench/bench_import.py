@@ -1,0 +1,317 @@
+"""Benchmark observation imports on PostgreSQL against a plain COPY of the same rows.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/icsportal_dev \\
+        .venv/bin/python bench/bench_import.py [--rows 1000000] [--keep]
+
+Creates a throwaway database (icsportal_bench_import) on the server DATABASE_URL names, migrates
+it and fills it with synthetic, clearly labelled data: a benchmark system, Places, monthly
+metrics and their series (10 metrics x Places, 1,000 months each). Then, in one run:
+
+(a) the floor: COPY of the CSV into a bare table of five text columns (median of 3 runs);
+(b) observations_import of the file, every row a new observation;
+(c) observations_import of a second file with every value changed (every row an update);
+(d) for reference, not a target: a bare INSERT ... SELECT of the same rows, already typed and
+    validated, into the emptied metrics_observation (its indexes and foreign keys, no upsert,
+    no change rows): what writing to the real table costs before the import does anything.
+
+Prints rows/s, the ratios to the floor and PASS/FAIL against the targets (40% for new rows,
+25% for updates), with the peak RSS, and appends a section to bench/RESULTS.md.
+"""
+
+import argparse
+import csv
+import datetime as dt
+import math
+import os
+import platform
+import resource
+import statistics
+import sys
+import tempfile
+import time
+import types
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+ROOT = Path(__file__).resolve().parent.parent
+BENCH_DB = "icsportal_bench_import"
+RESULTS = ROOT / "bench" / "RESULTS.md"
+TARGET_NEW = 0.40
+TARGET_UPDATE = 0.25
+MONTHS = 1000
+METRICS = 10
+HEADER = ["metric", "subject_type", "subject", "period", "value"]
+
+
+def peak_rss_mb() -> float:
+    """The process's peak resident set size so far, in MB (ru_maxrss is in KB on Linux)."""
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return peak / (1024 * 1024) if sys.platform == "darwin" else peak / 1024
+
+
+def database_url(url: str, name: str) -> str:
+    parts = urlsplit(url)
+    return urlunsplit(parts._replace(path=f"/{name}"))
+
+
+def recreate_database(url: str) -> str:
+    """Drop and create the benchmark database on the server of ``url``; return its URL."""
+    import psycopg2
+
+    admin = psycopg2.connect(database_url(url, "postgres"))
+    admin.autocommit = True
+    with admin.cursor() as cur:
+        cur.execute(f"DROP DATABASE IF EXISTS {BENCH_DB}")
+        cur.execute(f"CREATE DATABASE {BENCH_DB}")
+    admin.close()
+    return database_url(url, BENCH_DB)
+
+
+def drop_database(url: str) -> None:
+    import psycopg2
+
+    admin = psycopg2.connect(database_url(url, "postgres"))
+    admin.autocommit = True
+    with admin.cursor() as cur:
+        cur.execute(f"DROP DATABASE IF EXISTS {BENCH_DB} WITH (FORCE)")
+    admin.close()
+
+
+def setup_django(url: str) -> None:
+    os.environ["DATABASE_URL"] = url
+    os.environ["DJANGO_SETTINGS_MODULE"] = "icsportal.settings"
+    os.environ.setdefault("SECRET_KEY", "bench-only-not-secret")
+    os.environ["DEBUG"] = "false"
+    os.environ["LOG_LEVEL"] = "WARNING"
+    sys.path.insert(0, str(ROOT))
+    import django
+
+    django.setup()
+
+
+def stub_recompute() -> list:
+    """Record recompute requests instead of computing snapshots: the benchmark times the import."""
+    calls: list = []
+    try:
+        import metrics.snapshots as snapshots
+    except ImportError:
+        snapshots = types.ModuleType("metrics.snapshots")
+        sys.modules["metrics.snapshots"] = snapshots
+    snapshots.recompute_after_commit = lambda *, series_ids: calls.append(len(series_ids))
+    return calls
+
+
+def create_subjects(series_count: int) -> list[tuple[str, str]]:
+    """The synthetic system, Places, metrics and series; the (metric, place) of each series."""
+    from metrics.models import Metric, Series
+    from places.models import Place, System
+
+    system = System.objects.create(
+        key="bench-system",
+        slug="bench-system",
+        name="Benchmark system (synthetic)",
+        is_synthetic=True,
+    )
+    place_count = math.ceil(series_count / METRICS)
+    places = Place.objects.bulk_create(
+        Place(
+            key=f"bench-place-{i:05d}",
+            system=system,
+            slug=f"bench-place-{i:05d}",
+            name=f"Benchmark Place {i} (synthetic)",
+            is_synthetic=True,
+        )
+        for i in range(place_count)
+    )
+    metrics = Metric.objects.bulk_create(
+        Metric(
+            code=f"bench-metric-{i:02d}",
+            name=f"Benchmark metric {i} (synthetic)",
+            short_name=f"Benchmark {i}",
+            unit="count",
+            polarity="neutral",
+            frequency="monthly",
+            category="activity",
+            minimum=0,
+            is_synthetic=True,
+        )
+        for i in range(METRICS)
+    )
+    pairs = [(metrics[i % METRICS], places[i // METRICS]) for i in range(series_count)]
+    Series.objects.bulk_create(
+        Series(metric=metric, subject_type="place", place=place) for metric, place in pairs
+    )
+    return [(metric.code, place.slug) for metric, place in pairs]
+
+
+def write_csv(path: Path, subjects: list[tuple[str, str]], rows: int, bump: float) -> None:
+    """N rows: each series in turn, MONTHS months each from 1950-01; values shifted by bump."""
+    with path.open("w", newline="", encoding="utf-8") as f:
+        out = csv.writer(f)
+        out.writerow(HEADER)
+        months = [f"{1950 + k // 12}-{k % 12 + 1:02d}" for k in range(MONTHS)]
+        for i in range(rows):
+            metric, place = subjects[i // MONTHS]
+            value = (i * 7919) % 100_000 / 100 + bump
+            out.writerow([metric, "place", place, months[i % MONTHS], f"{value:.2f}"])
+
+
+def copy_floor(url: str, path: Path) -> float:
+    """Seconds to COPY the CSV into a bare table of text columns, committed."""
+    import psycopg2
+
+    conn = psycopg2.connect(url)
+    with conn.cursor() as cur:
+        cur.execute("DROP TABLE IF EXISTS bench_copy_floor")
+        cur.execute(
+            "CREATE TABLE bench_copy_floor (metric text, subject_type text, subject text, "
+            "period text, value text)"
+        )
+        conn.commit()
+        cur.execute("CHECKPOINT")
+        start = time.perf_counter()
+        with path.open("rb") as f:
+            cur.copy_expert("COPY bench_copy_floor FROM STDIN WITH (FORMAT csv, HEADER)", f)
+        conn.commit()
+        elapsed = time.perf_counter() - start
+        cur.execute("DROP TABLE bench_copy_floor")
+        conn.commit()
+    conn.close()
+    return elapsed
+
+
+def insert_reference(url: str) -> float:
+    """Seconds to re-insert the observations, typed, into the emptied observation table."""
+    import psycopg2
+
+    conn = psycopg2.connect(url)
+    with conn.cursor() as cur:
+        cur.execute(
+            "CREATE TABLE bench_reference AS SELECT series_id, period_start, period_end, value, "
+            "batch_id FROM metrics_observation"
+        )
+        cur.execute("TRUNCATE metrics_observationchange, metrics_observation")
+        conn.commit()
+        cur.execute("CHECKPOINT")
+        start = time.perf_counter()
+        cur.execute(
+            "INSERT INTO metrics_observation (series_id, period_start, period_end, value, "
+            "provenance, batch_id, as_written, note, also_sources, modified_at) "
+            "SELECT series_id, period_start, period_end, value, 'upload', batch_id, '', '', "
+            "'[]', now() FROM bench_reference"
+        )
+        conn.commit()
+        elapsed = time.perf_counter() - start
+        cur.execute("DROP TABLE bench_reference")
+        conn.commit()
+    conn.close()
+    return elapsed
+
+
+def timed_import(path: Path):
+    from django.db import connection
+
+    from metrics.importers import observations_import
+
+    with connection.cursor() as cur:
+        cur.execute("CHECKPOINT")
+    start = time.perf_counter()
+    result = observations_import(file=path)
+    return time.perf_counter() - start, result
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--rows", type=int, default=1_000_000)
+    parser.add_argument("--keep", action="store_true", help="keep the benchmark database")
+    parser.add_argument(
+        "--no-record", action="store_true", help="do not append the results to bench/RESULTS.md"
+    )
+    args = parser.parse_args()
+    url = os.environ.get("DATABASE_URL", "")
+    if not url.startswith(("postgres://", "postgresql://")):
+        print("Set DATABASE_URL to a PostgreSQL server (postgres://user@host:5432/name).")
+        return 2
+
+    bench_url = recreate_database(url)
+    setup_django(bench_url)
+    from django.core.management import call_command
+    from django.db import connection
+
+    try:
+        call_command("migrate", verbosity=0)
+        calls = stub_recompute()
+        series_count = math.ceil(args.rows / MONTHS)
+        subjects = create_subjects(series_count)
+        with tempfile.TemporaryDirectory(prefix="bench-import-") as tmp:
+            new_file, update_file = Path(tmp) / "new.csv", Path(tmp) / "update.csv"
+            write_csv(new_file, subjects, args.rows, bump=0)
+            write_csv(update_file, subjects, args.rows, bump=1)
+            size_mb = new_file.stat().st_size / 1e6
+            rss_setup = peak_rss_mb()
+            print(f"{args.rows:,} rows, {series_count:,} series, {size_mb:.1f} MB CSV")
+
+            floors = [copy_floor(bench_url, new_file) for _ in range(3)]
+            floor = statistics.median(floors)
+            print(f"(a) COPY floor: {', '.join(f'{s:.2f}' for s in floors)} s")
+
+            new_s, new = timed_import(new_file)
+            rss_new = peak_rss_mb()
+            assert (new.created, new.updated) == (args.rows, 0), new
+            print(f"(b) import, all new: {new_s:.2f} s")
+
+            update_s, update = timed_import(update_file)
+            rss_update = peak_rss_mb()
+            assert (update.created, update.updated) == (0, args.rows), update
+            print(f"(c) import, all updates: {update_s:.2f} s")
+        reference_s = insert_reference(bench_url)
+        print(f"(d) reference INSERT into the real table: {reference_s:.2f} s")
+        assert len(calls) == 2
+        server = connection.pg_version
+    finally:
+        connection.close()
+        if not args.keep:
+            drop_database(url)
+
+    floor_rate, new_rate, update_rate, reference_rate = (
+        args.rows / s for s in (floor, new_s, update_s, reference_s)
+    )
+    new_ratio, update_ratio = new_rate / floor_rate, update_rate / floor_rate
+    verdict_new = "PASS" if new_ratio >= TARGET_NEW else "FAIL"
+    verdict_update = "PASS" if update_ratio >= TARGET_UPDATE else "FAIL"
+    lines = [
+        f"## Observation import — {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC",
+        "",
+        f"Machine: {platform.platform()}, {os.cpu_count()} CPUs, Python "
+        f"{platform.python_version()}, PostgreSQL {server // 10000}.{server % 10000}; "
+        f"load average at the end {os.getloadavg()[0]:.1f}.",
+        f"Data: {args.rows:,} rows ({series_count:,} synthetic series x {MONTHS:,} months), "
+        f"{size_mb:.1f} MB CSV. `bench/bench_import.py --rows {args.rows}`.",
+        "",
+        "| run | seconds | rows/s | vs floor | target | verdict | peak RSS (MB) |",
+        "| --- | ---: | ---: | ---: | ---: | --- | ---: |",
+        f"| (a) COPY into a bare text table (median of 3) | {floor:.2f} | {floor_rate:,.0f} "
+        f"| 100% | | | {rss_setup:.0f} |",
+        f"| (b) import, every row new | {new_s:.2f} | {new_rate:,.0f} | {new_ratio:.1%} "
+        f"| {TARGET_NEW:.0%} | {verdict_new} | {rss_new:.0f} |",
+        f"| (c) import, every row an update | {update_s:.2f} | {update_rate:,.0f} "
+        f"| {update_ratio:.1%} | {TARGET_UPDATE:.0%} | {verdict_update} | {rss_update:.0f} |",
+        f"| (d) reference: bare INSERT of the typed rows into metrics_observation | "
+        f"{reference_s:.2f} | {reference_rate:,.0f} | {reference_rate / floor_rate:.1%} "
+        "| | | |",
+        "",
+        f"Peak RSS before the imports (after generating the files): {rss_setup:.0f} MB.",
+        "",
+    ]
+    report = "\n".join(lines)
+    print(report)
+    if not args.no_record:
+        # Another benchmark appends here too: append, never overwrite.
+        separator = "\n" if RESULTS.exists() and RESULTS.stat().st_size else ""
+        with RESULTS.open("a", encoding="utf-8") as f:
+            f.write(separator + report)
+    return 0 if verdict_new == verdict_update == "PASS" else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
