@@ -15,16 +15,16 @@ import logging
 import math
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, fields
 
 import numpy as np
 from django.db import IntegrityError, connection, transaction
-from django.db.models import Q
+from django.db.models import F, Q, QuerySet
 from django.utils import timezone
 
 from . import spc
 from .choices import RAG, Polarity, SeriesProvenance, SnapshotStatus
-from .models import Metric, Observation, Series, SeriesSummary, Snapshot, Target
+from .models import Observation, Series, SeriesSummary, Snapshot, Target
 
 logger = logging.getLogger(__name__)
 
@@ -46,6 +46,7 @@ KEEP_PUBLISHED = 3  # published snapshots kept per scope; older ones are deleted
 KEEP_FAILED = dt.timedelta(days=7)
 STALE_BUILD = dt.timedelta(hours=2)  # a build row older than this without its lock is dead
 _EPOCH = dt.date(2000, 1, 1)  # PostgreSQL's date epoch
+_EPOCH_D = np.datetime64(_EPOCH, "D")
 
 
 class SnapshotBusy(Exception):
@@ -91,6 +92,39 @@ def target_in_force(targets: list[tuple], period: dt.date | None) -> tuple | Non
     return None
 
 
+# -- a scope's series ----------------------------------------------------------------------------
+
+
+@dataclass
+class ScopeSeries:
+    """A scope's series as columns in id order: what the recompute needs of each one."""
+
+    queryset: QuerySet  # the scope's series, unevaluated: the portable read and targets use it
+    ids: np.ndarray  # int64, ascending
+    polarity: list[str]
+    tolerance: np.ndarray  # float64
+    rebase_periods: list[list[str]]
+
+    def __len__(self) -> int:
+        return int(self.ids.size)
+
+
+def series_columns(series_qs) -> ScopeSeries:
+    """The scope's series with their metric's polarity and tolerance, in one query."""
+    rows = list(
+        series_qs.order_by("id").values_list(
+            "id", "metric__polarity", "metric__tolerance", "rebase_periods"
+        )
+    )
+    return ScopeSeries(
+        queryset=series_qs,
+        ids=np.array([r[0] for r in rows], dtype=np.int64),
+        polarity=[r[1] for r in rows],
+        tolerance=np.array([r[2] for r in rows], dtype=np.float64),
+        rebase_periods=[r[3] or [] for r in rows],
+    )
+
+
 # -- reading a scope's observations --------------------------------------------------------------
 
 
@@ -120,27 +154,49 @@ _BINARY_ROW = np.dtype(
 _BINARY_HEADER = 19  # signature (11) + flags (4) + header extension length (4)
 
 
-def _read_postgresql(series_sql: str, params: list) -> ScopeData:
+def _read_postgresql(ids: np.ndarray) -> ScopeData:
     """COPY the observations out in binary and parse the fixed-width rows with NumPy."""
+    if not ids.size:
+        return _empty_scope()
+    # No ORDER BY: PostgreSQL would sort the scope's rows (spilling to disk for a Place of
+    # 1,000 series) where NumPy only has to confirm they arrived in index order.
+    query = (
+        "SELECT o.series_id, o.period_start, o.value, "
+        "CASE o.provenance WHEN 'document' THEN 0 WHEN 'upload' THEN 1 ELSE 2 END::int2 "
+        "FROM metrics_observation o WHERE o.series_id = ANY(%s::bigint[])"
+    )
     with connection.cursor() as cursor:
-        # series_sql is the ORM's own SQL for the scope's series, with its parameters.
-        query = (
-            "SELECT o.series_id, o.period_start, o.value, "  # noqa: S608
-            "CASE o.provenance WHEN 'document' THEN 0 WHEN 'upload' THEN 1 ELSE 2 END::int2 "
-            f"FROM metrics_observation o WHERE o.series_id IN ({series_sql}) "
-            "ORDER BY o.series_id, o.period_start"
-        )
-        inner = cursor.mogrify(query, params).decode()
+        inner = cursor.mogrify(query, [ids.tolist()]).decode()
         buffer = io.BytesIO()
         cursor.cursor.copy_expert(f"COPY ({inner}) TO STDOUT WITH (FORMAT binary)", buffer)
     raw = buffer.getbuffer()
     count = (len(raw) - _BINARY_HEADER - 2) // _BINARY_ROW.itemsize
     rows = np.frombuffer(raw, dtype=_BINARY_ROW, count=count, offset=_BINARY_HEADER)
-    return ScopeData(
+    data = ScopeData(
         series_ids=rows["series"].astype(np.int64),
         periods=rows["period"].astype(np.int32),
         values=rows["value"].astype(np.float64),
         provenance=rows["provenance"].astype(np.int8),
+    )
+    return _sorted(data)
+
+
+def _sorted(data: ScopeData) -> ScopeData:
+    """The data ordered by series and period ((series, period) is unique, so the order is)."""
+    ids, periods = data.series_ids, data.periods
+    step = np.diff(ids)
+    if (step >= 0).all() and ((step > 0) | (np.diff(periods) > 0)).all():
+        return data
+    order = np.lexsort((periods, ids))
+    return ScopeData(ids[order], periods[order], data.values[order], data.provenance[order])
+
+
+def _empty_scope() -> ScopeData:
+    return ScopeData(
+        series_ids=np.empty(0, dtype=np.int64),
+        periods=np.empty(0, dtype=np.int32),
+        values=np.empty(0, dtype=np.float64),
+        provenance=np.empty(0, dtype=np.int8),
     )
 
 
@@ -159,19 +215,138 @@ def _read_portable(series_qs) -> ScopeData:
     )
 
 
-def read_scope(series_qs) -> ScopeData:
+def read_scope(series: ScopeSeries) -> ScopeData:
     """Every observation of the given series, sorted by series and period."""
     if connection.vendor == "postgresql":
-        sql, params = series_qs.values("id").query.sql_with_params()
-        return _read_postgresql(sql, list(params))
-    return _read_portable(series_qs)
+        return _read_postgresql(series.ids)
+    return _read_portable(series.queryset)
 
 
 # -- computing summaries -------------------------------------------------------------------------
 
 
-def _date(days: int) -> dt.date:
-    return _EPOCH + dt.timedelta(days=int(days))
+@dataclass
+class SummaryRows:
+    """Every SeriesSummary field of a scope's series as columns, one entry per series in
+    series order; NaN and NaT stand for empty (NULL) values."""
+
+    series_id: np.ndarray  # int64
+    latest_period: np.ndarray  # datetime64[D]
+    latest_value: np.ndarray  # float64
+    target_value: np.ndarray  # float64
+    target_period_label: list[str]
+    rag: list[str]
+    variation: list[str]
+    assurance: list[str]
+    mean: np.ndarray  # float64
+    lower: np.ndarray  # float64
+    upper: np.ndarray  # float64
+    point_count: np.ndarray  # int64
+    provisional: np.ndarray  # bool
+    provenance: list[str]
+    points: list[str]  # the JSON text of SeriesSummary.points
+
+    def __len__(self) -> int:
+        return int(self.series_id.size)
+
+    def __getitem__(self, rows: slice) -> SummaryRows:
+        return SummaryRows(**{f.name: getattr(self, f.name)[rows] for f in fields(self)})
+
+    def digest(self) -> str:
+        """A digest of every field of every row; equal digests mean identical snapshots."""
+        h = hashlib.sha256(b"series-summaries/2\n")
+        for f in fields(self):
+            column = getattr(self, f.name)
+            h.update(f.name.encode() + b"\n")
+            if isinstance(column, np.ndarray):
+                if column.dtype.kind == "f":  # one bit pattern for every NaN
+                    column = np.where(np.isnan(column), np.nan, column)
+                h.update(str(column.dtype).encode() + b"\n")
+                h.update(np.ascontiguousarray(column).tobytes())
+            else:
+                # The lengths make the concatenation unambiguous.
+                h.update(np.fromiter(map(len, column), np.int64, len(column)).tobytes())
+                h.update("".join(column).encode())
+        return h.hexdigest()
+
+    def instances(self, snapshot: Snapshot) -> list[SeriesSummary]:
+        """The rows as unsaved SeriesSummary instances of ``snapshot``."""
+        floats = {
+            name: [None if math.isnan(x) else x for x in getattr(self, name).tolist()]
+            for name in ("latest_value", "target_value", "mean", "lower", "upper")
+        }
+        return [
+            SeriesSummary(
+                snapshot=snapshot,
+                series_id=sid,
+                latest_period=period,
+                latest_value=floats["latest_value"][i],
+                target_value=floats["target_value"][i],
+                target_period_label=self.target_period_label[i],
+                rag=self.rag[i],
+                variation=self.variation[i],
+                assurance=self.assurance[i],
+                mean=floats["mean"][i],
+                lower=floats["lower"][i],
+                upper=floats["upper"][i],
+                point_count=count,
+                provisional=provisional,
+                provenance=self.provenance[i],
+                points=json.loads(self.points[i]),
+            )
+            for i, (sid, period, count, provisional) in enumerate(
+                zip(
+                    self.series_id.tolist(),
+                    self.latest_period.tolist(),  # datetime.date, or None for NaT
+                    self.point_count.tolist(),
+                    self.provisional.tolist(),
+                    strict=True,
+                )
+            )
+        ]
+
+    def copy_text(self, snapshot_id: int) -> str:
+        """The rows in COPY text format, columns as in ``SUMMARY_COLUMNS``."""
+        if not len(self):
+            return ""
+        columns = [
+            [str(int(snapshot_id))] * len(self),
+            list(map(str, self.series_id.tolist())),
+            [r"\N" if d == "NaT" else d for d in np.datetime_as_string(self.latest_period)],
+            _float_texts(self.latest_value),
+            _float_texts(self.target_value),
+            list(map(_copy_escape, self.target_period_label)),
+            self.rag,
+            self.variation,
+            self.assurance,
+            _float_texts(self.mean),
+            _float_texts(self.lower),
+            _float_texts(self.upper),
+            list(map(str, self.point_count.tolist())),
+            ["t" if p else "f" for p in self.provisional.tolist()],
+            self.provenance,
+            list(map(_copy_escape, self.points)),
+        ]
+        return "\n".join(map("\t".join, zip(*columns, strict=True))) + "\n"
+
+
+def _float_texts(column: np.ndarray) -> list[str]:
+    # repr round-trips a float exactly; x != x only for NaN.
+    return [r"\N" if x != x else repr(x) for x in column.tolist()]
+
+
+def _copy_escape(text: str) -> str:
+    return text.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
+
+
+def _json_rows(rows: list[list]) -> list[str]:
+    """Each inner list's JSON items, comma-separated, from one ``json.dumps`` of them all.
+
+    The items are numbers or null, so "],[" only ever separates two rows.
+    """
+    if not rows:
+        return []
+    return json.dumps(rows, separators=(",", ":"), allow_nan=False)[2:-2].split("],[")
 
 
 def _finite(x: float) -> float | None:
@@ -196,186 +371,232 @@ def _segments_of(result: spc.SPCResult) -> list[list]:
     return out
 
 
-def compute_summaries(series: list[Series], data: ScopeData) -> list[SeriesSummary]:
+def _targets_in_force(
+    series: ScopeSeries, latest: np.ndarray, observed: np.ndarray
+) -> tuple[np.ndarray, list[str]]:
+    """Per series, the value (NaN for none) and period label of the target in force for its
+    latest period: as ``target_in_force``, the first in Target's ordering containing it."""
+    values = np.full(len(series), np.nan)
+    labels = [""] * len(series)
+    rows = list(
+        Target.objects.filter(series__in=series.queryset, value__isnull=False).values_list(
+            "series_id", "period_start", "period_end", "value", "period_label"
+        )
+    )
+    if not rows or not len(series):
+        return values, labels
+    sid = np.array([r[0] for r in rows], dtype=np.int64)
+    start = np.array([r[1] for r in rows], dtype="datetime64[D]")
+    end = np.array([r[2] for r in rows], dtype="datetime64[D]")
+    at = np.minimum(np.searchsorted(series.ids, sid), len(series) - 1)
+    period = latest[at]
+    contains = (series.ids[at] == sid) & observed[at] & (start <= period) & (period <= end)
+    candidates = np.flatnonzero(contains)
+    # np.unique's return_index gives each series' first row, so the Target ordering decides.
+    found, first = np.unique(at[candidates], return_index=True)
+    chosen = candidates[first].tolist()
+    values[found] = [rows[k][3] for k in chosen]
+    for i, k in zip(found.tolist(), chosen, strict=True):
+        labels[i] = rows[k][4]
+    return values, labels
+
+
+def _rags(
+    value: np.ndarray, target: np.ndarray, polarity: list[str], tolerance: np.ndarray
+) -> list[str]:
+    """``rag_rating`` for every series at once (NaN value or target: none)."""
+    polarity = np.asarray(polarity, dtype=object)
+    higher = polarity == Polarity.HIGHER_IS_BETTER
+    lower = polarity == Polarity.LOWER_IS_BETTER
+    miss = np.where(higher, target - value, value - target)
+    grey = ~(higher | lower) | np.isnan(target) | np.isnan(value)
+    with np.errstate(invalid="ignore"):
+        rag = np.select(
+            [grey, miss <= 0, miss <= tolerance * np.abs(target)],
+            [RAG.GREY.value, RAG.GREEN.value, RAG.AMBER.value],
+            RAG.RED.value,
+        )
+    return rag.tolist()
+
+
+_SERIES_PROVENANCE = (
+    SeriesProvenance.DOCUMENTED.value,
+    SeriesProvenance.UPLOADED.value,
+    SeriesProvenance.SYNTHETIC.value,
+    SeriesProvenance.MIXED.value,
+)
+_NO_POINTS = "{}"
+
+
+def compute_summaries(series: ScopeSeries, data: ScopeData) -> SummaryRows:
     """A summary per series (those without observations included), in series order.
 
     Series without rebase points are analysed together by ``spc.analyse_many``; the few with
-    rebase points by ``spc.analyse``.
+    rebase points by ``spc.analyse``. Every field is computed column-wise; Python only loops
+    over the series to assemble their strings.
     """
+    n_series = len(series)
     ids = data.series_ids
-    starts = np.flatnonzero(np.r_[True, ids[1:] != ids[:-1]]) if ids.size else np.array([], int)
-    ends = np.r_[starts[1:], ids.size].astype(np.int64)
-    position = {int(ids[s]): k for k, s in enumerate(starts)}
-    lengths = ends - starts
+    runs = np.flatnonzero(np.r_[True, ids[1:] != ids[:-1]]) if ids.size else np.zeros(0, int)
+    run_ends = np.r_[runs[1:], ids.size].astype(np.int64)
+    # Series i's observations are data[a[i]:b[i]], its run k[i] (where observed[i]).
+    k = np.searchsorted(ids[runs], series.ids)
+    observed = k < runs.size
+    observed[observed] = ids[runs[k[observed]]] == series.ids[observed]
+    a, b = np.zeros(n_series, dtype=np.int64), np.zeros(n_series, dtype=np.int64)
+    a[observed], b[observed] = runs[k[observed]], run_ends[k[observed]]
+    n = b - a
 
-    targets: dict[int, list[tuple]] = {}
-    for sid, start, end, value, label in Target.objects.filter(
-        series__in=[s.pk for s in series], value__isnull=False
-    ).values_list("series_id", "period_start", "period_end", "value", "period_label"):
-        targets.setdefault(sid, []).append((start, end, value, label))
+    latest_period = np.full(n_series, np.datetime64("NaT"), dtype="datetime64[D]")
+    latest_period[observed] = _EPOCH_D + data.periods[b[observed] - 1].astype("timedelta64[D]")
+    latest_value = np.full(n_series, np.nan)
+    latest_value[observed] = data.values[b[observed] - 1]
+    target_value, target_label = _targets_in_force(series, latest_period, observed)
 
-    # The batch: every series with observations and no rebase points.
-    batch_rows = [s for s in series if s.pk in position and not s.rebase_periods]
-    batch_result = None
-    if batch_rows:
-        ks = np.array([position[s.pk] for s in batch_rows], dtype=np.int64)
-        batch_lengths = lengths[ks]
+    mean = np.full(n_series, np.nan)
+    lower, upper = mean.copy(), mean.copy()
+    provisional = np.zeros(n_series, dtype=bool)
+    variation, assurance = [""] * n_series, [""] * n_series
+    types, segments = [""] * n_series, [""] * n_series
+
+    rebased = np.array([bool(p) for p in series.rebase_periods], dtype=bool)
+    batch = np.flatnonzero(observed & ~rebased)
+    if batch.size:
+        batch_lengths = n[batch]
         width = int(batch_lengths.max())
-        matrix = np.full((len(batch_rows), width), np.nan)
-        row_of_point = np.repeat(np.arange(len(batch_rows)), batch_lengths)
+        row_of_point = np.repeat(np.arange(batch.size), batch_lengths)
         offsets = np.arange(int(batch_lengths.sum())) - np.repeat(
             np.cumsum(batch_lengths) - batch_lengths, batch_lengths
         )
-        flat = np.concatenate([np.arange(starts[k], ends[k]) for k in ks])
-        matrix[row_of_point, offsets] = data.values[flat]
-        batch_targets = []
-        for s in batch_rows:
-            k = position[s.pk]
-            found = target_in_force(targets.get(s.pk, []), _date(data.periods[ends[k] - 1]))
-            batch_targets.append(found[2] if found else None)
-        batch_result = spc.analyse_many(
+        matrix = np.full((batch.size, width), np.nan)
+        matrix[row_of_point, offsets] = data.values[np.repeat(a[batch], batch_lengths) + offsets]
+        result = spc.analyse_many(
             matrix,
-            improvement=[IMPROVEMENT[s.metric.polarity] for s in batch_rows],
-            targets=batch_targets,
+            improvement=[IMPROVEMENT[series.polarity[i]] for i in batch.tolist()],
+            targets=target_value[batch],
             lengths=batch_lengths,
         )
-        letters = _TYPE_LETTER_CODES[np.clip(batch_result.point_type, 0, 3)]
-    batch_index = {s.pk: i for i, s in enumerate(batch_rows)}
-    variations = batch_result.variation_labels() if batch_result else []
-    assurances = batch_result.assurance_labels() if batch_result else []
-
-    out = []
-    for s in series:
-        metric: Metric = s.metric
-        if s.pk not in position:
-            out.append(
-                SeriesSummary(
-                    series=s, rag=RAG.GREY, provenance=SeriesProvenance.DOCUMENTED, points={}
-                )
-            )
-            continue
-        k = position[s.pk]
-        a, b = int(starts[k]), int(ends[k])
-        n = b - a
-        latest_period = _date(data.periods[b - 1])
-        latest_value = float(data.values[b - 1])
-        found = target_in_force(targets.get(s.pk, []), latest_period)
-        target_value = found[2] if found else None
-        if s.pk in batch_index:
-            i = batch_index[s.pk]
-            types = letters[i, :n].tobytes().decode()
-            mean, lower, upper = (
-                _finite(batch_result.mean[i]),
-                _finite(batch_result.lower[i]),
-                _finite(batch_result.upper[i]),
-            )
-            segments = [
-                [
-                    0,
-                    mean,
-                    lower,
-                    upper,
-                    _finite(batch_result.lower_two_sigma[i]),
-                    _finite(batch_result.upper_two_sigma[i]),
-                ]
-            ]
-            variation, assurance = variations[i], assurances[i]
-            provisional = bool(batch_result.provisional[i])
-        else:
-            period_days = data.periods[a:b]
-            rebase_days = {(dt.date.fromisoformat(p) - _EPOCH).days for p in s.rebase_periods}
-            rebase_at = [j for j in range(1, n) if int(period_days[j]) in rebase_days]
-            result = spc.analyse(
-                data.values[a:b],
-                improvement=IMPROVEMENT[metric.polarity],
-                target=target_value,
-                rebase_at=rebase_at,
-            )
-            types = "".join(TYPE_LETTERS[t] for t in result.point_type)
-            segments = _segments_of(result)
-            mean, lower, upper = segments[-1][1], segments[-1][2], segments[-1][3]
-            variation, assurance, provisional = (
-                result.variation,
-                result.assurance,
-                result.provisional,
-            )
-        provenance_codes = set(np.unique(data.provenance[a:b]).tolist())
-        provenance = (
-            SeriesProvenance.MIXED
-            if len(provenance_codes) > 1
-            else (
-                SeriesProvenance.DOCUMENTED,
-                SeriesProvenance.UPLOADED,
-                SeriesProvenance.SYNTHETIC,
-            )[provenance_codes.pop()]
+        mean[batch], lower[batch], upper[batch] = result.mean, result.lower, result.upper
+        provisional[batch] = result.provisional
+        letters = _TYPE_LETTER_CODES[np.clip(result.point_type, 0, 3)].tobytes().decode()
+        stats = np.stack(
+            [
+                result.mean,
+                result.lower,
+                result.upper,
+                result.lower_two_sigma,
+                result.upper_two_sigma,
+            ],
+            axis=1,
         )
-        recent = slice(max(a, b - RECENT_POINTS), b)
-        out.append(
-            SeriesSummary(
-                series=s,
-                latest_period=latest_period,
-                latest_value=latest_value,
-                target_value=target_value,
-                target_period_label=found[3] if found else "",
-                rag=rag_rating(
-                    value=latest_value,
-                    target=target_value,
-                    polarity=metric.polarity,
-                    tolerance=metric.tolerance,
-                ),
-                variation=variation,
-                assurance=assurance or "",
-                mean=mean,
-                lower=lower,
-                upper=upper,
-                point_count=n,
-                provisional=provisional,
-                provenance=provenance,
-                points={
-                    "types": types,
-                    "segments": segments,
-                    "recent": {
-                        "periods": [_date(d).isoformat() for d in data.periods[recent].tolist()],
-                        "values": data.values[recent].tolist(),
-                    },
-                },
+        cells = stats.astype(object)
+        cells[np.isnan(stats)] = None
+        for j, (i, length, stat_text, var, ass) in enumerate(
+            zip(
+                batch.tolist(),
+                batch_lengths.tolist(),
+                _json_rows(cells.tolist()),
+                result.variation_labels(),
+                result.assurance_labels(),
+                strict=True,
             )
+        ):
+            types[i] = letters[j * width : j * width + length]
+            segments[i] = f"[[0,{stat_text}]]"
+            variation[i], assurance[i] = var, ass or ""
+
+    for i in np.flatnonzero(observed & rebased).tolist():
+        period_days = data.periods[a[i] : b[i]].tolist()
+        rebase_days = {(dt.date.fromisoformat(p) - _EPOCH).days for p in series.rebase_periods[i]}
+        target = float(target_value[i])
+        result = spc.analyse(
+            data.values[a[i] : b[i]],
+            improvement=IMPROVEMENT[series.polarity[i]],
+            target=None if math.isnan(target) else target,
+            rebase_at=[j for j in range(1, len(period_days)) if period_days[j] in rebase_days],
         )
-    return out
+        seg = _segments_of(result)
+        types[i] = "".join(TYPE_LETTERS[t] for t in result.point_type)
+        segments[i] = json.dumps(seg, separators=(",", ":"), allow_nan=False)
+        mean[i], lower[i], upper[i] = (np.nan if x is None else x for x in seg[-1][1:4])
+        variation[i], assurance[i] = result.variation, result.assurance or ""
+        provisional[i] = result.provisional
+
+    codes = np.zeros(n_series, dtype=np.int8)  # documented when there are no observations
+    if runs.size:
+        low = np.minimum.reduceat(data.provenance, runs)
+        high = np.maximum.reduceat(data.provenance, runs)
+        codes[observed] = np.where(low == high, low, 3)[k[observed]]  # 3: mixed
+    provenance = [_SERIES_PROVENANCE[c] for c in codes.tolist()]
+
+    return SummaryRows(
+        series_id=series.ids,
+        latest_period=latest_period,
+        latest_value=latest_value,
+        target_value=target_value,
+        target_period_label=target_label,
+        rag=_rags(latest_value, target_value, series.polarity, series.tolerance),
+        variation=variation,
+        assurance=assurance,
+        mean=mean,
+        lower=lower,
+        upper=upper,
+        point_count=n.astype(np.int64),
+        provisional=provisional,
+        provenance=provenance,
+        points=_points(data, observed, a, b, types, segments),
+    )
 
 
-def summaries_digest(summaries: Iterable[SeriesSummary]) -> str:
+def _points(
+    data: ScopeData,
+    observed: np.ndarray,
+    a: np.ndarray,
+    b: np.ndarray,
+    types: list[str],
+    segments: list[str],
+) -> list[str]:
+    """Each series' ``points`` JSON text: its point types, segments and its recent points."""
+    points = [_NO_POINTS] * observed.size
+    rows = np.flatnonzero(observed)
+    if not rows.size:
+        return points
+    first = np.maximum(a[rows], b[rows] - RECENT_POINTS)
+    count = b[rows] - first
+    offsets = np.cumsum(count) - count
+    recent = np.repeat(first, count) + (np.arange(int(count.sum())) - np.repeat(offsets, count))
+    values = data.values[recent].tolist()
+    value_texts = _json_rows(
+        [values[o : o + c] for o, c in zip(offsets.tolist(), count.tolist(), strict=True)]
+    )
+    # Most series of a scope share their recent periods: format each distinct run once.
+    days = data.periods[recent].tobytes()
+    period_texts: dict[bytes, str] = {}
+    for i, o, c, value_text in zip(
+        rows.tolist(), offsets.tolist(), count.tolist(), value_texts, strict=True
+    ):
+        key = days[4 * o : 4 * (o + c)]
+        period_text = period_texts.get(key)
+        if period_text is None:
+            dates = _EPOCH_D + np.frombuffer(key, dtype=np.int32).astype("timedelta64[D]")
+            period_text = period_texts[key] = json.dumps(
+                np.datetime_as_string(dates).tolist(), separators=(",", ":")
+            )
+        points[i] = (
+            f'{{"types":"{types[i]}","segments":{segments[i]},'
+            f'"recent":{{"periods":{period_text},"values":[{value_text}]}}}}'
+        )
+    return points
+
+
+def summaries_digest(summaries: SummaryRows) -> str:
     """A digest of what a snapshot would show; equal digests mean identical snapshots."""
-    h = hashlib.sha256()
-    for s in summaries:
-        h.update(
-            json.dumps(
-                [
-                    s.series_id,
-                    s.latest_period.isoformat() if s.latest_period else None,
-                    s.latest_value,
-                    s.target_value,
-                    s.target_period_label,
-                    s.rag,
-                    s.variation,
-                    s.assurance,
-                    s.mean,
-                    s.lower,
-                    s.upper,
-                    s.point_count,
-                    s.provisional,
-                    s.provenance,
-                    s.points,
-                ],
-                separators=(",", ":"),
-            ).encode()
-        )
-    return h.hexdigest()
+    return summaries.digest()
 
 
 # -- writing -------------------------------------------------------------------------------------
 
-_SUMMARY_COLUMNS = [
+SUMMARY_COLUMNS = [
     "snapshot_id",
     "series_id",
     "latest_period",
@@ -395,31 +616,26 @@ _SUMMARY_COLUMNS = [
 ]
 
 
-def _copy_text(value) -> str:
-    if value is None:
-        return r"\N"
-    if isinstance(value, bool):
-        return "t" if value else "f"
-    if isinstance(value, dict):
-        value = json.dumps(value, separators=(",", ":"))
-    return str(value).replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n")
-
-
-def _write_summaries(snapshot: Snapshot, summaries: list[SeriesSummary]) -> None:
-    for s in summaries:
-        s.snapshot = snapshot
-    if connection.vendor != "postgresql":
-        SeriesSummary.objects.bulk_create(summaries, batch_size=2000)
-        return
-    lines = (
-        "\t".join(_copy_text(getattr(s, c)) for c in _SUMMARY_COLUMNS) + "\n" for s in summaries
-    )
-    buffer = io.StringIO("".join(lines))
+def _copy_summaries(snapshot: Snapshot, summaries: SummaryRows) -> None:
+    """Write the rows with one COPY (PostgreSQL)."""
+    buffer = io.StringIO(summaries.copy_text(snapshot.pk))
     with connection.cursor() as cursor:
         cursor.cursor.copy_expert(
-            f"COPY {SeriesSummary._meta.db_table} ({', '.join(_SUMMARY_COLUMNS)}) FROM STDIN",
+            f"COPY {SeriesSummary._meta.db_table} ({', '.join(SUMMARY_COLUMNS)}) FROM STDIN",
             buffer,
         )
+
+
+def _create_summaries(snapshot: Snapshot, summaries: SummaryRows) -> None:
+    """Write the rows through the ORM (any database)."""
+    SeriesSummary.objects.bulk_create(summaries.instances(snapshot), batch_size=2000)
+
+
+def _write_summaries(snapshot: Snapshot, summaries: SummaryRows) -> None:
+    if connection.vendor == "postgresql":
+        _copy_summaries(snapshot, summaries)
+    else:
+        _create_summaries(snapshot, summaries)
 
 
 # -- the lock ------------------------------------------------------------------------------------
@@ -453,9 +669,13 @@ def _clear_dead_builds(key: str) -> None:
     if connection.vendor != "postgresql":
         # Without advisory locks a build row only counts as dead once it is old.
         dead = dead.filter(started_at__lt=timezone.now() - STALE_BUILD)
-    for snap in dead:
-        logger.warning("snapshot %s of %s was left building; marking it failed", snap.pk, key)
-    dead.update(status=SnapshotStatus.FAILED, error="The build stopped before publishing.")
+    dead_ids = list(dead.values_list("pk", flat=True))
+    for pk in dead_ids:
+        logger.warning("snapshot %s of %s was left building; marking it failed", pk, key)
+    if dead_ids:
+        Snapshot.objects.filter(pk__in=dead_ids).update(
+            status=SnapshotStatus.FAILED, error="The build stopped before publishing."
+        )
 
 
 # -- the service ---------------------------------------------------------------------------------
@@ -498,10 +718,8 @@ def snapshot_build(*, system_id: int, place_id: int | None = None) -> Snapshot:
         except IntegrityError as exc:
             raise SnapshotBusy(key) from exc
         try:
-            series_qs = scope_series(system_id=system_id, place_id=place_id)
-            # metric: polarity and tolerance for each series' RAG and SPC direction
-            series = list(series_qs.select_related("metric").order_by("id"))
-            summaries = compute_summaries(series, read_scope(series_qs))
+            series = series_columns(scope_series(system_id=system_id, place_id=place_id))
+            summaries = compute_summaries(series, read_scope(series))
             digest = summaries_digest(summaries)
             previous = latest_snapshot(system_id=system_id, place_id=place_id)
             if previous is not None and previous.input_digest == digest:
@@ -525,15 +743,24 @@ def snapshot_publish(*, snapshot: Snapshot, series_count: int, digest: str) -> S
     snapshot.series_count = series_count
     snapshot.input_digest = digest
     snapshot.save(update_fields=["status", "published_at", "series_count", "input_digest"])
-    keep = list(
-        Snapshot.objects.filter(scope_key=snapshot.scope_key, status=SnapshotStatus.PUBLISHED)
-        .order_by("-published_at", "-id")
-        .values_list("pk", flat=True)[:KEEP_PUBLISHED]
-    )
-    scope = Snapshot.objects.filter(scope_key=snapshot.scope_key)
-    scope.filter(status=SnapshotStatus.PUBLISHED).exclude(pk__in=keep).delete()
     # Failed builds stay a while for diagnosis (their summaries are never shown).
-    scope.filter(status=SnapshotStatus.FAILED, started_at__lt=timezone.now() - KEEP_FAILED).delete()
+    candidates = list(
+        Snapshot.objects.filter(scope_key=snapshot.scope_key)
+        .filter(
+            Q(status=SnapshotStatus.PUBLISHED)
+            | Q(status=SnapshotStatus.FAILED, started_at__lt=timezone.now() - KEEP_FAILED)
+        )
+        .order_by(F("published_at").desc(nulls_last=True), "-id")
+        .values_list("pk", "status")
+    )
+    published = [pk for pk, status in candidates if status == SnapshotStatus.PUBLISHED]
+    prune = published[KEEP_PUBLISHED:] + [
+        pk for pk, status in candidates if status == SnapshotStatus.FAILED
+    ]
+    if prune:
+        # SeriesSummary has no delete signals or dependants, so the cascade is one set-based
+        # DELETE of the pruned snapshots' summaries; no summary row is loaded.
+        Snapshot.objects.filter(pk__in=prune).delete()
     return snapshot
 
 

@@ -138,8 +138,10 @@ class Workers:
 
 def _forget_connections(app) -> None:
     """Drop the app's cached broker pools and result backend, made for another broker."""
-    if app._pool is not None:
-        app._pool.force_close_all()
+    from kombu import pools
+
+    # Kombu keeps pools per broker URL process-wide; start afresh so none of them is reused.
+    pools.reset()
     app._pool = None
     if "amqp" in app.__dict__:
         app.amqp._producer_pool = None
@@ -179,3 +181,31 @@ def celery_workers(transactional_db, tmp_path):
 def celery_worker_process(celery_workers):
     """One real worker process, started."""
     return celery_workers.start()
+
+
+def _signed_in_client(username: str, role: str, boards=()):
+    from django.test import Client
+
+    from governance.services import role_grant
+
+    user = role_grant(username=username, role=role, board_slugs=list(boards)).user
+    client = Client()
+    client.force_login(user)
+    client.user = user
+    return client
+
+
+@pytest.fixture
+def commissioner_client(db):
+    """A test client signed in as a commissioner (every page needs a signed-in user)."""
+    return _signed_in_client("page-commissioner", "commissioner")
+
+
+@pytest.fixture
+def page_client_as(db):
+    """page_client_as("board_secretary", boards=[slug]) → a client signed in with that role."""
+
+    def make(role: str, *, boards=(), username: str | None = None):
+        return _signed_in_client(username or f"page-{role}-{'-'.join(boards)}", role, boards)
+
+    return make

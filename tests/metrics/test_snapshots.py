@@ -1,17 +1,26 @@
 """Snapshots: built under 'building', published atomically, one builder per scope, idempotent."""
 
 import datetime as dt
+import math
 from unittest import mock
 
+import numpy as np
 import pytest
 from celery.schedules import crontab
 from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 
-from metrics import snapshots
+from metrics import snapshots, spc
 from metrics.models import Observation, Series, SeriesSummary, Snapshot, Target
-from metrics.snapshots import SnapshotBusy, latest_snapshot, recompute_after_commit, snapshot_build
+from metrics.snapshots import (
+    SnapshotBusy,
+    latest_snapshot,
+    rag_rating,
+    recompute_after_commit,
+    snapshot_build,
+    target_in_force,
+)
 from metrics.synthetic import synthetic_generate
 from metrics.tasks import snapshots_recompute_all
 from places.models import Place, System
@@ -250,3 +259,222 @@ def test_summary_rows_are_only_visible_through_published_snapshots(system, rugby
     snapshot_build(system_id=system.pk, place_id=rugby.pk)
     visible = SeriesSummary.objects.filter(snapshot__status="published")
     assert visible.count() == SeriesSummary.objects.count()
+
+
+# -- the column-wise computation against the per-series definition ------------------------------
+
+FY = [
+    (dt.date(2018, 4, 1), dt.date(2019, 3, 31), 12.0, "2018/19"),
+    (dt.date(2019, 4, 1), dt.date(2020, 3, 31), 15.0, "2019/20"),
+]
+
+
+@pytest.fixture
+def varied_place(rugby):
+    """Series that exercise every branch of the summary: no points, one point, rebases, mixed
+    provenance, overlapping and out-of-force targets, every polarity, unequal lengths."""
+    trend = [10, 11, 9, 10, 12, 11, 10, 9, 11, 10, 12, 11, 13, 14, 15, 16, 17, 18, 19]
+    monthly_series(rugby, trend, targets=FY)
+    monthly_series(rugby, [20.5, 21.25, 19.75, 20.0, 12.5], polarity="lower_is_better", targets=FY)
+    monthly_series(rugby, trend[:14], polarity="neutral", targets=FY)
+    # Overlapping targets: the first in Target's ordering (by period start) is in force.
+    monthly_series(
+        rugby,
+        [14.1, 14.3, 14.2, 14.0, 14.6, 14.4, 14.5, 14.2, 14.3, 14.1, 14.2, 14.4, 14.3, 14.2],
+        targets=[*FY, (dt.date(2019, 1, 1), dt.date(2019, 12, 31), 14.0, "2019")],
+    )
+    monthly_series(rugby, [7.0], targets=[(dt.date(2017, 4, 1), dt.date(2018, 3, 31), 9, "old")])
+    # Missing by exactly the tolerance (5% of 90) is still amber.
+    monthly_series(rugby, [88, 85.5], targets=[(dt.date(2018, 4, 1), dt.date(2019, 3, 31), 90, "")])
+    SeriesFactory(metric=MetricFactory(), place=rugby)  # no observations
+    rebased = monthly_series(
+        rugby,
+        [10, 11, 9, 10, 11, 10, 30, 31, 29, 30, 31, 30, 29, 31],
+        polarity="lower_is_better",
+        targets=FY,
+    )
+    rebased.rebase_periods = ["2018-10-01", "2019-02-01"]
+    rebased.save(update_fields=["rebase_periods"])
+    mixed = monthly_series(rugby, [5, 6, 5, 7, 6, 5, 6, 7, 5, 6, 5, 6, 7, 6, 5, 100])
+    Observation.objects.filter(series=mixed, period_start__lt=dt.date(2018, 6, 1)).update(
+        provenance="synthetic"
+    )
+    return rugby
+
+
+def expected_summary(series: Series) -> dict:
+    """A series' summary computed on its own, from the definitions in spc and rag_rating."""
+    obs = list(
+        series.observations.order_by("period_start").values_list(
+            "period_start", "value", "provenance"
+        )
+    )
+    targets = list(
+        Target.objects.filter(series=series, value__isnull=False).values_list(
+            "period_start", "period_end", "value", "period_label"
+        )
+    )
+    if not obs:
+        return dict(
+            latest_period=None, latest_value=None, target_value=None, target_period_label="",
+            rag="grey", variation="", assurance="", mean=None, lower=None, upper=None,
+            point_count=0, provisional=False, provenance="documented", points={},
+        )  # fmt: skip
+    periods, values = [o[0] for o in obs], [o[1] for o in obs]
+    found = target_in_force(targets, periods[-1])
+    target = found[2] if found else None
+    result = spc.analyse(
+        values,
+        improvement=snapshots.IMPROVEMENT[series.metric.polarity],
+        target=target,
+        rebase_at=[
+            j for j in range(1, len(obs)) if periods[j].isoformat() in series.rebase_periods
+        ],
+    )
+
+    def finite(x):
+        return None if math.isnan(x) else x
+
+    segments = [
+        [i] + [finite(getattr(result, a)[i]) for a in ("mean", "lower", "upper")]
+        + [finite(result.lower_two_sigma[i]), finite(result.upper_two_sigma[i])]
+        for i in range(len(obs))
+        if i == 0 or result.segment[i] != result.segment[i - 1]
+    ]  # fmt: skip
+    kinds = {o[2] for o in obs}
+    provenance = (
+        "mixed"
+        if len(kinds) > 1
+        else {"document": "documented", "upload": "uploaded", "synthetic": "synthetic"}[kinds.pop()]
+    )
+    return dict(
+        latest_period=periods[-1],
+        latest_value=values[-1],
+        target_value=target,
+        target_period_label=found[3] if found else "",
+        rag=rag_rating(
+            value=values[-1],
+            target=target,
+            polarity=series.metric.polarity,
+            tolerance=series.metric.tolerance,
+        ),
+        variation=result.variation,
+        assurance=result.assurance or "",
+        mean=segments[-1][1],
+        lower=segments[-1][2],
+        upper=segments[-1][3],
+        point_count=len(obs),
+        provisional=result.provisional,
+        provenance=provenance,
+        points={
+            "types": "".join(snapshots.TYPE_LETTERS[t] for t in result.point_type),
+            "segments": segments,
+            "recent": {
+                "periods": [p.isoformat() for p in periods[-snapshots.RECENT_POINTS :]],
+                "values": values[-snapshots.RECENT_POINTS :],
+            },
+        },
+    )
+
+
+FIELDS = [c for c in snapshots.SUMMARY_COLUMNS if c not in ("snapshot_id", "series_id")]
+
+
+def test_every_summary_equals_its_series_computed_on_its_own(system, varied_place):
+    snap = snapshot_build(system_id=system.pk, place_id=varied_place.pk)
+    summaries = {s["series_id"]: s for s in snap.summaries.values("series_id", *FIELDS)}
+    series = list(Series.objects.filter(place=varied_place).select_related("metric"))
+    assert len(summaries) == len(series) == 9
+    for s in series:
+        got = {f: summaries[s.pk][f] for f in FIELDS}
+        assert got == expected_summary(s), s
+    assert {summaries[s.pk]["rag"] for s in series} == {"green", "amber", "red", "grey"}
+
+
+def test_the_copy_path_and_the_portable_path_give_identical_summaries(system, varied_place):
+    """On PostgreSQL the build reads and writes by COPY; it must match the ORM path exactly.
+    (On other databases only the ORM path exists, and it is compared with a direct read.)"""
+    on_postgresql = connection.vendor == "postgresql"
+    series = snapshots.series_columns(Series.objects.filter(place=varied_place))
+    portable = snapshots._read_portable(series.queryset)
+    direct = list(
+        Observation.objects.filter(series__place=varied_place)
+        .order_by("series_id", "period_start")
+        .values_list("series_id", "value")
+    )
+    assert list(zip(portable.series_ids.tolist(), portable.values.tolist(), strict=True)) == direct
+    copied = snapshots._read_postgresql(series.ids) if on_postgresql else portable
+    for name in ("series_ids", "periods", "values", "provenance"):
+        np.testing.assert_array_equal(getattr(copied, name), getattr(portable, name))
+    rows = snapshots.compute_summaries(series, copied)
+    assert rows.digest() == snapshots.compute_summaries(series, portable).digest()
+
+    def written(write) -> list[dict]:
+        snap = Snapshot.objects.create(
+            system=system, place=varied_place, scope_key=f"probe:{write.__name__}",
+            status="failed", started_at=timezone.now(),
+        )  # fmt: skip
+        write(snap, rows)
+        return list(snap.summaries.order_by("series_id").values("series_id", *FIELDS))
+
+    by_orm = written(snapshots._create_summaries)
+    assert len(by_orm) == len(series)
+    if on_postgresql:
+        assert written(snapshots._copy_summaries) == by_orm
+
+
+def test_the_digest_changes_with_any_field_of_any_row(system, varied_place):
+    series = snapshots.series_columns(Series.objects.filter(place=varied_place))
+    rows = snapshots.compute_summaries(series, snapshots.read_scope(series))
+    digest = rows.digest()
+    assert snapshots.compute_summaries(series, snapshots.read_scope(series)).digest() == digest
+
+    def other_than(value):
+        if isinstance(value, str):
+            return value + "x"
+        if isinstance(value, np.bool_):
+            return not value
+        if isinstance(value, np.datetime64):
+            return np.datetime64("2001-01-01") if np.isnat(value) else value + 1
+        return 0.5 if np.isnan(value) else value + 1
+
+    for name in ("series_id", *FIELDS):
+        column = getattr(rows, name)
+        column = column.copy() if isinstance(column, np.ndarray) else list(column)
+        column[-1] = other_than(column[-1])
+        changed = snapshots.SummaryRows(**{**vars(rows), name: column})
+        assert changed.digest() != digest, name
+
+
+def test_observations_read_out_of_order_are_sorted_by_series_and_period():
+    ids = np.array([7, 3, 7, 3, 5], dtype=np.int64)
+    periods = np.array([40, 10, 20, 30, 0], dtype=np.int32)
+    data = snapshots._sorted(
+        snapshots.ScopeData(ids, periods, np.arange(5.0), np.zeros(5, dtype=np.int8))
+    )
+    assert data.series_ids.tolist() == [3, 3, 5, 7, 7]
+    assert data.periods.tolist() == [10, 30, 0, 20, 40]
+    assert data.values.tolist() == [1.0, 3.0, 4.0, 2.0, 0.0]
+
+
+def test_publishing_prunes_old_failed_builds_and_the_summaries_of_pruned_snapshots(system, rugby):
+    series = monthly_series(rugby, [1, 2, 3])
+    key = f"place:{rugby.pk}"
+    old_failure = Snapshot.objects.create(
+        system=system, place=rugby, scope_key=key, status="failed",
+        started_at=timezone.now() - snapshots.KEEP_FAILED - dt.timedelta(hours=1),
+    )  # fmt: skip
+    recent_failure = Snapshot.objects.create(
+        system=system, place=rugby, scope_key=key, status="failed", started_at=timezone.now()
+    )
+    for value in range(snapshots.KEEP_PUBLISHED + 2):
+        Observation.objects.filter(series=series).update(value=value)
+        snapshot_build(system_id=system.pk, place_id=rugby.pk)
+    kept = Snapshot.objects.filter(scope_key=key)
+    assert set(kept.values_list("status", flat=True)) == {"published", "failed"}
+    assert list(kept.filter(status="failed")) == [recent_failure]
+    assert kept.filter(status="published").count() == snapshots.KEEP_PUBLISHED
+    assert not Snapshot.objects.filter(pk=old_failure.pk).exists()
+    assert set(
+        SeriesSummary.objects.filter(series=series).values_list("snapshot", flat=True)
+    ) == set(kept.filter(status="published").values_list("pk", flat=True))

@@ -1,0 +1,331 @@
+"""Recompute benchmark: every series from PostgreSQL to published snapshots, against a floor.
+
+Run as ``python bench/bench_recompute.py [--series N] [--months M]`` with PostgreSQL on
+127.0.0.1 (``BENCH_DATABASE_URL`` to point elsewhere). It creates its own database
+(``icsportal_bench_recompute``), loads synthetic series with COPY, then times in one run:
+
+* the portal's path: ``snapshot_build`` for every Place (read, compute, write, publish) —
+  what the nightly fan-out runs, one scope after another in one process;
+* the floor: one binary ``COPY`` of every value out into NumPy, ``spc.analyse_many`` over
+  them, and one ``COPY`` of the same summary columns back into a bare table.
+
+The section it appends gives both medians, their ratio, and how the median portal run's time
+splits into read / compute / write+publish / other, summed over its Places (``PhaseClock``).
+
+The data are synthetic (illustrative) and labelled so in the database.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import io
+import os
+import platform
+import statistics
+import sys
+import time
+from pathlib import Path
+
+import numpy as np
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+BENCH_DB = "icsportal_bench_recompute"
+BASE_URL = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432")
+
+
+def setup_django() -> None:
+    import psycopg2
+
+    admin = psycopg2.connect(f"{BASE_URL}/postgres")
+    admin.autocommit = True
+    with admin.cursor() as cur:
+        cur.execute("SELECT 1 FROM pg_database WHERE datname = %s", [BENCH_DB])
+        if not cur.fetchone():
+            cur.execute(f"CREATE DATABASE {BENCH_DB}")
+    admin.close()
+    os.environ.update(
+        DJANGO_SETTINGS_MODULE="icsportal.settings",
+        DEBUG="false",
+        SECRET_KEY="bench-not-secret",
+        DATABASE_URL=f"{BASE_URL}/{BENCH_DB}",
+        CELERY_BROKER_URL="",
+        LOG_LEVEL="WARNING",
+    )
+    import django
+
+    django.setup()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+
+
+def load(n_series: int, months: int, seed: int) -> list[int]:
+    """Synthetic system, Places, metrics and series with ``months`` monthly points each."""
+    from django.db import connection
+
+    from metrics.models import Metric, Observation, Series
+    from places.models import Place, System
+
+    places_n = 100
+    metrics_n = max(1, n_series // places_n)
+    system, _ = System.objects.get_or_create(
+        key="bench-system",
+        defaults={
+            "slug": "bench-system",
+            "name": "Benchmark system (synthetic)",
+            "is_synthetic": True,
+        },
+    )
+    have = Observation.objects.filter(series__place__system=system).count()
+    if have == places_n * metrics_n * months:
+        return list(system.places.values_list("pk", flat=True))
+    Series.objects.filter(place__system=system).delete()
+    Place.objects.filter(system=system).delete()
+    Metric.objects.filter(code__startswith="bench-").delete()
+    places = Place.objects.bulk_create(
+        Place(
+            key=f"bench-place-{i}",
+            system=system,
+            slug=f"bench-place-{i}",
+            name=f"Benchmark Place {i} (synthetic)",
+            is_synthetic=True,
+        )
+        for i in range(places_n)
+    )
+    polarities = ["higher_is_better", "lower_is_better", "neutral"]
+    metrics = Metric.objects.bulk_create(
+        Metric(
+            code=f"bench-{i}",
+            name=f"Benchmark metric {i} (synthetic)",
+            short_name=f"Bench {i}",
+            unit="count",
+            polarity=polarities[i % 3],
+            frequency="monthly",
+            category="activity",
+            is_synthetic=True,
+        )
+        for i in range(metrics_n)
+    )
+    series = Series.objects.bulk_create(
+        Series(metric=m, subject_type="place", place=p) for p in places for m in metrics
+    )
+    rng = np.random.default_rng(seed)
+    starts = [dt.date(2015 + (k // 12), k % 12 + 1, 1) for k in range(months)]
+    stamps = [s.isoformat() for s in starts]
+    t = np.arange(months)
+    with connection.cursor() as cursor:
+        for chunk in range(0, len(series), 2000):
+            block = series[chunk : chunk + 2000]
+            level = rng.uniform(10, 1000, (len(block), 1))
+            noise = rng.normal(0, 1, (len(block), months)) * level * 0.05
+            season = level * 0.05 * np.sin(2 * np.pi * t / 12)
+            step = np.where(rng.random((len(block), 1)) < 0.2, level * 0.15, 0) * (t > months // 2)
+            trend = np.where(rng.random((len(block), 1)) < 0.1, level * 0.002, 0) * t
+            values = np.round(level + noise + season + step + trend, 2)
+            out = io.StringIO()
+            now = "2026-01-01 00:00:00+00"
+            for s, row in zip(block, values.tolist(), strict=True):
+                for stamp, v in zip(stamps, row, strict=True):
+                    out.write(
+                        f"{s.pk}\t{stamp}\t{stamp}\t{v}\tsynthetic\t\\N\t\\N\t[]\t\tsynthetic\t{now}\n"
+                    )
+            out.seek(0)
+            cursor.cursor.copy_expert(
+                "COPY metrics_observation (series_id, period_start, period_end, value, provenance,"
+                " source_document_id, source_line, also_sources, as_written, note, modified_at)"
+                " FROM STDIN",
+                out,
+            )
+        cursor.execute("ANALYZE metrics_observation")
+    return [p.pk for p in places]
+
+
+class PhaseClock:
+    """Times the phases of every ``snapshot_build`` by wrapping the module functions it calls.
+
+    Each phase is the span from the start of its first call to the end of its last, so the
+    commit of the summaries' transaction (where PostgreSQL checks their foreign keys) counts
+    in write+publish; "other" is the rest (lock, build row, dead-build check, digest lookup).
+    """
+
+    PHASES = {
+        "read": ("series_columns", "read_scope"),
+        "compute": ("compute_summaries", "summaries_digest"),
+        "write+publish": ("_write_summaries", "snapshot_publish"),
+    }
+
+    def __init__(self) -> None:
+        self.totals = dict.fromkeys(self.PHASES, 0.0)
+        self._started: dict[str, float] = {}
+
+    def __enter__(self) -> PhaseClock:
+        from metrics import snapshots
+
+        self._saved = {}
+        for phase, (first, last) in self.PHASES.items():
+            for name, edge in ((first, "start"), (last, "end")):
+                function = getattr(snapshots, name)
+                self._saved[name] = function
+                setattr(snapshots, name, self._timed(function, phase, edge))
+        return self
+
+    def __exit__(self, *exc) -> None:
+        from metrics import snapshots
+
+        for name, function in self._saved.items():
+            setattr(snapshots, name, function)
+
+    def _timed(self, function, phase: str, edge: str):
+        def timed(*args, **kwargs):
+            if edge == "start":
+                self._started[phase] = time.perf_counter()
+            try:
+                return function(*args, **kwargs)
+            finally:
+                if edge == "end":
+                    self.totals[phase] += time.perf_counter() - self._started.pop(phase)
+
+        return timed
+
+
+def run_portal(system_id: int, place_ids: list[int]) -> tuple[float, dict[str, float]]:
+    from metrics.models import Snapshot
+    from metrics.snapshots import snapshot_build
+
+    # A fresh run: no previous snapshot to compare against.
+    Snapshot.objects.filter(system_id=system_id).delete()
+    with PhaseClock() as clock:
+        t0 = time.perf_counter()
+        for place_id in place_ids:
+            snapshot_build(system_id=system_id, place_id=place_id)
+        total = time.perf_counter() - t0
+    return total, {**clock.totals, "other": total - sum(clock.totals.values())}
+
+
+def run_floor(system_id: int) -> tuple[float, dict[str, float]]:
+    """COPY out, vectorised SPC, COPY back: the least any recompute has to do."""
+    from django.db import connection
+
+    from metrics import spc
+    from metrics.snapshots import _BINARY_HEADER, _BINARY_ROW
+
+    split = {}
+    t0 = time.perf_counter()
+    with connection.cursor() as cursor:
+        buffer = io.BytesIO()
+        cursor.cursor.copy_expert(
+            "COPY (SELECT o.series_id, o.period_start, o.value, 0::int2 FROM metrics_observation o"
+            " JOIN metrics_series s ON s.id = o.series_id JOIN places_place p ON p.id = s.place_id"
+            f" WHERE p.system_id = {int(system_id)} ORDER BY o.series_id, o.period_start)"
+            " TO STDOUT WITH (FORMAT binary)",
+            buffer,
+        )
+        raw = buffer.getbuffer()
+        count = (len(raw) - _BINARY_HEADER - 2) // _BINARY_ROW.itemsize
+        rows = np.frombuffer(raw, dtype=_BINARY_ROW, count=count, offset=_BINARY_HEADER)
+        ids = rows["series"].astype(np.int64)
+        values = rows["value"].astype(np.float64)
+        t1 = time.perf_counter()
+        starts = np.flatnonzero(np.r_[True, ids[1:] != ids[:-1]])
+        lengths = np.diff(np.r_[starts, ids.size])
+        width = int(lengths.max())
+        assert (lengths == width).all(), "the benchmark series are all the same length"
+        matrix = values.reshape(-1, width)
+        result = spc.analyse_many(matrix, improvement="increase")
+        t2 = time.perf_counter()
+        cursor.execute(
+            "CREATE TEMP TABLE IF NOT EXISTS floor_summary (series_id bigint, latest_value float8,"
+            " mean float8, lower float8, upper float8, variation text, assurance text,"
+            " point_count int, provisional bool, types text)"
+        )
+        cursor.execute("TRUNCATE floor_summary")
+        letters = np.frombuffer(b"cICN", dtype=np.uint8)[np.clip(result.point_type, 0, 3)]
+        variations = result.variation_labels()
+        assurances = result.assurance_labels()
+        out = io.StringIO()
+        last = values[starts + lengths - 1]
+        for i, sid in enumerate(ids[starts].tolist()):
+            out.write(
+                f"{sid}\t{last[i]}\t{result.mean[i]}\t{result.lower[i]}\t{result.upper[i]}\t"
+                f"{variations[i]}\t{assurances[i] or ''}\t{lengths[i]}\t"
+                f"{'t' if result.provisional[i] else 'f'}\t{letters[i].tobytes().decode()}\n"
+            )
+        out.seek(0)
+        cursor.cursor.copy_expert("COPY floor_summary FROM STDIN", out)
+        t3 = time.perf_counter()
+    split.update(read=t1 - t0, compute=t2 - t1, write=t3 - t2)
+    return t3 - t0, split
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--series", type=int, default=100_000)
+    parser.add_argument("--months", type=int, default=120)
+    parser.add_argument("--repeat", type=int, default=3)
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument(
+        "--results",
+        type=Path,
+        default=ROOT / "bench" / "RESULTS.md",
+        help="the Markdown file the section is appended to",
+    )
+    args = parser.parse_args()
+    setup_django()
+    from places.models import System
+
+    t = time.perf_counter()
+    place_ids = load(args.series, args.months, args.seed)
+    load_s = time.perf_counter() - t
+    system = System.objects.get(key="bench-system")
+    floors, portals, splits, portal_splits = [], [], [], []
+    for _ in range(args.repeat):
+        total, split = run_floor(system.pk)
+        floors.append(total)
+        splits.append(split)
+        total, split = run_portal(system.pk, place_ids)
+        portals.append(total)
+        portal_splits.append(split)
+    floor, portal = statistics.median(floors), statistics.median(portals)
+    ratio = portal / floor
+    n = len(place_ids) * (args.series // len(place_ids))
+    split = {k: statistics.median(s[k] for s in splits) for k in splits[0]}
+    # The split of the median portal run, summed over its Places (for an even number of runs,
+    # the median of each phase).
+    if args.repeat % 2:
+        portal_split = portal_splits[portals.index(portal)]
+    else:
+        portal_split = {k: statistics.median(s[k] for s in portal_splits) for k in portal_splits[0]}
+    places_n = len(place_ids)
+    lines = [
+        f"\n## Recompute from PostgreSQL — {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC\n",
+        f"Machine: {platform.platform()}, {os.cpu_count()} CPUs,"
+        f" Python {platform.python_version()}."
+        f" {n:,} synthetic series × {args.months} months = {n * args.months:,} observations"
+        f" (loaded in {load_s:.0f} s); medians of {args.repeat} runs.\n",
+        "| path | median s | series/s |",
+        "| --- | ---: | ---: |",
+        f"| floor: binary COPY out + `analyse_many` + COPY back | {floor:.2f} | {n / floor:,.0f} |",
+        f"| portal: `snapshot_build` for each of {len(place_ids)} Places | {portal:.2f} |"
+        f" {n / portal:,.0f} |",
+        "",
+        f"Floor split: read {split['read']:.2f} s, compute {split['compute']:.2f} s,"
+        f" write {split['write']:.2f} s.",
+        f"Portal split, summed over the {places_n} Places of the median run: "
+        + ", ".join(f"{k} {v:.2f} s" for k, v in portal_split.items())
+        + f" (per Place of {n // places_n:,} series: "
+        + ", ".join(f"{k} {v / places_n * 1000:.0f} ms" for k, v in portal_split.items())
+        + ").",
+        f"Ratio portal / floor: **{ratio:.2f}×** (target ≤ 2×):"
+        f" {'PASS' if ratio <= 2 else 'FAIL'}.",
+        "",
+    ]
+    text = "\n".join(lines)
+    print(text)
+    with open(args.results, "a", encoding="utf-8") as fh:
+        fh.write(text)
+
+
+if __name__ == "__main__":
+    main()
