@@ -1,7 +1,13 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+from rest_framework.permissions import AllowAny
+
+from governance.forms import PortalAuthenticationForm
+from governance.views import AccountDetailView
+from metrics.views import SPCIconsView
 
 from . import views
 
@@ -9,12 +15,31 @@ urlpatterns = [
     path("", include("places.urls")),
     path("boards/", include("governance.urls")),
     path("metrics/", include("metrics.urls")),
-    path("healthz", views.healthz, name="healthz"),
+    path("about/icons/", SPCIconsView.as_view(), name="about_icons"),
+    path("healthz", login_not_required(views.healthz), name="healthz"),
+    path("me/", AccountDetailView.as_view(), name="me"),
     path("api/v1/", include("icsportal.api.urls")),
-    path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="api_docs"),
-    path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="api_redoc"),
-    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
-    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    # The schema and its documentation describe the API; they hold no data, so anyone may read them.
+    path("api/schema/", SpectacularAPIView.as_view(permission_classes=[AllowAny]), name="schema"),
+    path(
+        "api/docs/",
+        SpectacularSwaggerView.as_view(url_name="schema", permission_classes=[AllowAny]),
+        name="api_docs",
+    ),
+    path(
+        "api/redoc/",
+        SpectacularRedocView.as_view(url_name="schema", permission_classes=[AllowAny]),
+        name="api_redoc",
+    ),
+    path(
+        "accounts/login/",
+        auth_views.LoginView.as_view(authentication_form=PortalAuthenticationForm),
+        name="login",
+    ),
+    # Reachable by a signed-in user without a portal role too, so they can sign out.
+    path("accounts/logout/", login_not_required(auth_views.LogoutView.as_view()), name="logout"),
     path("admin/", admin.site.urls),
 ]
+
+# Access refused: the portal's page rather than Django's plain one.
+handler403 = "governance.views.permission_denied"

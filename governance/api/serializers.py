@@ -113,6 +113,7 @@ class MembershipSerializer(serializers.ModelSerializer):
             "end_date",
             "end_reason",
             "note",
+            "version",
             "modified_at",
             "source",
         ]
@@ -122,3 +123,41 @@ class MembershipSerializer(serializers.ModelSerializer):
         if membership.person_id:
             return membership.person.name
         return "not named in the source" if membership.person_not_named else "vacant"
+
+
+class MembershipWriteSerializer(serializers.Serializer):
+    """The shape of a membership write; the rules are the services'."""
+
+    board = serializers.SlugRelatedField(slug_field="slug", queryset=Board.objects.all())
+    person = serializers.SlugRelatedField(
+        slug_field="key", queryset=Person.objects.all(), allow_null=True, required=False
+    )
+    person_name = serializers.CharField(required=False, allow_blank=True, max_length=200)
+    on_behalf_of = serializers.SlugRelatedField(
+        slug_field="key", queryset=Organisation.objects.all(), allow_null=True, required=False
+    )
+    role = serializers.ChoiceField(choices=Membership._meta.get_field("role").choices)
+    voting = serializers.BooleanField(required=False, default=True)
+    start_date = serializers.DateField()
+    end_date = serializers.DateField(required=False, allow_null=True)
+    end_reason = serializers.ChoiceField(
+        choices=Membership._meta.get_field("end_reason").choices, required=False, allow_blank=True
+    )
+    label = serializers.CharField(required=False, allow_blank=True, max_length=300)
+    note = serializers.CharField(required=False, allow_blank=True)
+
+
+class MembershipChangeSerializer(MembershipWriteSerializer):
+    """A partial change: every field optional; the board is not among them."""
+
+    board = None
+    role = serializers.ChoiceField(
+        choices=Membership._meta.get_field("role").choices, required=False
+    )
+    start_date = serializers.DateField(required=False, allow_null=True)
+    voting = serializers.BooleanField(required=False)
+
+
+class MembershipEndSerializer(serializers.Serializer):
+    end_date = serializers.DateField()
+    end_reason = serializers.ChoiceField(choices=Membership._meta.get_field("end_reason").choices)

@@ -1,11 +1,25 @@
+from django.core.exceptions import ValidationError
+from django.shortcuts import get_object_or_404
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework import mixins, status
+from rest_framework.decorators import action
+from rest_framework.exceptions import APIException, PermissionDenied
+from rest_framework.response import Response
+
 from icsportal.api.views import PortalViewSet
 
+from ..choices import PortalRole
+from ..permissions import can_edit_board
 from ..filtersets import BoardFilterSet, MembershipFilterSet, OrganisationFilterSet, PersonFilterSet
 from ..models import Board, Membership, Organisation, Person
+from ..services import StaleVersion, membership_create, membership_end, membership_update
 from .serializers import (
     BoardDetailSerializer,
     BoardSerializer,
+    MembershipChangeSerializer,
+    MembershipEndSerializer,
     MembershipSerializer,
+    MembershipWriteSerializer,
     OrganisationSerializer,
     PersonSerializer,
 )
@@ -51,7 +65,51 @@ class PersonViewSet(PortalViewSet):
     lookup_field = "key"
 
 
-class MembershipViewSet(PortalViewSet):
+class PreconditionRequired(APIException):
+    status_code = 428
+    default_detail = "Send If-Match with the membership's ETag (from GET) to change it."
+    default_code = "precondition_required"
+
+
+class PreconditionFailed(APIException):
+    status_code = 412
+    default_detail = "The membership has changed since you read it; GET it again."
+    default_code = "precondition_failed"
+
+
+def etag(membership: Membership) -> str:
+    """A strong ETag that changes with every write: the row id and its version."""
+    return f'"{membership.pk}.{membership.version}"'
+
+
+def expected_version(request, membership_id: int) -> int:
+    """The version the client read, from If-Match; 428 when absent, 412 when not this row's."""
+    header = request.headers.get("If-Match", "").strip()
+    if not header or header == "*":
+        raise PreconditionRequired()
+    tag = header.removeprefix("W/").strip('"')
+    pk, _, version = tag.partition(".")
+    if pk != str(membership_id) or not version.isdigit():
+        raise PreconditionFailed("The ETag in If-Match is not one of this membership's.")
+    return int(version)
+
+
+IF_MATCH = OpenApiParameter(
+    "If-Match",
+    str,
+    location=OpenApiParameter.HEADER,
+    required=True,
+    description="The ETag from the membership's last GET.",
+)
+CONFLICTS = {
+    412: OpenApiResponse(description="The ETag is stale: the membership changed since."),
+    428: OpenApiResponse(description="If-Match is missing."),
+}
+
+
+class MembershipViewSet(mixins.CreateModelMixin, PortalViewSet):
+    """Seats on boards; a board's secretaries (and admins) add, change and end them."""
+
     queryset = Membership.objects.select_related(
         "board", "person", "on_behalf_of", "source_document"
     )
@@ -59,3 +117,80 @@ class MembershipViewSet(PortalViewSet):
     filterset_class = MembershipFilterSet
     ordering_fields = ["start_date", "end_date", "role", "id", "modified_at"]
     ordering = ["board__name", "role", "id"]
+    http_method_names = ["get", "post", "patch", "head", "options"]
+    write_roles = (PortalRole.BOARD_SECRETARY, PortalRole.ADMIN)
+
+    def retrieve(self, request, *args, **kwargs):
+        membership = self.get_object()
+        response = Response(self.get_serializer(membership).data)
+        response["ETag"] = etag(membership)
+        return response
+
+    @staticmethod
+    def _require_editor(request, membership: Membership) -> None:
+        # Before the precondition checks, so nobody learns more about a board they cannot edit.
+        if not can_edit_board(request.user, membership.board_id):
+            raise PermissionDenied("Only a secretary of this board may change its membership.")
+
+    def _written(self, membership: Membership, code=status.HTTP_200_OK) -> Response:
+        membership = self.get_queryset().get(pk=membership.pk)
+        response = Response(MembershipSerializer(membership).data, status=code)
+        response["ETag"] = etag(membership)
+        return response
+
+    @extend_schema(request=MembershipWriteSerializer, responses={201: MembershipSerializer})
+    def create(self, request, *args, **kwargs):
+        data = MembershipWriteSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        membership = membership_create(actor=request.user, **data.validated_data)
+        return self._written(membership, status.HTTP_201_CREATED)
+
+    @extend_schema(
+        request=MembershipChangeSerializer,
+        parameters=[IF_MATCH],
+        responses={200: MembershipSerializer, **CONFLICTS},
+    )
+    def partial_update(self, request, *args, **kwargs):
+        membership = get_object_or_404(Membership, pk=kwargs["pk"])
+        self._require_editor(request, membership)
+        version = expected_version(request, membership.pk)
+        data = MembershipChangeSerializer(data=request.data, partial=True)
+        data.is_valid(raise_exception=True)
+        if "board" in request.data:
+            raise ValidationError(
+                {"board": "A membership cannot move to another board; end it and add a new one."}
+            )
+        try:
+            membership = membership_update(
+                actor=request.user,
+                membership=membership.pk,
+                expected_version=version,
+                **data.validated_data,
+            )
+        except StaleVersion as exc:
+            raise PreconditionFailed() from exc
+        return self._written(membership)
+
+    @extend_schema(
+        request=MembershipEndSerializer,
+        parameters=[IF_MATCH],
+        responses={200: MembershipSerializer, **CONFLICTS},
+    )
+    @action(detail=True, methods=["post"])
+    def end(self, request, pk=None):
+        """End a membership on a date, for a reason."""
+        membership = get_object_or_404(Membership, pk=pk)
+        self._require_editor(request, membership)
+        version = expected_version(request, membership.pk)
+        data = MembershipEndSerializer(data=request.data)
+        data.is_valid(raise_exception=True)
+        try:
+            membership = membership_end(
+                actor=request.user,
+                membership=membership.pk,
+                expected_version=version,
+                **data.validated_data,
+            )
+        except StaleVersion as exc:
+            raise PreconditionFailed() from exc
+        return self._written(membership)

@@ -11,11 +11,17 @@ def add_error_responses(result, generator, request, public):
     for path, operations in result.get("paths", {}).items():
         for method, operation in operations.items():
             responses = operation.setdefault("responses", {})
+            ok = responses.get("200", {}).get("content")
+            if method == "get" and ok and "application/json" in ok:
+                # ?format=csv (or Accept: text/csv) answers the same rows as CSV.
+                ok.setdefault("text/csv", {"schema": {"type": "string"}})
             for code, description in ERRORS_FOR_ALL.items():
                 responses.setdefault(code, {**ERROR, "description": description})
             if operation.get("parameters") or method in ("post", "put", "patch"):
                 responses.setdefault("400", {**ERROR, "description": "Invalid parameters or body."})
-            if "{" in path:
-                responses.setdefault("404", {**ERROR, "description": "No such object."})
+            # DRF answers 404 for an unknown ?format= as well as for a missing object.
+            responses.setdefault("404", {**ERROR, "description": "No such object or format."})
+            if path.endswith("/auth/token/"):
+                responses.setdefault("429", {**ERROR, "description": "Too many attempts."})
             responses.setdefault("406", {**ERROR, "description": "Unsupported Accept or format."})
     return result

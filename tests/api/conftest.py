@@ -22,7 +22,7 @@ def token_client(username: str, role: str | None, boards=()) -> APIClient:
     if role:
         user = role_grant(username=username, role=role, board_slugs=list(boards)).user
     else:
-        user = get_user_model().objects.create(username=username)
+        user, _ = get_user_model().objects.get_or_create(username=username)
     token, _ = Token.objects.get_or_create(user=user)
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
