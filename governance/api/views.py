@@ -9,9 +9,9 @@ from rest_framework.response import Response
 from icsportal.api.views import PortalViewSet
 
 from ..choices import PortalRole
-from ..permissions import can_edit_board
 from ..filtersets import BoardFilterSet, MembershipFilterSet, OrganisationFilterSet, PersonFilterSet
 from ..models import Board, Membership, Organisation, Person
+from ..permissions import can_edit_board
 from ..services import StaleVersion, membership_create, membership_end, membership_update
 from .serializers import (
     BoardDetailSerializer,

@@ -146,9 +146,9 @@ def test_twenty_threads_racing_never_lose_an_update(django_db_blocker):
     """20 threads × 50 conditional updates of one membership: successes = version increase =
     history rows; every other answer 412; no 5xx."""
     from django.core.management import call_command
+    from rest_framework.authtoken.models import Token
 
     from governance.services import role_grant
-    from rest_framework.authtoken.models import Token
 
     call_command("load_cw_ics", verbosity=0)
     user = role_grant(username="racer", role="board_secretary", board_slugs=[BOARD_A]).user

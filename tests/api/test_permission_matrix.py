@@ -64,10 +64,9 @@ for path in READ_PATHS:
 
 def concrete(path: str) -> str:
     """The path with a real object in each placeholder."""
+    from governance.models import Organisation, Person
     from metrics.models import HICMAssessment, Metric, Observation, Target
     from places.models import Document, Place, Priority, System
-
-    from governance.models import Organisation, Person
 
     first = {
         "/api/v1/boards/": Board,
