@@ -1,7 +1,11 @@
 """One FilterSet per listable model of this app; the API and the HTML lists share them."""
 
+import datetime as dt
+
 import django_filters as filters
+from django import forms
 from django.db.models import Q
+from django_filters.fields import IsoDateTimeField
 
 from .choices import PriorityStatus
 from .models import Document, Place, Priority, System
@@ -23,10 +27,29 @@ class SearchFilterSet(filters.FilterSet):
         return queryset.filter(condition)
 
 
+class UTCIsoDateTimeField(IsoDateTimeField):
+    """An ISO 8601 date-time, turned to UTC (databases refuse some offsets Python allows)."""
+
+    def clean(self, value):
+        value = super().clean(value)
+        if value is None:
+            return value
+        try:
+            return value.astimezone(dt.UTC)
+        except (OverflowError, ValueError) as exc:
+            raise forms.ValidationError(
+                "Enter a date and time between the years 1 and 9999."
+            ) from exc
+
+
+class UTCIsoDateTimeFilter(filters.IsoDateTimeFilter):
+    field_class = UTCIsoDateTimeField
+
+
 class ModifiedSinceFilterSet(SearchFilterSet):
     """Adds ``modified_since`` (an ISO date-time) for incremental sync."""
 
-    modified_since = filters.IsoDateTimeFilter(field_name="modified_at", lookup_expr="gte")
+    modified_since = UTCIsoDateTimeFilter(field_name="modified_at", lookup_expr="gte")
 
 
 class SystemFilterSet(SearchFilterSet):
