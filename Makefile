@@ -44,6 +44,8 @@ format: $(BIN)/.installed
 ## bench: England-scale benchmarks; results are appended to bench/RESULTS.md
 bench: $(BIN)/.installed
 	$(BIN)/python bench/bench_spc.py
+	$(BIN)/python bench/bench_recompute.py
+	$(BIN)/python bench/bench_import.py
 
 ## frontend: rebuild the vendored NHS.UK frontend under static/ (needs Node and npm)
 frontend:
