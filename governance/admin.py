@@ -1,6 +1,9 @@
+from django import forms
 from django.contrib import admin
+from django.core.exceptions import PermissionDenied, ValidationError
 from simple_history.admin import SimpleHistoryAdmin
 
+from . import services
 from .models import (
     Appointment,
     Board,
@@ -11,6 +14,16 @@ from .models import (
     ReportingLine,
     RoleGrant,
 )
+
+
+class ReadOnlyHistoryAdmin(SimpleHistoryAdmin):
+    """History is listed and each past version can be viewed, never reverted or edited."""
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        # SIMPLE_HISTORY_REVERT_DISABLED only hides the button; a POST would still revert.
+        if request.method != "GET":
+            raise PermissionDenied("History cannot be changed.")
+        return super().history_form_view(request, object_id, version_id, extra_context)
 
 
 @admin.register(Organisation)
@@ -32,13 +45,26 @@ class BoardStatementInline(admin.TabularInline):
 
 
 class MembershipInline(admin.TabularInline):
+    """The board's memberships, read-only: they are changed one by one, with their rules."""
+
     model = Membership
     extra = 0
-    autocomplete_fields = ["person", "on_behalf_of"]
+    fields = ["person", "on_behalf_of", "role", "voting", "start_date", "end_date", "version"]
+    readonly_fields = fields
+    show_change_link = True
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(Board)
-class BoardAdmin(SimpleHistoryAdmin):
+class BoardAdmin(ReadOnlyHistoryAdmin):
     list_display = ["name", "abbreviation", "level", "place", "status"]
     list_filter = ["level", "status", "place"]
     search_fields = ["name", "abbreviation"]
@@ -47,17 +73,78 @@ class BoardAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Person)
-class PersonAdmin(SimpleHistoryAdmin):
+class PersonAdmin(ReadOnlyHistoryAdmin):
     list_display = ["name", "key"]
     search_fields = ["name"]
 
 
+class MembershipAdminForm(forms.ModelForm):
+    """The admin's membership form: the services' rules, and the version it was read at."""
+
+    expected_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    class Meta:
+        model = Membership
+        fields = [
+            "board",
+            "person",
+            "person_not_named",
+            "on_behalf_of",
+            "role",
+            "label",
+            "voting",
+            "start_date",
+            "end_date",
+            "end_reason",
+            "note",
+            "origin_key",
+            "source_document",
+            "source_line",
+            "also_sources",
+        ]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["expected_version"].initial = self.instance.version
+
+    def _post_clean(self):
+        super()._post_clean()
+        try:
+            services.membership_rules_check(self.instance, model_checks=False)
+        except ValidationError as error:
+            self._update_errors(error)
+        expected = self.cleaned_data.get("expected_version")
+        if self.instance.pk and expected is not None:
+            current = Membership.objects.filter(pk=self.instance.pk).values_list(
+                "version", flat=True
+            )
+            if current.first() != expected:
+                self.add_error(
+                    None,
+                    "Someone else changed this membership after you opened it. "
+                    "Reload the page to see their change, then make yours again.",
+                )
+
+
 @admin.register(Membership)
-class MembershipAdmin(SimpleHistoryAdmin):
+class MembershipAdmin(ReadOnlyHistoryAdmin):
+    form = MembershipAdminForm
     list_display = ["board", "person", "on_behalf_of", "role", "start_date", "end_date"]
     list_filter = ["role", "board__level"]
     search_fields = ["board__name", "person__name", "on_behalf_of__name"]
     autocomplete_fields = ["board", "person", "on_behalf_of"]
+
+    def get_readonly_fields(self, request, obj=None):
+        # A membership never moves to another board.
+        return ["board", "version"] if obj else ["version"]
+
+    def save_model(self, request, obj, form, change):
+        services.membership_admin_save(
+            actor=request.user,
+            membership=obj,
+            expected_version=form.cleaned_data.get("expected_version"),
+        )
 
 
 @admin.register(Appointment)

@@ -51,7 +51,9 @@ class BoardQuerySet(models.QuerySet):
         return self.prefetch_related(
             models.Prefetch(
                 "memberships",
-                queryset=Membership.objects.active_on(on).select_related("person", "on_behalf_of"),
+                queryset=Membership.objects.active_on(on).select_related(
+                    "person", "on_behalf_of", "source_document"
+                ),
                 to_attr="current",
             )
         )
@@ -226,6 +228,9 @@ class Membership(Sourced):
     note = models.TextField(blank=True)
     # Set for seats loaded from a fixture, so that reloading finds them again.
     origin_key = models.CharField(max_length=200, null=True, blank=True, unique=True)
+    # Optimistic lock: every accepted change adds one, so a write based on an older read is
+    # detected (services compare it; the API sends it as the ETag).
+    version = models.PositiveIntegerField(default=1, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     modified_at = models.DateTimeField(auto_now=True)
     history = HistoricalRecords()

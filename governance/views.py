@@ -1,35 +1,321 @@
-from django.shortcuts import get_object_or_404
+import datetime as dt
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.views.generic import DetailView, ListView
+from django.utils import timezone
+from django.utils.formats import date_format
+from django.views.generic import FormView, TemplateView
 
-from .models import Board
+from . import selectors, services
+from .choices import PortalRole
+from .forms import (
+    DateQueryForm,
+    DateRangeQueryForm,
+    MembershipCreateForm,
+    MembershipEndForm,
+    MembershipUpdateForm,
+    VacancyFillForm,
+    VacancyRecordForm,
+    add_service_errors,
+)
+from .models import Board, Membership
+from .permissions import can_edit_board, user_role
 
 
-class BoardListView(ListView):
-    template_name = "governance/board_list.html"
-    context_object_name = "boards"
+class BoardPageMixin:
+    """A page about one board, under Boards in the breadcrumb."""
 
-    def get_queryset(self):
-        # place: shown in each row
-        return Board.objects.select_related("place").order_by("level", "name")
+    def board_context(self, board: Board, **extra) -> dict:
+        return {
+            "board": board,
+            "nav_section": "boards",
+            "crumbs": [
+                ("Boards", reverse("governance:board_list")),
+                (board.name, board.get_absolute_url()),
+            ],
+            **extra,
+        }
+
+
+class BoardDetailView(BoardPageMixin, TemplateView):
+    template_name = "governance/board_detail.html"
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(nav_section="boards", **kwargs)
-
-
-class BoardDetailView(DetailView):
-    template_name = "governance/board_detail.html"
-    context_object_name = "board"
-
-    def get_object(self, queryset=None):
-        return get_object_or_404(
-            Board.objects.select_related("place", "source_document")
-            .with_current_members()
-            .prefetch_related("statements__source_document", "required_organisations"),
-            slug=self.kwargs["slug"],
+        try:
+            board = selectors.board_for_page(self.kwargs["slug"])
+        except Board.DoesNotExist:
+            raise Http404("No such board.") from None
+        today = timezone.localdate()
+        context = super().get_context_data(**kwargs)
+        context.update(self.board_context(board))
+        context["crumbs"] = context["crumbs"][:1]
+        context.update(
+            today=today,
+            seats=selectors.seats_with_days_left(board, today),
+            missing=selectors.organisations_missing(board),
+            quorum=selectors.quorum_status(board),
+            history=selectors.board_history(board),
+            can_edit=can_edit_board(self.request.user, board),
         )
+        return context
+
+
+class BoardAsAtView(BoardPageMixin, TemplateView):
+    """Who sat on the board on a date (today unless ``?date=YYYY-MM-DD``)."""
+
+    template_name = "governance/board_as_at.html"
+
+    def get_context_data(self, **kwargs):
+        board = get_object_or_404(Board, slug=self.kwargs["slug"])
+        given = "date" in self.request.GET
+        form = DateQueryForm(
+            self.request.GET if given else None,
+            initial={"date": timezone.localdate().isoformat()},
+        )
+        day = form.cleaned_data["date"] if given and form.is_valid() else None
+        if not given:
+            day = timezone.localdate()
+        return super().get_context_data(
+            **self.board_context(
+                board,
+                form=form,
+                day=day,
+                seats=selectors.board_members_as_at(board, day) if day else None,
+            ),
+            **kwargs,
+        )
+
+
+class BoardChangesView(BoardPageMixin, TemplateView):
+    """What changed on the board between two dates (``?from=…&to=…``, inclusive)."""
+
+    template_name = "governance/board_changes.html"
+
+    def get_context_data(self, **kwargs):
+        board = get_object_or_404(Board, slug=self.kwargs["slug"])
+        today = timezone.localdate()
+        given = "from" in self.request.GET or "to" in self.request.GET
+        form = DateRangeQueryForm(self.request.GET if given else None)
+        changes = None
+        if given and form.is_valid():
+            changes = selectors.board_changes_between(
+                board, form.cleaned_data["start"], form.cleaned_data["end"]
+            )
+        elif not given:
+            changes = selectors.board_changes_between(board, today - dt.timedelta(days=90), today)
+        return super().get_context_data(
+            **self.board_context(board, form=form, changes=changes), **kwargs
+        )
+
+
+def _shown(value) -> str:
+    if value is None or value == "":
+        return "—"
+    if isinstance(value, bool):
+        return "Yes" if value else "No"
+    if isinstance(value, dt.date):
+        return date_format(value, "j F Y")
+    return str(value)
+
+
+class BoardEditMixin(BoardPageMixin):
+    """A form that changes a board's membership: its secretaries only, everyone else 403."""
+
+    heading = ""
+    success_message = "Saved."
+
+    def dispatch(self, request, *args, **kwargs):
+        self.board = get_object_or_404(Board.objects.select_related("system"), slug=kwargs["slug"])
+        if not can_edit_board(request.user, self.board):
+            raise PermissionDenied("Only a secretary of this board may change its membership.")
+        self.membership = None
+        if "pk" in kwargs:
+            # Another board's membership under this board's address is not found, not edited.
+            self.membership = get_object_or_404(
+                Membership.objects.select_related("person", "on_behalf_of"),
+                pk=kwargs["pk"],
+                board=self.board,
+            )
+        return super().dispatch(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(
-            nav_section="boards", crumbs=[("Boards", reverse("governance:board_list"))], **kwargs
+            **self.board_context(self.board, membership=self.membership, heading=self.heading),
+            **kwargs,
         )
+
+    def perform(self, form) -> Membership:
+        raise NotImplementedError
+
+    def form_valid(self, form):
+        try:
+            result = self.perform(form)
+        except ValidationError as error:
+            add_service_errors(form, error)
+            return self.form_invalid(form)
+        except services.StaleVersion as conflict:
+            return self.conflict(form, conflict)
+        messages.success(self.request, self.success_message.format(m=result))
+        return redirect(self.board.get_absolute_url() + "#members")
+
+    def conflict(self, form, conflict: services.StaleVersion):
+        """The current values beside the ones submitted; nothing was written."""
+        current = conflict.current
+        rows = []
+        for name, bound in form.fields.items():
+            if name in ("version", "person_name"):
+                continue
+            yours = form.cleaned_data.get(name)
+            if name == "person" and form.cleaned_data.get("person_name"):
+                yours = form.cleaned_data["person_name"] + " (new)"
+            theirs = getattr(current, name, None)
+            if name in ("role", "end_reason"):
+                theirs = getattr(current, f"get_{name}_display")()
+                yours = dict(bound.choices).get(yours, yours)
+            rows.append((bound.label, _shown(theirs), _shown(yours)))
+        return render(
+            self.request,
+            "governance/membership_conflict.html",
+            self.get_context_data(
+                current=current,
+                rows=rows,
+                conflict=conflict,
+                retry_url=self.request.path,
+            ),
+            status=409,
+        )
+
+
+class MembershipCreateView(BoardEditMixin, FormView):
+    heading = "Add a member"
+    form_class = MembershipCreateForm
+    template_name = "governance/membership_create.html"
+    success_message = "Added {m.person} to the board."
+    initial = {"voting": "yes", "role": "member"}
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "board": self.board}
+
+    def perform(self, form):
+        return services.membership_create(
+            actor=self.request.user, board=self.board, **form.service_kwargs()
+        )
+
+
+class MembershipUpdateView(BoardEditMixin, FormView):
+    heading = "Change a membership"
+    form_class = MembershipUpdateForm
+    template_name = "governance/membership_update.html"
+    success_message = "Saved the changes to {m}."
+
+    def get_initial(self):
+        m = self.membership
+        return {
+            "person": m.person_id,
+            "on_behalf_of": m.on_behalf_of_id,
+            "role": m.role,
+            "voting": "yes" if m.voting else "no",
+            "label": m.label,
+            "start_date": m.start_date,
+            "end_date": m.end_date,
+            "note": m.note,
+            "version": m.version,
+        }
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "board": self.board, "membership": self.membership}
+
+    def perform(self, form):
+        return services.membership_update(
+            actor=self.request.user,
+            membership=self.membership,
+            expected_version=form.cleaned_data["version"],
+            **form.service_kwargs(),
+        )
+
+
+class MembershipEndView(BoardEditMixin, FormView):
+    heading = "End a membership"
+    form_class = MembershipEndForm
+    template_name = "governance/membership_end.html"
+    success_message = "Ended the membership of {m}."
+
+    def get_initial(self):
+        return {
+            "end_date": self.membership.end_date,
+            "end_reason": self.membership.end_reason,
+            "version": self.membership.version,
+        }
+
+    def perform(self, form):
+        return services.membership_end(
+            actor=self.request.user,
+            membership=self.membership,
+            expected_version=form.cleaned_data["version"],
+            end_date=form.cleaned_data["end_date"],
+            end_reason=form.cleaned_data["end_reason"],
+        )
+
+
+class VacancyRecordView(BoardEditMixin, FormView):
+    heading = "Record a vacancy"
+    form_class = VacancyRecordForm
+    template_name = "governance/vacancy_record.html"
+    success_message = "Recorded the vacancy."
+    initial = {"voting": "yes", "role": "member"}
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "board": self.board}
+
+    def perform(self, form):
+        return services.vacancy_record(
+            actor=self.request.user, board=self.board, **form.service_kwargs()
+        )
+
+
+class VacancyFillView(BoardEditMixin, FormView):
+    heading = "Fill a vacancy"
+    form_class = VacancyFillForm
+    template_name = "governance/vacancy_fill.html"
+    success_message = "{m.person} now holds the seat."
+
+    def get(self, request, *args, **kwargs):
+        if not self.membership.is_vacant:
+            raise Http404("This seat is not vacant.")
+        return super().get(request, *args, **kwargs)
+
+    def get_initial(self):
+        return {"version": self.membership.version}
+
+    def perform(self, form):
+        return services.vacancy_fill(
+            actor=self.request.user,
+            membership=self.membership,
+            expected_version=form.cleaned_data["version"],
+            person=form.cleaned_data["person"],
+            person_name=form.cleaned_data["person_name"],
+            start_date=form.cleaned_data["start_date"],
+        )
+
+
+class AccountDetailView(TemplateView):
+    """The signed-in user's own page; a secretary's shows terms ending soon and gaps."""
+
+    template_name = "accounts/account_detail.html"
+
+    def get_context_data(self, **kwargs):
+        user = self.request.user
+        role = user_role(user)
+        context = super().get_context_data(role=role, **kwargs)
+        if role == PortalRole.BOARD_SECRETARY:
+            context["overview"] = selectors.secretary_overview(user, timezone.localdate())
+        context["role_display"] = PortalRole(role).label if role else "No portal role"
+        return context
+
+
+def permission_denied(request, exception=None):
+    """The 403 page, in the portal's layout."""
+    return render(request, "governance/403.html", {"reason": exception}, status=403)

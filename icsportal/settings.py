@@ -5,6 +5,7 @@ Every value can be set in the environment or in a ``.env`` file beside ``manage.
 executed in-process, so ``make run`` needs no other service.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
@@ -42,6 +43,7 @@ INSTALLED_APPS = [
     "drf_spectacular_sidecar",
     "django_filters",
     "simple_history",
+    "axes",
     "places",
     "governance",
     "metrics",
@@ -55,8 +57,12 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "governance.middleware.SessionLifetimeMiddleware",
+    "governance.middleware.PortalAccessMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    # Last, as django-axes requires: turns a lockout into its response.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "icsportal.urls"
@@ -100,7 +106,34 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "places:system_overview"
-LOGOUT_REDIRECT_URL = "places:system_overview"
+# Signing out shows registration/logged_out.html (every other page needs a signed-in user).
+LOGOUT_REDIRECT_URL = None
+
+# --- Accounts: lockout, session lifetime, read-only history (issue 5) ---------------------------
+# django-axes — https://django-axes.readthedocs.io/en/latest/4_configuration.html
+# 10 failed sign-ins for one username within 5 minutes lock it for 15 minutes from the last
+# refused attempt (so even the right password fails); governance/lockout.py counts the window.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+AXES_HANDLER = "governance.lockout.LoginLockoutHandler"
+AXES_FAILURE_LIMIT = 10
+AXES_COOLOFF_TIME = timedelta(minutes=15)
+PORTAL_LOGIN_FAILURE_WINDOW = timedelta(minutes=5)
+AXES_LOCKOUT_PARAMETERS = ["username"]
+# Failures are counted per username alone (lockout.py), so rotating user agents or cookies
+# gives no fresh allowance: the warning about leaving out the IP address does not apply.
+SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_IPWARE_PROXY_COUNT = env.int("AXES_PROXY_COUNT", default=None)
+# A session ends 12 hours after sign-in however active (governance.middleware.SessionLifetime…);
+# the 30-minute idle limit is SESSION_COOKIE_AGE below.
+SESSION_ABSOLUTE_AGE = env.int("SESSION_ABSOLUTE_AGE", default=12 * 60 * 60)
+# django-simple-history — history is shown in the admin but never reverted or edited there.
+SIMPLE_HISTORY_REVERT_DISABLED = True
+# --- end of issue 5 accounts block ---------------------------------------------------------------
 
 # Internationalisation — the portal serves England.
 LANGUAGE_CODE = "en-gb"

@@ -1,0 +1,186 @@
+"""The governance map: every board by level and Place, with the reporting lines drawn."""
+
+from __future__ import annotations
+
+from django.db.models import Count, Q
+from django.utils import timezone
+from django.views.generic import TemplateView
+
+from .choices import BoardLevel, Role
+from .filtersets import BoardFilterSet
+from .models import Board, Membership, ReportingLine
+
+
+def _in_force(day, prefix: str = "") -> Q:
+    """Memberships in force on ``day`` (the condition of ``MembershipQuerySet.active_on``)."""
+    return (Q(**{f"{prefix}start_date__isnull": True}) | Q(**{f"{prefix}start_date__lte": day})) & (
+        Q(**{f"{prefix}end_date__isnull": True}) | Q(**{f"{prefix}end_date__gte": day})
+    )
+
+
+def nhsuk_filter_form(form, *, text_fields=("q",)) -> None:
+    """Give a FilterSet's form the NHS.UK input classes and an 'Any' empty choice."""
+    for name, field in form.fields.items():
+        field.widget.attrs["class"] = "nhsuk-input" if name in text_fields else "nhsuk-select"
+        if hasattr(field, "empty_label"):
+            field.empty_label = "Any"
+        elif getattr(field, "choices", None):
+            choices = list(field.choices)
+            if choices and choices[0][0] in ("", None):
+                field.choices = [("", "Any"), *choices[1:]]
+
+
+def board_rows(boards: list[Board], *, today) -> list[dict]:
+    """Boards as rows with their chair and reporting lines: two queries, whatever the count."""
+    ids = [b.pk for b in boards]
+    chairs: dict[int, list[str]] = {}
+    for m in (
+        Membership.objects.active_on(today)
+        .filter(board_id__in=ids, role__in=[Role.CHAIR, Role.CO_CHAIR])
+        .select_related("person", "on_behalf_of")
+    ):
+        if m.person_id:
+            who = m.person.name
+        else:
+            who = "Not named in the source" if m.person_not_named else "Vacant"
+        if m.on_behalf_of_id:
+            who = f"{who} ({m.on_behalf_of.name})"
+        chairs.setdefault(m.board_id, []).append(who)
+    parents: dict[int, list[dict]] = {}
+    for board_id, parent_id, name, slug in (
+        ReportingLine.objects.filter(board_id__in=ids)
+        .order_by("board_id", "order", "reports_to_id")
+        .values_list("board_id", "reports_to_id", "reports_to__name", "reports_to__slug")
+    ):
+        parents.setdefault(board_id, []).append(
+            {"id": parent_id, "name": name, "url": Board(slug=slug).get_absolute_url()}
+        )
+    return [
+        {
+            "id": b.pk,
+            "name": b.name,
+            "abbreviation": b.abbreviation,
+            "url": b.get_absolute_url(),
+            "level": b.level,
+            "level_label": b.get_level_display(),
+            "place": b.place.name if b.place_id else "",
+            "place_url": b.place.get_absolute_url() if b.place_id else "",
+            "status": b.status,
+            "status_label": b.get_status_display(),
+            "seats": b.seats,
+            "vacancies": b.vacancies,
+            "chair": "; ".join(chairs.get(b.pk, [])),
+            "reports_to": parents.get(b.pk, []),
+            "citation": b.citation,
+        }
+        for b in boards
+    ]
+
+
+def reporting_tree(rows: list[dict]) -> list[dict]:
+    """The rows in the order of a nested list drawn from the reporting lines.
+
+    A board goes under the first board it reports to that is on the list (it may report to
+    more; the others are named beside it). Each item says how deep it sits, whether a nested
+    list opens after it, and how many nested lists close after it.
+    """
+    by_id = {r["id"]: r for r in rows}
+    children: dict[int, list[dict]] = {}
+    roots = []
+    for r in rows:
+        parent = next((p["id"] for p in r["reports_to"] if p["id"] in by_id), None)
+        if parent is None:
+            roots.append(r)
+        else:
+            children.setdefault(parent, []).append(r)
+    order: list[tuple[dict, int]] = []
+    seen: set[int] = set()
+
+    def walk(row: dict, depth: int) -> None:
+        seen.add(row["id"])
+        order.append((row, depth))
+        for child in children.get(row["id"], []):
+            if child["id"] not in seen:
+                walk(child, depth + 1)
+
+    levels = [value for value, _ in BoardLevel.choices]
+    roots.sort(key=lambda r: (levels.index(r["level"]) if r["level"] in levels else 99, r["name"]))
+    for root in roots:
+        walk(root, 0)
+    # Boards that report only to each other in a loop have no root: list them at the top.
+    for r in rows:
+        if r["id"] not in seen:
+            walk(r, 0)
+    items = []
+    for k, (row, depth) in enumerate(order):
+        next_depth = order[k + 1][1] if k + 1 < len(order) else 0
+        shown_under = next(
+            (p["id"] for p in row["reports_to"] if p["id"] in by_id and depth > 0), None
+        )
+        items.append(
+            {
+                **row,
+                "depth": depth,
+                "opens": next_depth > depth,
+                "closes": range(max(0, depth - next_depth)),
+                "also_reports_to": [p for p in row["reports_to"] if p["id"] != shown_under],
+            }
+        )
+    return items
+
+
+def grouped(rows: list[dict]) -> list[dict]:
+    """Rows grouped by level (in the order of BoardLevel), then by Place (none first)."""
+    groups = []
+    for level, label in BoardLevel.choices:
+        in_level = [r for r in rows if r["level"] == level]
+        if not in_level:
+            continue
+        places: dict[str, list[dict]] = {}
+        for r in sorted(in_level, key=lambda r: (r["place"], r["name"])):
+            places.setdefault(r["place"], []).append(r)
+        groups.append(
+            {
+                "label": label,
+                "level": level,
+                "places": [{"place": p, "boards": b} for p, b in places.items()],
+                "count": len(in_level),
+            }
+        )
+    return groups
+
+
+class BoardListView(TemplateView):
+    """Every board, grouped by level and Place, filterable with the API's BoardFilterSet."""
+
+    template_name = "governance/board_list.html"
+
+    def get_context_data(self, **kwargs):
+        today = timezone.localdate()
+        # place: each row names it; source_document: each row's citation; seats and
+        # vacancies: counted by the database, not a query per board
+        queryset = (
+            Board.objects.select_related("place", "source_document")
+            .annotate(
+                seats=Count("memberships", filter=_in_force(today, "memberships__")),
+                vacancies=Count(
+                    "memberships",
+                    filter=_in_force(today, "memberships__")
+                    & Q(memberships__person__isnull=True, memberships__person_not_named=False),
+                ),
+            )
+            .order_by("level", "name")
+        )
+        filterset = BoardFilterSet(self.request.GET or None, queryset=queryset)
+        nhsuk_filter_form(filterset.form)
+        boards = list(filterset.qs)
+        rows = board_rows(boards, today=today)
+        return super().get_context_data(
+            filter=filterset,
+            filtered=filterset.is_bound,
+            rows=rows,
+            tree=reporting_tree(rows),
+            groups=grouped(rows),
+            nav_section="boards",
+            **kwargs,
+        )

@@ -1,0 +1,53 @@
+"""Access to the portal's pages and the absolute lifetime of a signed-in session."""
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import SESSION_KEY, logout
+from django.contrib.auth.middleware import LoginRequiredMiddleware
+from django.core.exceptions import PermissionDenied
+from django.utils import timezone
+
+from .permissions import can_read
+
+SIGNED_IN_AT = "portal_signed_in_at"
+
+
+class PortalAccessMiddleware(LoginRequiredMiddleware):
+    """Every page needs a signed-in user with a portal role, except views marked
+    ``login_not_required`` (sign-in, sign-out, /healthz; the API checks its own tokens)."""
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        refused = super().process_view(request, view_func, view_args, view_kwargs)
+        if refused is not None or not getattr(view_func, "login_required", True):
+            return refused
+        if not can_read(request.user):
+            raise PermissionDenied("Your account has no portal role; ask an administrator.")
+        return None
+
+
+class SessionLifetimeMiddleware:
+    """Ends a signed-in session ``SESSION_ABSOLUTE_AGE`` seconds after sign-in, however busy.
+
+    The idle limit is the session's own (``SESSION_COOKIE_AGE``, renewed on every request).
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        key_before = request.session.session_key
+        if request.user.is_authenticated:
+            signed_in_at = request.session.get(SIGNED_IN_AT)
+            now = timezone.now().timestamp()
+            if signed_in_at is not None and now - signed_in_at >= settings.SESSION_ABSOLUTE_AGE:
+                logout(request)
+                hours = settings.SESSION_ABSOLUTE_AGE // 3600
+                messages.info(request, f"You were signed out after {hours} hours. Sign in again.")
+        response = self.get_response(request)
+        # Signing in gives the session a new key: the clock starts then. Only a session sign-in
+        # counts: an API request authenticated by its token must not create a session.
+        if SESSION_KEY in request.session and (
+            SIGNED_IN_AT not in request.session or request.session.session_key != key_before
+        ):
+            request.session[SIGNED_IN_AT] = timezone.now().timestamp()
+        return response

@@ -1,0 +1,48 @@
+"""Who may read the portal and who may change a board's membership."""
+
+from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+
+from .choices import PortalRole
+from .models import Board
+
+# Cached on the user object for the length of a request, so a page that asks for every row
+# costs one query, not one per row.
+_EDITABLE_CACHE = "_governance_editable_board_ids"
+
+
+def user_role(user: AbstractBaseUser | AnonymousUser) -> str | None:
+    """The user's portal role, or None (anonymous, inactive or never granted one)."""
+    if not user.is_authenticated or not user.is_active:
+        return None
+    grant = getattr(user, "portal_role", None)
+    return grant.role if grant else None
+
+
+def can_read(user: AbstractBaseUser | AnonymousUser) -> bool:
+    """Whether the user may read the portal's pages: any active user with a role, or a superuser."""
+    if not user.is_authenticated or not user.is_active:
+        return False
+    return user.is_superuser or user_role(user) is not None
+
+
+def editable_board_ids(user: AbstractBaseUser | AnonymousUser) -> frozenset[int]:
+    """Ids of the boards whose membership the user may change (a secretary's assigned boards)."""
+    if user_role(user) != PortalRole.BOARD_SECRETARY:
+        return frozenset()
+    cached = getattr(user, _EDITABLE_CACHE, None)
+    if cached is None:
+        cached = frozenset(user.portal_role.boards.values_list("pk", flat=True))
+        setattr(user, _EDITABLE_CACHE, cached)
+    return cached
+
+
+def can_edit_board(user: AbstractBaseUser | AnonymousUser, board: Board | int) -> bool:
+    """Whether the user is a secretary of ``board`` (a Board or its id) and so may change it."""
+    board_id = board if isinstance(board, int) else board.pk
+    return board_id in editable_board_ids(user)
+
+
+def forget_cached_permissions(user: AbstractBaseUser | AnonymousUser) -> None:
+    """Drop what ``editable_board_ids`` cached on the user, after their grant changed."""
+    if hasattr(user, _EDITABLE_CACHE):
+        delattr(user, _EDITABLE_CACHE)

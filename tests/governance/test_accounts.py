@@ -1,0 +1,183 @@
+"""Signing in and out, password rules, lockout after repeated failures, session lifetimes."""
+
+import datetime as dt
+import logging
+
+import pytest
+from axes.models import AccessFailureLog
+from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import check_password, make_password
+from django.contrib.auth.password_validation import validate_password
+from django.core.exceptions import ValidationError
+from django.test import Client, override_settings
+from freezegun import freeze_time
+
+from governance.services import role_grant
+from icsportal import settings as portal_settings
+
+pytestmark = pytest.mark.django_db
+
+PASSWORD = "correct-horse-battery-staple"
+LOGIN = "/accounts/login/"
+
+
+@pytest.fixture
+def member(db):
+    user = role_grant(username="jo-bloggs", role="commissioner").user
+    user.set_password(PASSWORD)
+    user.save(update_fields=["password"])
+    return user
+
+
+def _sign_in(client, password=PASSWORD, username="jo-bloggs", **extra):
+    return client.post(LOGIN, {"username": username, "password": password, **extra})
+
+
+def test_argon2_is_the_first_hasher_in_the_portals_settings():
+    assert portal_settings.PASSWORD_HASHERS[0].endswith("Argon2PasswordHasher")
+    with override_settings(PASSWORD_HASHERS=portal_settings.PASSWORD_HASHERS):
+        hashed = make_password("a long enough passphrase")
+        assert hashed.startswith("argon2$")
+        assert check_password("a long enough passphrase", hashed)
+
+
+@pytest.mark.parametrize(
+    ("password", "reason"),
+    [
+        ("Sh0rt!pass", "at least 12 characters"),
+        ("password1234", "too common"),
+        ("123456789012", "entirely numeric"),
+    ],
+)
+def test_weak_passwords_are_refused(password, reason):
+    with pytest.raises(ValidationError, match=reason):
+        validate_password(password)
+
+
+def test_a_long_uncommon_password_is_accepted():
+    validate_password("tangerine-orbit-quietly-41")
+
+
+def test_every_page_needs_signing_in_except_sign_in_healthz_and_static(client):
+    for url in ("/", "/boards/", "/boards/warwickshire-north-place-executive/", "/me/"):
+        response = client.get(url)
+        assert response.status_code == 302
+        assert response["Location"] == f"{LOGIN}?next={url}"
+    assert client.get(LOGIN).status_code == 200
+    assert client.get("/healthz").status_code == 200
+    assert client.get("/static/css/portal.css").status_code == 200
+
+
+def test_the_sign_in_page_links_each_error_to_its_field(client, member):
+    html = client.post(LOGIN, {"username": "", "password": ""}).content.decode()
+    assert "There is a problem" in html
+    assert '<a href="#id_username">Enter your username</a>' in html
+    assert '<a href="#id_password">Enter your password</a>' in html
+    assert 'class="nhsuk-error-message" id="id_username-error"' in html
+    html = _sign_in(client, password="wrong-password").content.decode()
+    assert '<a href="#id_username">Enter a correct username and password' in html
+    assert 'value="jo-bloggs"' in html and "wrong-password" not in html
+
+
+def test_sign_in_then_sign_out_to_the_signed_out_page(client, member):
+    response = _sign_in(client, next="/boards/")
+    assert response.status_code == 302 and response["Location"] == "/boards/"
+    assert client.get("/boards/").status_code == 200
+    response = client.post("/accounts/logout/")
+    assert response.status_code == 200
+    assert "You have signed out" in response.content.decode()
+    assert client.get("/boards/").status_code == 302
+
+
+def test_sign_in_needs_a_csrf_token(member):
+    client = Client(enforce_csrf_checks=True)
+    assert _sign_in(client).status_code == 403
+
+
+def test_ten_failures_in_five_minutes_lock_the_username_even_for_the_right_password(
+    client, member, caplog
+):
+    caplog.set_level(logging.WARNING, logger="governance.lockout")
+    with freeze_time("2025-05-01 09:00:00") as clock:
+        for attempt in range(1, 10):
+            response = _sign_in(client, password=f"wrong-{attempt}")
+            assert response.status_code == 200, attempt
+            clock.tick(dt.timedelta(seconds=30))
+        response = _sign_in(client, password="wrong-10")
+        assert response.status_code == 429
+        assert "This account is locked" in response.content.decode()
+
+        clock.tick(dt.timedelta(seconds=10))
+        eleventh = _sign_in(client)
+        assert eleventh.status_code == 429
+        assert "_auth_user_id" not in client.session
+        assert client.get("/boards/").status_code == 302
+
+        # Locked for 15 minutes from the last refused attempt.
+        clock.tick(dt.timedelta(minutes=14, seconds=50))
+        assert _sign_in(client).status_code == 429
+        clock.tick(dt.timedelta(minutes=15, seconds=1))
+        assert _sign_in(client).status_code == 302
+        assert client.get("/boards/").status_code == 200
+
+    messages = [r.getMessage() for r in caplog.records if r.name == "governance.lockout"]
+    assert sum("Failed sign-in for username 'jo-bloggs'" in m for m in messages) == 9
+    assert sum("Locked out username 'jo-bloggs'" in m for m in messages) == 1
+    assert sum("Sign-in refused: username 'jo-bloggs' is locked out" in m for m in messages) == 2
+    assert AccessFailureLog.objects.filter(username="jo-bloggs", locked_out=True).count() == 3
+
+
+def test_failures_spread_over_more_than_five_minutes_do_not_lock(client, member):
+    with freeze_time("2025-05-01 09:00:00") as clock:
+        for attempt in range(15):
+            assert _sign_in(client, password=f"wrong-{attempt}").status_code == 200
+            clock.tick(dt.timedelta(seconds=35))
+        assert _sign_in(client).status_code == 302
+
+
+def test_a_lockout_is_per_username(client, member):
+    other = get_user_model().objects.create(username="someone-else")
+    other.set_password(PASSWORD)
+    other.save(update_fields=["password"])
+    role_grant(username="someone-else", role="analyst")
+    with freeze_time("2025-05-01 09:00:00"):
+        for attempt in range(10):
+            _sign_in(client, password=f"wrong-{attempt}")
+        assert _sign_in(client).status_code == 429
+        assert _sign_in(Client(), username="someone-else").status_code == 302
+
+
+def test_a_session_ends_after_thirty_minutes_idle(client, member):
+    with freeze_time("2025-05-01 09:00:00") as clock:
+        assert _sign_in(client).status_code == 302
+        clock.tick(dt.timedelta(minutes=29))
+        assert client.get("/boards/").status_code == 200
+        clock.tick(dt.timedelta(minutes=29))
+        assert client.get("/boards/").status_code == 200
+        clock.tick(dt.timedelta(minutes=30, seconds=1))
+        response = client.get("/boards/")
+        assert response.status_code == 302 and response["Location"].startswith(LOGIN)
+
+
+def test_a_busy_session_ends_twelve_hours_after_signing_in(client, member):
+    with freeze_time("2025-05-01 09:00:00") as clock:
+        assert _sign_in(client).status_code == 302
+        for _ in range(28):
+            clock.tick(dt.timedelta(minutes=25))
+            assert client.get("/boards/").status_code == 200
+        clock.tick(dt.timedelta(minutes=20, seconds=1))  # 12 hours and a second
+        response = client.get("/boards/")
+        assert response.status_code == 302 and response["Location"].startswith(LOGIN)
+        assert "_auth_user_id" not in client.session
+        # Signing in again starts a new 12 hours.
+        assert _sign_in(client).status_code == 302
+        clock.tick(dt.timedelta(minutes=25))
+        assert client.get("/boards/").status_code == 200
+
+
+def test_a_signed_in_user_without_a_role_can_only_sign_out(client):
+    user = get_user_model().objects.create(username="no-role")
+    client.force_login(user)
+    assert client.get("/boards/").status_code == 403
+    assert "You cannot do this" in client.get("/").content.decode()
+    assert client.post("/accounts/logout/").status_code == 200
