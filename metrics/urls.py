@@ -4,5 +4,6 @@ from . import views
 
 app_name = "metrics"
 urlpatterns = [
+    path("", views.MetricListView.as_view(), name="metric_list"),
     path("<slug:code>/", views.MetricDetailView.as_view(), name="metric_detail"),
 ]

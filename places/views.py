@@ -1,19 +1,20 @@
+from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.views.generic import DetailView, TemplateView
 
-from .models import Place
-from .selectors import system_overview
+from .choices import FactKind
+from .models import Fact, Place, Priority
+from .selectors import fact_row, place_dashboard, system_dashboard
 
 
 class SystemOverviewView(TemplateView):
     template_name = "places/system_overview.html"
 
     def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        context["system"], context["places"], context["population"] = system_overview()
-        context["nav_section"] = "overview"
-        return context
+        return super().get_context_data(
+            dashboard=system_dashboard(), nav_section="overview", **kwargs
+        )
 
 
 class PlaceDetailView(DetailView):
@@ -21,15 +22,28 @@ class PlaceDetailView(DetailView):
     context_object_name = "place"
 
     def get_object(self, queryset=None):
+        # facts, priorities: listed with their citations
         return get_object_or_404(
             Place.objects.select_related("system", "source_document").prefetch_related(
-                "facts__source_document", "priorities__source_document"
+                Prefetch("facts", queryset=Fact.objects.select_related("source_document")),
+                Prefetch("priorities", queryset=Priority.objects.select_related("source_document")),
             ),
             slug=self.kwargs["slug"],
         )
 
     def get_context_data(self, **kwargs):
-        context = super().get_context_data(**kwargs)
-        context["nav_section"] = "places"
-        context["crumbs"] = [("Overview", reverse("places:system_overview"))]
-        return context
+        place = self.object
+        facts = list(place.facts.all())
+        return super().get_context_data(
+            dashboard=place_dashboard(place=place),
+            population=[fact_row(f) for f in facts if f.kind == FactKind.POPULATION and f.value],
+            background=[
+                fact_row(f)
+                for f in facts
+                if f.kind == FactKind.BACKGROUND or (f.kind == FactKind.POPULATION and not f.value)
+            ],
+            health=[fact_row(f) for f in facts if f.kind == FactKind.HEALTH],
+            nav_section="places",
+            crumbs=[("Overview", reverse("places:system_overview"))],
+            **kwargs,
+        )

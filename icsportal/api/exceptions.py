@@ -14,7 +14,10 @@ def exception_handler(exc, context):
     request = context.get("request")
     if response is not None and request is not None:
         # An error is JSON even when the rows were asked for as CSV.
-        if getattr(request, "accepted_renderer", None) and request.accepted_renderer.format == "csv":
+        if (
+            getattr(request, "accepted_renderer", None)
+            and request.accepted_renderer.format == "csv"
+        ):
             request.accepted_renderer = JSONRenderer()
             request.accepted_media_type = JSONRenderer.media_type
     return response

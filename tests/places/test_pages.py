@@ -1,16 +1,47 @@
-"""The pages of this issue render the loaded facts with their sources, in constant queries."""
+"""The overview and Place pages: the loaded facts with their sources, the SPC dashboards read
+from published snapshots, helpful error pages, and a fixed number of queries."""
+
+from unittest import mock
 
 import pytest
 from django.db import connection
+from django.test import RequestFactory
 from django.test.utils import CaptureQueriesContext
+from django.views.defaults import server_error
+
+from tests.places.dashboard_data import build_dashboards, grow, sign_in_commissioner
 
 pytestmark = pytest.mark.django_db
 
 
-def test_overview_lists_the_four_places_with_populations_and_sources(client):
-    response = client.get("/")
+@pytest.fixture
+def commissioner_client(client):
+    return sign_in_commissioner(client)
+
+
+@pytest.fixture
+def dashboards():
+    return build_dashboards()
+
+
+def html_of(client, url: str) -> str:
+    response = client.get(url)
+    assert response.status_code == 200, (url, response.status_code)
+    return response.content.decode()
+
+
+def count_queries(client, url: str) -> int:
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(url)
     assert response.status_code == 200
-    html = response.content.decode()
+    return len(ctx.captured_queries)
+
+
+# -- the facts and their sources -----------------------------------------------------------------
+
+
+def test_overview_lists_the_four_places_with_populations_and_sources(commissioner_client):
+    html = html_of(commissioner_client, "/")
     for name in ("Coventry", "Rugby", "South Warwickshire", "Warwickshire North"):
         assert name in html
     assert "103,443" in html and "192,278" in html and "circa 270,000" in html
@@ -18,36 +49,39 @@ def test_overview_lists_the_four_places_with_populations_and_sources(client):
     assert "1,000,000" in html and "Source: Commissioning intentions 2020/21, line 55" in html
 
 
-def test_overview_query_count_is_constant(client):
-    with CaptureQueriesContext(connection) as ctx:
-        client.get("/")
-    # system, its population fact, places, their headline facts
-    assert len(ctx.captured_queries) <= 5, [q["sql"] for q in ctx.captured_queries]
+def test_overview_shows_the_system_in_numbers_with_sources(commissioner_client):
+    html = html_of(commissioner_client, "/")
+    assert "Primary care networks</dt>" in html and ">127\n" in html
+    assert "Source: 5-year plan, line 378" in html
+    for outcome in (
+        "Healthy, independent and fulfilled lives",
+        "Part of a strong community",
+        "Effective and sustainable health and care services",
+    ):
+        assert outcome in html
 
 
-def test_place_page_shows_priorities_and_boards(client):
-    response = client.get("/places/warwickshire-north/")
-    assert response.status_code == 200
-    html = response.content.decode()
+def test_place_page_shows_priorities_and_boards(commissioner_client):
+    html = html_of(commissioner_client, "/places/warwickshire-north/")
     assert "Frailty" in html
     assert "Warwickshire North Place Executive" in html
     assert "Source: Place descriptions, line 145" in html
 
 
-def test_unknown_place_is_404(client):
-    assert client.get("/places/atlantis/").status_code == 404
+def test_unknown_place_is_404(commissioner_client):
+    assert commissioner_client.get("/places/atlantis/").status_code == 404
 
 
-def test_board_pages(client):
-    assert "Partnership Executive Group" in client.get("/boards/").content.decode()
-    html = client.get("/boards/warwickshire-north-place-executive/").content.decode()
+def test_board_pages(commissioner_client):
+    assert "Partnership Executive Group" in html_of(commissioner_client, "/boards/")
+    html = html_of(commissioner_client, "/boards/warwickshire-north-place-executive/")
     assert "Not named in the source" in html
     assert "George Eliot Hospital NHS Trust" in html
     assert "Place descriptions, line 169" in html
 
 
-def test_metric_page_shows_targets_with_sources(client):
-    html = client.get("/metrics/bcf-dtoc/").content.decode()
+def test_metric_page_shows_targets_with_sources(commissioner_client):
+    html = html_of(commissioner_client, "/metrics/bcf-dtoc/")
     assert "44.4" in html and "BCF plan 2019/20, line 17" in html
 
 
@@ -55,3 +89,131 @@ def test_healthz_reports_the_database(client):
     response = client.get("/healthz")
     assert response.status_code == 200
     assert response.json()["database"] == "ok"
+
+
+# -- the dashboards ------------------------------------------------------------------------------
+
+
+def test_overview_names_the_places_with_a_series_in_special_cause_concern(
+    commissioner_client, dashboards
+):
+    html = html_of(commissioner_client, "/")
+    concern = html[html.index('id="concerns"') : html.index('id="places"')]
+    # Rugby's illustrative NEA series ends in special cause concern (synthetic seed 2019).
+    assert "Place NEA per month — Rugby" in concern
+    assert 'href="/places/rugby/"' in concern
+    assert "/metrics/syn-place-nea-monthly/#series-" in concern
+    assert "synthetic (illustrative)" in concern
+    # George Eliot Hospital's illustrative sickness rate: an organisation serving a Place.
+    assert "Sickness % — George Eliot Hospital NHS Trust" in concern
+    assert "serves" in concern and 'href="/places/warwickshire-north/"' in concern
+
+
+def test_overview_matrix_has_every_series_with_icons_and_sparklines(
+    commissioner_client, dashboards
+):
+    from metrics.models import Series
+
+    html = html_of(commissioner_client, "/")
+    matrix = html[html.index('id="matrix"') :]
+    assert matrix.count('<tr class="nhsuk-table__row">') == Series.objects.count() + 1
+    assert "<title>Special cause concern (high)</title>" in matrix
+    assert "<title>Hit and miss the target</title>" in matrix
+    assert 'class="spc-sparkline"' in matrix
+    # Documented figures keep their sources in the matrix too.
+    assert "Source: 5-year plan, line 506" in matrix
+    assert "Source: BCF plan 2019/20, line 17" in matrix
+
+
+def test_place_cards_count_series_by_variation_and_assurance(commissioner_client, dashboards):
+    html = html_of(commissioner_client, "/")
+    start = html.index('class="nhsuk-card__link" href="/places/rugby/"')
+    rugby = html[start : html.index('class="nhsuk-card__link" href="/places/south-warwickshire/"')]
+    assert "special cause concern" in rugby and "hit and miss" in rugby
+    assert "Place NEA per month (Rugby)" in rugby
+
+
+def test_place_page_has_tiles_workforce_hicm_and_board_seats(commissioner_client, dashboards):
+    html = html_of(commissioner_client, "/places/warwickshire-north/")
+    # Tiles: the Place's own series and those of the organisations serving it.
+    assert "Place NEA per month" in html
+    assert html.count('class="nhsuk-card spc-tile') >= 10
+    assert "spc-tile--concern" in html
+    # The finding in words, on the tile.
+    assert "is above the upper process limit" in html or "points in a row" in html
+    # Workforce of the providers serving the Place, with their sources.
+    workforce = html[html.index('id="workforce"') : html.index('id="hicm"')]
+    assert "George Eliot Hospital NHS Trust" in workforce
+    assert "Coventry and Warwickshire Partnership NHS Trust" in workforce
+    assert "University Hospitals of Coventry and Warwickshire" not in workforce
+    assert "2,446" in workforce and "2,079.94" in workforce and "4.32%" in workforce
+    assert "Source: 5-year plan, line 506" in workforce
+    # HICM maturity: current and planned.
+    hicm = html[html.index('id="hicm"') : html.index('id="priorities"')]
+    assert "Early discharge planning" in hicm and "Mature" in hicm and "March 2020" in hicm
+    # Boards: chair, seats and who sits on them.
+    boards = html[html.index('id="boards"') : html.index('id="workforce"')]
+    assert "Seats today" in boards and "Who sits on Warwickshire North Place Executive" in boards
+
+
+def test_place_page_shows_hicm_only_where_the_assessment_covers_the_place(
+    commissioner_client, dashboards
+):
+    html = html_of(commissioner_client, "/places/coventry/")
+    assert "No High Impact Change Model assessment in the documents covers Coventry" in html
+
+
+def test_every_synthetic_series_is_labelled_next_to_its_tile(commissioner_client, dashboards):
+    html = html_of(commissioner_client, "/places/rugby/")
+    tiles = html.split('class="nhsuk-card spc-tile')[1:]
+    synthetic = [t for t in tiles if "(illustrative)" in t or "Place NEA" in t or "per month" in t]
+    assert synthetic
+    for tile in synthetic:
+        assert "synthetic (illustrative)" in tile
+
+
+def test_pages_never_compute_spc(commissioner_client, dashboards):
+    with (
+        mock.patch("metrics.spc.analyse", side_effect=AssertionError("SPC in a request")),
+        mock.patch("metrics.spc.analyse_many", side_effect=AssertionError("SPC in a request")),
+    ):
+        for url in ("/", "/places/rugby/", "/metrics/", "/metrics/syn-place-nea-monthly/"):
+            assert commissioner_client.get(url).status_code == 200
+
+
+def test_overview_and_place_queries_do_not_grow_with_the_data(commissioner_client, dashboards):
+    urls = ("/", "/places/warwickshire-north/", "/places/coventry/")
+    before = {url: count_queries(commissioner_client, url) for url in urls}
+    tiles = html_of(commissioner_client, "/places/coventry/").count("spc-tile")
+    grow(dashboards)
+    assert html_of(commissioner_client, "/places/coventry/").count("spc-tile") > tiles + 6
+    after = {url: count_queries(commissioner_client, url) for url in urls}
+    assert after == before
+    # The overview: session, user and role (3); system, its population, Places, their
+    # headline facts (4); summaries, documented sources, target sources, organisation-Place
+    # links, system figures (5); the session saved on every request (3 on SQLite).
+    assert before["/"] <= 16, before
+    # A Place: session (3); Place, facts, priorities (3); boards and seats (2); summaries and
+    # their sources (3); local authorities, HICM changes and assessments (3); session (3).
+    assert before["/places/warwickshire-north/"] <= 18, before
+
+
+# -- error pages ---------------------------------------------------------------------------------
+
+
+def test_404_is_a_helpful_page_in_the_design(commissioner_client):
+    response = commissioner_client.get("/places/atlantis/")
+    assert response.status_code == 404
+    html = response.content.decode()
+    assert "nhsuk-header" in html and "nhsuk-footer" in html
+    assert "<h1>Page not found</h1>" in html
+    for link in ('href="/"', 'href="/boards/"', 'href="/metrics/"'):
+        assert link in html
+
+
+def test_500_is_a_page_in_the_design():
+    response = server_error(RequestFactory().get("/"))
+    assert response.status_code == 500
+    html = response.content.decode()
+    assert "nhsuk-header" in html and "Sorry, there is a problem with the service" in html
+    assert "/static/css/portal.css" in html

@@ -1,0 +1,753 @@
+"""Reads for the metric pages: published snapshots as plain rows, numbers formatted once.
+
+Pages never run SPC: the classification of every point, the limits and the icons come from the
+latest published snapshot of each scope. What is computed here is presentation only: numbers
+and periods as text, and the sentence that says in words why a point is special cause, read off
+the limits the snapshot stored.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+import math
+from collections.abc import Iterable, Sequence
+
+from django.db.models import OuterRef, Prefetch, Q, QuerySet, Subquery
+
+from governance.models import Board
+
+from . import spc
+from .choices import Frequency, Polarity, Provenance, SeriesProvenance, SnapshotStatus, SubjectType
+from .models import Metric, Observation, Series, SeriesSummary, Snapshot, Target
+
+# Words for the one-letter point types a snapshot stores (SeriesSummary.points["types"]).
+TYPE_NAMES = {
+    "c": "common_cause",
+    "I": "special_cause_improvement",
+    "C": "special_cause_concern",
+    "N": "special_cause_neutral",
+}
+TYPE_WORDS = {
+    "c": "Common cause",
+    "I": "Special cause improvement",
+    "C": "Special cause concern",
+    "N": "Special cause (neutral)",
+}
+RAG_WORDS = {"green": "Green", "amber": "Amber", "red": "Red", "grey": "No target"}
+CONCERN_VARIATIONS = ("concern_high", "concern_low")
+IMPROVEMENT_VARIATIONS = ("improvement_high", "improvement_low")
+
+
+# -- formatting ----------------------------------------------------------------------------------
+
+
+def format_number(value: float | None, decimals: int) -> str:
+    """``value`` with thousands separators and ``decimals`` places; '' for none or NaN."""
+    if value is None or not math.isfinite(value):
+        return ""
+    return f"{value:,.{decimals}f}"
+
+
+def format_measure(value: float | None, *, decimals: int, unit: str) -> str:
+    """A value as the pages show it: '4,263', '5.07%'."""
+    text = format_number(value, decimals)
+    return f"{text}%" if text and unit == "%" else text
+
+
+def _financial_year(day: dt.date) -> str:
+    start = day.year if day.month >= 4 else day.year - 1
+    return f"{start}/{(start + 1) % 100:02d}"
+
+
+def format_period(day: dt.date | None, frequency: str, *, long: bool = False) -> str:
+    """A period as people say it: 'Mar 2020' (or 'March 2020'), '2019/20', 'Q1 2019/20',
+    '31 Aug 2019'."""
+    if day is None:
+        return ""
+    if frequency == Frequency.ANNUAL:
+        return _financial_year(day)
+    if frequency == Frequency.QUARTERLY:
+        return f"Q{(day.month - 4) % 12 // 3 + 1} {_financial_year(day)}"
+    month = (calendar.month_name if long else calendar.month_abbr)[day.month]
+    if frequency == Frequency.POINT_IN_TIME:
+        return f"{day.day} {month} {day.year}"
+    return f"{month} {day.year}"
+
+
+# -- snapshots -----------------------------------------------------------------------------------
+
+
+def latest_snapshots(*, system_id: int | None = None) -> QuerySet[Snapshot]:
+    """The newest published snapshot of every scope (of one system, or of all), in one query.
+
+    The same choice as ``snapshots.latest_snapshot``, made for every scope at once with a
+    correlated subquery.
+    """
+    newest = (
+        Snapshot.objects.filter(scope_key=OuterRef("scope_key"), status=SnapshotStatus.PUBLISHED)
+        .order_by("-published_at", "-id")
+        .values("pk")[:1]
+    )
+    qs = Snapshot.objects.filter(status=SnapshotStatus.PUBLISHED, pk=Subquery(newest))
+    return qs if system_id is None else qs.filter(system_id=system_id)
+
+
+def _summaries() -> QuerySet[SeriesSummary]:
+    # series__metric: names, units, polarity; owner_board: the matrix links it;
+    # place/organisation/system: the subject's name on every row.
+    return SeriesSummary.objects.select_related(
+        "series__metric__owner_board",
+        "series__place",
+        "series__organisation",
+        "series__system",
+    )
+
+
+def is_synthetic(summary: SeriesSummary) -> bool:
+    """Whether a series is illustrative: a synthetic metric, or made of synthetic points."""
+    return summary.series.metric.is_synthetic or summary.provenance == SeriesProvenance.SYNTHETIC
+
+
+def subject_name(series: Series) -> str:
+    subject = series.subject
+    return subject.name if subject is not None else ""
+
+
+def subject_url(series: Series) -> str:
+    return series.place.get_absolute_url() if series.place_id else ""
+
+
+def chart_anchor(series_id: int) -> str:
+    return f"series-{series_id}"
+
+
+# -- the finding in words ------------------------------------------------------------------------
+
+
+def _segment_at(segments: Sequence[Sequence], index: int) -> Sequence | None:
+    found = None
+    for segment in segments:
+        if segment[0] <= index:
+            found = segment
+    return found
+
+
+def _finite(value) -> float | None:
+    return value if value is not None and math.isfinite(value) else None
+
+
+def special_cause_reason(
+    *,
+    values: Sequence[float],
+    labels: Sequence[str],
+    segment: Sequence,
+    segment_start: int,
+    fmt,
+    truncated: bool = False,
+) -> str:
+    """Which pattern makes the last point special cause, read off the stored limits.
+
+    ``values`` and ``labels`` end at the last point; ``segment_start`` is the index (into
+    ``values``) where the last point's segment starts, or 0 when it starts earlier.
+    ``truncated``: the series has points before ``values[0]`` in the same segment, so a run
+    that reaches the first value may be longer.
+    """
+    last = len(values) - 1
+    x = values[last]
+    mean, lower, upper, lower2, upper2 = (_finite(v) for v in segment[1:6])
+    at = labels[last]
+    # The rules in the engine's order of precedence: a limit, a trend, two of three, a run.
+    if upper is not None and x > upper:
+        return (
+            f"the latest value ({fmt(x)} in {at}) is above the upper process limit ({fmt(upper)})"
+        )
+    if lower is not None and x < lower:
+        return (
+            f"the latest value ({fmt(x)} in {at}) is below the lower process limit ({fmt(lower)})"
+        )
+    if last > segment_start and values[last] != values[last - 1]:
+        rising = values[last] > values[last - 1]
+        trend = 1
+        for j in range(last, segment_start, -1):
+            step = values[j] - values[j - 1]
+            if step == 0 or (step > 0) != rising:
+                break
+            trend += 1
+        if trend >= spc.TREND_LENGTH:
+            way = "rising" if rising else "falling"
+            since = labels[last - trend + 1]
+            if truncated and last - trend + 1 == 0:
+                return f"at least {trend} points in a row {way}, since {since} or earlier"
+            return f"{trend} points in a row {way}, since {since}"
+    if mean is None or x == mean:
+        return "the latest points meet one of the special-cause rules"
+    above = x > mean
+
+    def close(v: float) -> bool:
+        if above:
+            return upper2 is not None and upper2 < v and (upper is None or v <= upper)
+        return lower2 is not None and v < lower2 and (lower is None or v >= lower)
+
+    window = values[last - 2 :] if last - 2 >= segment_start else []
+    if (
+        window
+        and close(x)
+        and all((v > mean) == above and v != mean for v in window)
+        and sum(close(v) for v in window) >= 2
+    ):
+        side = "upper" if above else "lower"
+        return f"two of the last three points are close to the {side} process limit"
+    run = 0
+    for j in range(last, segment_start - 1, -1):
+        if values[j] == mean or (values[j] > mean) != above:
+            break
+        run += 1
+    if run >= spc.RUN_LENGTH:
+        side = "above" if above else "below"
+        since = labels[last - run + 1]
+        if truncated and last - run + 1 == 0:
+            return f"at least {run} points in a row {side} the mean, since {since} or earlier"
+        return f"{run} points in a row {side} the mean since {since}"
+    return "the latest points meet one of the special-cause rules"
+
+
+def finding(
+    *,
+    values: Sequence[float],
+    labels: Sequence[str],
+    types: str,
+    segments: Sequence[Sequence],
+    offset: int,
+    assurance: str,
+    target: float | None,
+    provisional: bool,
+    fmt,
+) -> str:
+    """The finding in plain English, e.g. 'Special cause concern: 7 points in a row above the
+    mean since March 2019. The target (44.4) is met in some periods and missed in others.'
+
+    ``values``, ``labels`` and ``types`` are the last points of a series whose first one has
+    index ``offset`` in the snapshot's segments.
+    """
+    if not values:
+        return "There are no observations yet."
+    last = len(values) - 1
+    letter = types[-1] if types else "c"
+    segment = _segment_at(segments, offset + last)
+    if letter == "c" or segment is None:
+        sentence = (
+            f"Common cause variation: the latest value ({fmt(values[last])} in {labels[last]}) "
+            "shows no special-cause pattern."
+        )
+        if len(values) == 1:
+            sentence = (
+                f"One value so far ({fmt(values[last])} in {labels[last]}): there are no "
+                "process limits yet."
+            )
+    else:
+        reason = special_cause_reason(
+            values=values,
+            labels=labels,
+            segment=segment,
+            segment_start=max(0, segment[0] - offset),
+            fmt=fmt,
+            truncated=segment[0] < offset,
+        )
+        sentence = f"{TYPE_WORDS[letter]}: {reason}."
+    parts = [sentence]
+    if target is not None:
+        t = fmt(target)
+        parts.append(
+            {
+                "consistent_pass": f"The target ({t}) is met consistently.",
+                "consistent_fail": (
+                    f"The target ({t}) is not met consistently: it lies outside the process "
+                    "limits, so the process will not meet it without change."
+                ),
+                "hit_and_miss": (
+                    f"The target ({t}) lies within the process limits: it is met in some "
+                    "periods and missed in others."
+                ),
+            }.get(assurance, f"The target is {t}.")
+        )
+    else:
+        parts.append("There is no target for this period.")
+    if provisional and len(values) > 1:
+        parts.append(
+            f"The limits are provisional: they rest on fewer than {spc.MIN_POINTS} points."
+        )
+    return " ".join(parts)
+
+
+# -- rows ----------------------------------------------------------------------------------------
+
+
+def summary_row(summary: SeriesSummary) -> dict:
+    """One series as a plain row for matrices and tiles: every number already text."""
+    series = summary.series
+    metric = series.metric
+    board = metric.owner_board
+
+    def fmt(v):
+        return format_measure(v, decimals=metric.decimal_places, unit=metric.unit)
+
+    points = summary.points or {}
+    recent = points.get("recent") or {}
+    recent_values = recent.get("values") or []
+    types = points.get("types") or ""
+    recent_types = types[-len(recent_values) :] if recent_values else ""
+    recent_labels = [
+        format_period(dt.date.fromisoformat(p), metric.frequency, long=True)
+        for p in recent.get("periods") or []
+    ]
+    has_data = summary.point_count > 0
+    metric_url = metric.get_absolute_url()
+    return {
+        "series_id": series.pk,
+        "metric_code": metric.code,
+        "metric_name": metric.name,
+        "metric_short_name": metric.short_name,
+        "metric_url": metric_url,
+        "category": metric.get_category_display(),
+        "outcome": metric.outcome,
+        "unit": "" if metric.unit == "%" else metric.unit,
+        "subject": subject_name(series),
+        "subject_type": series.subject_type,
+        "subject_url": subject_url(series),
+        "organisation_id": series.organisation_id,
+        "place_id": series.place_id,
+        "chart_url": f"{metric_url}#{chart_anchor(series.pk)}",
+        "has_data": has_data,
+        "has_trend": len(recent_values) > 1,
+        "value": fmt(summary.latest_value),
+        "period": format_period(summary.latest_period, metric.frequency),
+        "target": fmt(summary.target_value),
+        "target_period": summary.target_period_label,
+        "rag": summary.rag,
+        "rag_label": RAG_WORDS.get(summary.rag, summary.rag),
+        "variation": summary.variation if has_data else "",
+        "variation_label": spc.LABELS.get(summary.variation, "") if has_data else "",
+        "assurance": summary.assurance,
+        "assurance_label": spc.LABELS.get(summary.assurance, ""),
+        "is_concern": summary.variation in CONCERN_VARIATIONS,
+        "is_improvement": summary.variation in IMPROVEMENT_VARIATIONS,
+        "synthetic": is_synthetic(summary),
+        "provisional": summary.provisional,
+        "point_count": summary.point_count,
+        "owner_board": board.name if board else "",
+        "owner_board_url": board.get_absolute_url() if board else "",
+        "spark": {
+            "values": recent_values,
+            "types": recent_types,
+            "label": (
+                f"{metric.short_name}, {subject_name(series)}: the last {len(recent_values)} "
+                f"points, from {fmt(recent_values[0])} to {fmt(recent_values[-1])}"
+                if recent_values
+                else ""
+            ),
+        },
+        "finding": finding(
+            values=recent_values,
+            labels=recent_labels,
+            types=recent_types,
+            segments=points.get("segments") or [],
+            offset=summary.point_count - len(recent_values),
+            assurance=summary.assurance,
+            target=summary.target_value,
+            provisional=summary.provisional,
+            fmt=fmt,
+        )
+        if has_data
+        else "No observations yet.",
+        "value_source": "",
+        "target_source": "",
+    }
+
+
+def _row_order(row: dict) -> tuple:
+    kinds = {SubjectType.SYSTEM: 0, SubjectType.PLACE: 1, SubjectType.ORGANISATION: 2}
+    return (row["metric_short_name"].lower(), kinds.get(row["subject_type"], 3), row["subject"])
+
+
+def variation_counts(rows: Iterable[dict]) -> dict:
+    """How many series show concern, improvement, common cause; and each assurance."""
+    counts = {
+        "concern": 0,
+        "improvement": 0,
+        "neutral": 0,
+        "common_cause": 0,
+        "no_data": 0,
+        "consistent_pass": 0,
+        "consistent_fail": 0,
+        "hit_and_miss": 0,
+        "total": 0,
+    }
+    for row in rows:
+        counts["total"] += 1
+        if not row["has_data"]:
+            counts["no_data"] += 1
+        elif row["is_concern"]:
+            counts["concern"] += 1
+        elif row["is_improvement"]:
+            counts["improvement"] += 1
+        elif row["variation"].startswith("neutral"):
+            counts["neutral"] += 1
+        else:
+            counts["common_cause"] += 1
+        if row["assurance"] in counts:
+            counts[row["assurance"]] += 1
+    return counts
+
+
+def attach_sources(rows: list[dict], snapshot_ids) -> None:
+    """Put on each row the citation of its documented latest value and of its target.
+
+    Two queries, whatever the number of rows.
+    """
+    by_series = {row["series_id"]: row for row in rows}
+    if not by_series:
+        return
+    latest = Observation.objects.filter(
+        series_id__in=list(by_series),
+        provenance=Provenance.DOCUMENT,
+        # The latest period of the series in the snapshot the row came from.
+        period_start=Subquery(
+            SeriesSummary.objects.filter(
+                series_id=OuterRef("series_id"), snapshot_id__in=snapshot_ids
+            ).values("latest_period")[:1]
+        ),
+    ).values_list("series_id", "source_document__short_title", "source_line")
+    for series_id, title, line in latest:
+        if title:
+            by_series[series_id]["value_source"] = f"{title}, line {line}" if line else title
+    targets = Target.objects.filter(series_id__in=list(by_series)).values_list(
+        "series_id", "period_label", "source_document__short_title", "source_line"
+    )
+    for series_id, label, title, line in targets:
+        row = by_series[series_id]
+        if title and label == row["target_period"] and row["target"]:
+            row["target_source"] = f"{title}, line {line}" if line else title
+
+
+def system_rows(*, system_id: int) -> list[dict]:
+    """Every series of a system, as rows, from the latest snapshot of each of its scopes."""
+    snapshots = latest_snapshots(system_id=system_id).values("pk")
+    rows = [summary_row(s) for s in _summaries().filter(snapshot_id__in=snapshots)]
+    attach_sources(rows, snapshots)
+    rows.sort(key=_row_order)
+    return rows
+
+
+def place_rows(*, place) -> list[dict]:
+    """The series on a Place's page: its own, and those of the organisations linked to it.
+
+    A Place's snapshot holds its Place series; the system snapshot holds the organisation
+    series, of which the Place shows those of the organisations that serve it.
+    """
+    snapshots = latest_snapshots(system_id=place.system_id).values("pk")
+    summaries = (
+        _summaries()
+        .filter(snapshot_id__in=snapshots)
+        .filter(
+            Q(snapshot__place=place) | Q(snapshot__place=None, series__organisation__places=place)
+        )
+    )
+    rows = [summary_row(s) for s in summaries]
+    attach_sources(rows, snapshots)
+    rows.sort(key=_row_order)
+    return rows
+
+
+# -- the metric page -----------------------------------------------------------------------------
+
+
+def _owner_board(metric: Metric):
+    if metric.owner_board_id is None:
+        return None
+    # current: the page lists who sits on the owning board today
+    return Board.objects.with_current_members().filter(pk=metric.owner_board_id).first()
+
+
+def member_rows(board) -> list[dict]:
+    """A board's current seats as rows: who (or why no one), for whom, in what role."""
+    rows = []
+    for m in board.current:
+        if m.person_id:
+            who = m.person.name
+        elif m.person_not_named:
+            who = "Not named in the source"
+        else:
+            who = "Vacant"
+        rows.append(
+            {
+                "who": who,
+                "organisation": m.on_behalf_of.name if m.on_behalf_of_id else "",
+                "role": m.get_role_display(),
+                "role_code": m.role,
+                "label": m.label,
+                "vacant": m.is_vacant,
+                "source": m.citation,
+            }
+        )
+    return rows
+
+
+def _targets_by_point(targets: list[Target], periods: list[dt.date]) -> list[float | None]:
+    out = []
+    for day in periods:
+        found = None
+        for t in targets:
+            if t.value is not None and t.period_start <= day <= t.period_end:
+                found = t.value
+        out.append(found)
+    return out
+
+
+def metric_detail(*, metric: Metric) -> dict:
+    """Everything the metric page shows: its series' charts and tables, targets, owner board.
+
+    A fixed number of queries: the series, their targets, the latest summaries, the
+    observations, the statements and the owner board with its members.
+    """
+    # place/organisation/system: each chart's subject; targets: the target column and table
+    series_list = list(
+        metric.series.select_related("place", "organisation", "system").prefetch_related(
+            Prefetch("targets", queryset=Target.objects.select_related("source_document"))
+        )
+    )
+    summaries = {
+        s.series_id: s
+        for s in SeriesSummary.objects.filter(
+            series__metric=metric, snapshot_id__in=latest_snapshots().values("pk")
+        )
+    }
+    observations: dict[int, list[tuple]] = {}
+    for row in (
+        Observation.objects.filter(series__metric=metric)
+        .order_by("series_id", "period_start")
+        .values_list(
+            "series_id",
+            "period_start",
+            "value",
+            "provenance",
+            "source_document__short_title",
+            "source_line",
+        )
+    ):
+        observations.setdefault(row[0], []).append(row[1:])
+
+    def fmt(v):
+        return format_measure(v, decimals=metric.decimal_places, unit=metric.unit)
+
+    kinds = {SubjectType.SYSTEM: 0, SubjectType.PLACE: 1, SubjectType.ORGANISATION: 2}
+    series_list.sort(key=lambda s: (kinds.get(s.subject_type, 3), subject_name(s)))
+    charts, target_rows = [], []
+    for series in series_list:
+        targets = list(series.targets.all())
+        for t in targets:
+            target_rows.append(
+                {
+                    "subject": subject_name(series),
+                    "period": t.period_label,
+                    "value": fmt(t.value) if t.value is not None else t.as_written,
+                    "note": t.note,
+                    "source": t.citation,
+                }
+            )
+        charts.append(_chart(metric, series, summaries.get(series.pk), targets, observations, fmt))
+    board = _owner_board(metric)
+    return {
+        "charts": charts,
+        "target_rows": target_rows,
+        "owner_board": board,
+        "owner_members": member_rows(board) if board else [],
+        "statements": list(metric.statements.select_related("source_document")),
+        "synthetic": metric.is_synthetic,
+    }
+
+
+def _chart(metric, series, summary, targets, observations, fmt) -> dict:
+    """One series' chart and data table; the points are those the snapshot classified."""
+    name = subject_name(series)
+    chart = {
+        "id": chart_anchor(series.pk),
+        "subject": name,
+        "subject_url": subject_url(series),
+        "title": f"{metric.short_name}: {name}",
+        "has_summary": summary is not None,
+        "synthetic": metric.is_synthetic,
+        "values": [],
+        "rows": [],
+    }
+    if summary is None:
+        chart["desc"] = "Not yet in a published snapshot: the nightly recompute has not run."
+        return chart
+    points = summary.points or {}
+    all_types = points.get("types") or ""
+    # The snapshot classified the series' points up to latest_period; points uploaded since
+    # wait for the next recompute.
+    obs = [
+        o
+        for o in observations.get(series.pk, [])
+        if summary.latest_period and o[0] <= summary.latest_period
+    ]
+    obs = obs[-len(all_types) :] if all_types else []
+    # Fewer observations than classified points only if some were deleted since the snapshot:
+    # draw the last ones, with the segments shifted to match.
+    offset = len(all_types) - len(obs)
+    types = all_types[offset:]
+    segments = [[max(0, s[0] - offset), *s[1:]] for s in points.get("segments") or []]
+    periods = [o[0] for o in obs]
+    values = [o[1] for o in obs]
+    labels = [format_period(p, metric.frequency) for p in periods]
+    long_labels = [format_period(p, metric.frequency, long=True) for p in periods]
+    point_targets = _targets_by_point(targets, periods)
+    synthetic = metric.is_synthetic or any(o[2] == Provenance.SYNTHETIC for o in obs)
+    rows = []
+    for i, (period_label, value, o) in enumerate(zip(labels, values, obs, strict=True)):
+        segment = _segment_at(segments, i) or [0, None, None, None, None, None]
+        if o[2] == Provenance.SYNTHETIC:
+            source = "synthetic (illustrative)"
+        elif o[3]:
+            source = f"{o[3]}, line {o[4]}" if o[4] else o[3]
+        else:
+            source = "Uploaded" if o[2] == Provenance.UPLOAD else ""
+        rows.append(
+            {
+                "period": period_label,
+                "value": fmt(value),
+                "mean": fmt(_finite(segment[1])),
+                "lower": fmt(_finite(segment[2])),
+                "upper": fmt(_finite(segment[3])),
+                "target": fmt(point_targets[i]),
+                "type": TYPE_WORDS.get(types[i], ""),
+                "special": types[i] != "c",
+                "source": source,
+                "synthetic": o[2] == Provenance.SYNTHETIC,
+                "csv": [
+                    periods[i].isoformat(),
+                    _plain(value),
+                    _plain(_finite(segment[1])),
+                    _plain(_finite(segment[2])),
+                    _plain(_finite(segment[3])),
+                    _plain(point_targets[i]),
+                    TYPE_NAMES.get(types[i], ""),
+                    o[2],
+                    source,
+                ],
+            }
+        )
+    desc = finding(
+        values=values,
+        labels=long_labels,
+        types=types,
+        segments=segments,
+        offset=0,
+        assurance=summary.assurance,
+        target=summary.target_value,
+        provisional=summary.provisional,
+        fmt=fmt,
+    )
+    chart.update(
+        {
+            "desc": desc,
+            "values": values,
+            "labels": labels,
+            "types": types,
+            "segments": segments,
+            "targets": point_targets,
+            "decimals": metric.decimal_places,
+            "unit": metric.unit,
+            "rows": rows,
+            "synthetic": synthetic,
+            "value": fmt(summary.latest_value),
+            "period": format_period(summary.latest_period, metric.frequency),
+            "target": fmt(summary.target_value),
+            "target_period": summary.target_period_label,
+            "rag": summary.rag,
+            "rag_label": RAG_WORDS.get(summary.rag, summary.rag),
+            "variation": summary.variation if values else "",
+            "variation_label": spc.LABELS.get(summary.variation, "") if values else "",
+            "assurance": summary.assurance,
+            "assurance_label": spc.LABELS.get(summary.assurance, ""),
+            "provisional": summary.provisional,
+            "improvement": spc.LABELS[
+                {
+                    Polarity.HIGHER_IS_BETTER: "increase",
+                    Polarity.LOWER_IS_BETTER: "decrease",
+                }.get(metric.polarity, "neutral")
+            ],
+        }
+    )
+    return chart
+
+
+def _plain(value: float | None) -> str:
+    """A number for a CSV file: no separators, no unit, at most six decimal places."""
+    return "" if value is None else repr(round(value, 6))
+
+
+CSV_HEADER = [
+    "metric",
+    "subject",
+    "period_start",
+    "value",
+    "mean",
+    "lower_limit",
+    "upper_limit",
+    "target",
+    "point_type",
+    "provenance",
+    "source",
+]
+
+
+def metric_csv_rows(metric: Metric, detail: dict) -> Iterable[list[str]]:
+    """The data tables of a metric page as CSV rows, header first: plain numbers, ISO dates."""
+    yield CSV_HEADER
+    for chart in detail["charts"]:
+        for row in chart["rows"]:
+            yield [metric.code, chart["subject"], *row["csv"]]
+
+
+# -- the metrics index ---------------------------------------------------------------------------
+
+
+def metric_index_rows(metrics: Iterable[Metric]) -> list[dict]:
+    """Each metric with how many subjects it is measured for and how many show concern.
+
+    One query for the counts, from the latest snapshots, whatever the number of metrics.
+    """
+    metrics = list(metrics)
+    counts: dict[int, dict] = {m.pk: {"series": 0, "concern": 0, "improvement": 0} for m in metrics}
+    for metric_id, variation in SeriesSummary.objects.filter(
+        series__metric__in=[m.pk for m in metrics],
+        snapshot_id__in=latest_snapshots().values("pk"),
+    ).values_list("series__metric_id", "variation"):
+        c = counts[metric_id]
+        c["series"] += 1
+        c["concern"] += variation in CONCERN_VARIATIONS
+        c["improvement"] += variation in IMPROVEMENT_VARIATIONS
+    rows = []
+    for m in metrics:
+        board = m.owner_board
+        rows.append(
+            {
+                "code": m.code,
+                "name": m.name,
+                "short_name": m.short_name,
+                "url": m.get_absolute_url(),
+                "category": m.get_category_display(),
+                "outcome": m.get_outcome_display(),
+                "unit": m.unit,
+                "polarity": m.get_polarity_display(),
+                "frequency": m.get_frequency_display(),
+                "owner_board": board.name if board else "",
+                "owner_board_url": board.get_absolute_url() if board else "",
+                "synthetic": m.is_synthetic,
+                "source": m.citation,
+                **counts[m.pk],
+            }
+        )
+    return rows

@@ -1,0 +1,384 @@
+"""SPC charts, sparklines and icons as inline SVG: no JavaScript, text alternatives built in.
+
+    {% load spc_charts %}
+    {% spc_chart chart %}          a full chart from a chart dict (metrics.selectors.metric_detail)
+    {% spc_sparkline row.spark %}  the last points of a series, special-cause points marked
+    {% variation_icon code %}      the portal's own variation icon, with its label as <title>
+    {% assurance_icon code %}      the portal's own assurance icon ('' code: no target)
+    {% spc_legend %}               what the marks on a chart mean
+
+Special-cause points differ in shape as well as colour: concern an orange diamond, improvement
+a blue square, neutral a purple triangle, common cause a small grey circle. Every colour on a
+white background has at least 3:1 contrast (WCAG 2.2, 1.4.11).
+
+The chart's root element carries ``data-domain`` (the value at the bottom and the top of the
+plot) and ``data-plot`` (the plot's top, bottom, left and right in SVG units), so that a test
+can turn any drawn coordinate back into a value.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from html import escape
+
+from django import template
+from django.utils.safestring import SafeString, mark_safe
+
+from metrics import spc
+
+register = template.Library()
+
+SVG_NS = "http://www.w3.org/2000/svg"
+
+BLUE = "#005eb8"  # improvement (6.4:1 on white)
+ORANGE = "#d45d00"  # concern (3.9:1)
+PURPLE = "#330072"  # neutral
+GREY = "#768692"  # common cause, process limits (3.8:1)
+DARK = "#4c6272"  # data line, mean, labels (6.4:1)
+TEXT = "#212b32"
+RED = "#d5281b"  # target
+GRID = "#d8dde0"
+
+TYPE_CLASS = {"c": "common", "I": "improvement", "C": "concern", "N": "neutral"}
+
+# Chart geometry, in SVG units.
+WIDTH, HEIGHT = 560, 280
+LEFT, RIGHT, TOP, BOTTOM = 64, 12, 14, 42
+FONT = 15
+
+
+def _safe(svg: str) -> SafeString:
+    # Every piece of text interpolated into the markup went through escape() first.
+    return mark_safe(svg)  # noqa: S308
+
+
+def _n(x: float) -> str:
+    """A coordinate with one decimal place, without a trailing '.0'."""
+    text = f"{x:.1f}"
+    return text[:-2] if text.endswith(".0") else text
+
+
+def _finite(values: Sequence) -> list[float]:
+    return [v for v in values if v is not None and math.isfinite(v)]
+
+
+def _marker(letter: str, size: float) -> str:
+    """The shape of a point of type ``letter``, centred on 0,0."""
+    s = size
+    if letter == "C":
+        return (
+            f'<path d="M0,{_n(-s * 1.25)} L{_n(s * 1.25)},0 L0,{_n(s * 1.25)} L{_n(-s * 1.25)},0 Z"'
+            f' fill="{ORANGE}" stroke="{TEXT}" stroke-width="0.75"/>'
+        )
+    if letter == "I":
+        return (
+            f'<rect x="{_n(-s)}" y="{_n(-s)}" width="{_n(2 * s)}" height="{_n(2 * s)}"'
+            f' fill="{BLUE}" stroke="{TEXT}" stroke-width="0.75"/>'
+        )
+    if letter == "N":
+        return (
+            f'<path d="M0,{_n(-s * 1.3)} L{_n(s * 1.2)},{_n(s)} L{_n(-s * 1.2)},{_n(s)} Z"'
+            f' fill="{PURPLE}"/>'
+        )
+    return f'<circle r="{_n(s * 0.6)}" fill="{DARK}"/>'
+
+
+def nice_scale(numbers: Sequence[float], ticks: int = 5) -> tuple[float, float, float]:
+    """A (bottom, top, step) covering ``numbers`` with round tick values."""
+    lo, hi = min(numbers), max(numbers)
+    if lo == hi:
+        pad = abs(lo) * 0.1 or 1.0
+        lo, hi = lo - pad, hi + pad
+    raw = (hi - lo) / ticks
+    magnitude = 10 ** math.floor(math.log10(raw))
+    step = next(m * magnitude for m in (1, 2, 2.5, 5, 10) if raw <= m * magnitude)
+    bottom = math.floor(lo / step) * step
+    top = math.ceil(hi / step) * step
+    return bottom, top, step
+
+
+def _decimals(step: float) -> int:
+    for d in range(7):
+        if abs(round(step, d) - step) < 1e-9 * max(1.0, abs(step)):
+            return d
+    return 6
+
+
+def _label_indexes(n: int, most: int = 5) -> list[int]:
+    if n <= most:
+        return list(range(n))
+    return sorted({round(k * (n - 1) / (most - 1)) for k in range(most)})
+
+
+@register.simple_tag
+def spc_chart(chart: dict) -> SafeString:
+    """The chart of one series: points joined by a line, mean and limits per segment, target."""
+    values: list[float] = chart.get("values") or []
+    cid = escape(chart["id"])
+    title = escape(chart.get("title", ""))
+    desc = escape(chart.get("desc", ""))
+    if not values:
+        return _safe("")
+    types: str = chart.get("types") or "c" * len(values)
+    segments = chart.get("segments") or []
+    targets = chart.get("targets") or [None] * len(values)
+    labels = chart.get("labels") or [""] * len(values)
+    unit = chart.get("unit", "")
+    n = len(values)
+
+    numbers = list(values)
+    for seg in segments:
+        numbers += _finite(seg[1:4])
+    numbers += _finite(targets)
+    bottom, top, step = nice_scale(numbers)
+    plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
+
+    def x(i: float) -> float:
+        return LEFT + (plot_w / 2 if n == 1 else i * plot_w / (n - 1))
+
+    def y(v: float) -> float:
+        return TOP + (top - v) * plot_h / (top - bottom)
+
+    half = plot_w / (2 * (n - 1)) if n > 1 else plot_w / 4
+    out = [
+        f'<svg xmlns="{SVG_NS}" class="spc-chart" id="{cid}-chart" width="{WIDTH}"'
+        f' height="{HEIGHT}" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" focusable="false"'
+        f' aria-labelledby="{cid}-title {cid}-desc" data-domain="{bottom!r} {top!r}"'
+        f' data-plot="{TOP} {HEIGHT - BOTTOM} {LEFT} {WIDTH - RIGHT}">',
+        f'<title id="{cid}-title">{title}</title>',
+        f'<desc id="{cid}-desc">{desc}</desc>',
+    ]
+
+    # Axes: horizontal grid lines with their values, period labels below.
+    d = _decimals(step)
+    suffix = "%" if unit == "%" else ""
+    out.append(f'<g class="spc-axis" font-size="{FONT}" fill="{DARK}">')
+    ticks = round((top - bottom) / step)
+    for k in range(ticks + 1):
+        v = bottom + k * step
+        yy = _n(y(v))
+        out.append(
+            f'<line x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{yy}" y2="{yy}" stroke="{GRID}"/>'
+            f'<text x="{LEFT - 6}" y="{yy}" dy="0.35em" text-anchor="end">'
+            f"{v:,.{d}f}{suffix}</text>"
+        )
+    for i in _label_indexes(n):
+        anchor = "start" if i == 0 and n > 1 else "end" if i == n - 1 and n > 1 else "middle"
+        out.append(
+            f'<text x="{_n(x(i))}" y="{HEIGHT - BOTTOM + 22}" text-anchor="{anchor}">'
+            f"{escape(labels[i])}</text>"
+        )
+    out.append("</g>")
+
+    # Mean and process limits, per segment (limits start afresh after a rebase).
+    for k, seg in enumerate(segments):
+        first = max(0, int(seg[0]))
+        last = (int(segments[k + 1][0]) if k + 1 < len(segments) else n) - 1
+        if first > n - 1:
+            continue
+        last = min(max(last, first), n - 1)
+        x1, x2 = (x(first) - half, x(last) + half) if first == last else (x(first), x(last))
+        if first > 0:
+            xr = _n(x(first) - half)
+            out.append(
+                f'<line class="spc-rebase" x1="{xr}" x2="{xr}" y1="{TOP}" y2="{HEIGHT - BOTTOM}"'
+                f' stroke="{GREY}" stroke-dasharray="2 3"/>'
+            )
+        for name, value, style in (
+            ("spc-mean", seg[1], f'stroke="{DARK}" stroke-width="1.5"'),
+            ("spc-limit spc-limit--upper", seg[3], f'stroke="{GREY}" stroke-dasharray="6 4"'),
+            ("spc-limit spc-limit--lower", seg[2], f'stroke="{GREY}" stroke-dasharray="6 4"'),
+        ):
+            if value is None or not math.isfinite(value):
+                continue
+            yy = _n(y(value))
+            out.append(
+                f'<line class="{name}" data-segment="{k}" data-value="{value!r}"'
+                f' x1="{_n(x1)}" x2="{_n(x2)}" y1="{yy}" y2="{yy}" {style}/>'
+            )
+
+    # Target: a step line, one piece per run of points with the same target.
+    i = 0
+    while i < n:
+        t = targets[i]
+        j = i
+        while j + 1 < n and targets[j + 1] == t:
+            j += 1
+        if t is not None:
+            x1, x2 = (x(i) - half, x(j) + half) if i == j else (x(i), x(j))
+            yy = _n(y(t))
+            out.append(
+                f'<line class="spc-target" data-value="{t!r}" x1="{_n(x1)}" x2="{_n(x2)}"'
+                f' y1="{yy}" y2="{yy}" stroke="{RED}" stroke-width="2"'
+                ' stroke-dasharray="10 3 2 3"/>'
+            )
+        i = j + 1
+
+    # The observations: a line, then a mark per point.
+    path = " ".join(f"{_n(x(i))},{_n(y(v))}" for i, v in enumerate(values))
+    out.append(
+        f'<polyline class="spc-line" points="{path}" fill="none" stroke="{DARK}"'
+        ' stroke-width="1.5"/>'
+    )
+    for i, v in enumerate(values):
+        letter = types[i] if i < len(types) else "c"
+        out.append(
+            f'<g class="spc-point spc-point--{TYPE_CLASS.get(letter, "common")}"'
+            f' data-index="{i}" data-type="{escape(letter)}" data-value="{v!r}"'
+            f' transform="translate({_n(x(i))},{_n(y(v))})">{_marker(letter, 5)}</g>'
+        )
+    out.append("</svg>")
+    return _safe("".join(out))
+
+
+SPARK_W, SPARK_H, SPARK_PAD = 120, 32, 4
+
+
+@register.simple_tag
+def spc_sparkline(spark: dict) -> SafeString:
+    """A small trend line of the last points, with special-cause points marked."""
+    values: list[float] = (spark or {}).get("values") or []
+    if not values:
+        return _safe("")
+    types: str = spark.get("types") or ""
+    n = len(values)
+    lo, hi = min(values), max(values)
+    if lo == hi:
+        lo, hi = lo - 1, hi + 1
+
+    def x(i):
+        return SPARK_PAD + (i * (SPARK_W - 2 * SPARK_PAD) / (n - 1) if n > 1 else SPARK_W / 2)
+
+    def y(v):
+        return SPARK_PAD + (hi - v) * (SPARK_H - 2 * SPARK_PAD) / (hi - lo)
+
+    path = " ".join(f"{_n(x(i))},{_n(y(v))}" for i, v in enumerate(values))
+    marks = []
+    for i, v in enumerate(values):
+        letter = types[i] if i < len(types) else "c"
+        if letter != "c" or i == n - 1:
+            marks.append(
+                f'<g class="spc-point spc-point--{TYPE_CLASS.get(letter, "common")}"'
+                f' transform="translate({_n(x(i))},{_n(y(v))})">{_marker(letter, 2.6)}</g>'
+            )
+    return _safe(
+        f'<svg xmlns="{SVG_NS}" class="spc-sparkline" width="{SPARK_W}" height="{SPARK_H}"'
+        f' viewBox="0 0 {SPARK_W} {SPARK_H}" role="img" focusable="false">'
+        f"<title>{escape(spark.get('label', 'Trend'))}</title>"
+        f'<polyline points="{path}" fill="none" stroke="{DARK}" stroke-width="1.25"/>'
+        f"{''.join(marks)}</svg>"
+    )
+
+
+# -- icons ---------------------------------------------------------------------------------------
+
+_DOTS_X = (9.5, 14.75, 20, 25.25, 30.5)
+_VARIATION_SHAPES = {
+    # (ring colour, dot heights, letter, letter height, number of coloured dots at the end)
+    "common_cause": (GREY, (25, 21, 26, 22, 24), "", 0, 0),
+    "improvement_high": (BLUE, (30, 28, 25, 21, 18), "H", 14, 3),
+    "improvement_low": (BLUE, (18, 21, 25, 28, 30), "L", 14, 3),
+    "concern_high": (ORANGE, (30, 28, 25, 21, 18), "H", 14, 3),
+    "concern_low": (ORANGE, (18, 21, 25, 28, 30), "L", 14, 3),
+    "neutral_high": (PURPLE, (30, 28, 25, 21, 18), "H", 14, 3),
+    "neutral_low": (PURPLE, (18, 21, 25, 28, 30), "L", 14, 3),
+}
+
+
+def _icon(label: str, body: str, ring: str) -> str:
+    return (
+        f'<svg xmlns="{SVG_NS}" class="spc-icon" width="40" height="40" viewBox="0 0 40 40"'
+        f' role="img" focusable="false"><title>{escape(label)}</title>'
+        f'<circle cx="20" cy="20" r="17.5" fill="#ffffff" stroke="{ring}" stroke-width="3"/>'
+        f"{body}</svg>"
+    )
+
+
+def _variation_svg(code: str) -> str:
+    ring, heights, letter, letter_y, coloured = _VARIATION_SHAPES[code]
+    line = " ".join(f"{x},{h}" for x, h in zip(_DOTS_X, heights, strict=True))
+    body = [f'<polyline points="{line}" fill="none" stroke="{GREY}" stroke-width="1.25"/>']
+    for k, (x, h) in enumerate(zip(_DOTS_X, heights, strict=True)):
+        fill = ring if k >= len(_DOTS_X) - coloured else GREY
+        body.append(f'<circle cx="{x}" cy="{h}" r="2.6" fill="{fill}"/>')
+    if letter:
+        body.append(
+            f'<text x="20" y="{letter_y}" text-anchor="middle" font-size="11"'
+            f' font-weight="bold" font-family="arial, sans-serif" fill="{TEXT}">{letter}</text>'
+        )
+    return _icon(spc.LABELS[code], "".join(body), ring)
+
+
+_ASSURANCE_SHAPES = {
+    "consistent_pass": (BLUE, "P"),
+    "consistent_fail": (ORANGE, "F"),
+    "hit_and_miss": (GREY, "?"),
+}
+
+
+def _assurance_svg(code: str) -> str:
+    ring, letter = _ASSURANCE_SHAPES[code]
+    body = (
+        f'<text x="20" y="24" text-anchor="middle" font-size="15" font-weight="bold"'
+        f' font-family="arial, sans-serif" fill="{TEXT}">{letter}</text>'
+        f'<line x1="8" x2="32" y1="29.5" y2="29.5" stroke="{RED}" stroke-width="2"'
+        ' stroke-dasharray="4 2"/>'
+    )
+    return _icon(spc.LABELS[code], body, ring)
+
+
+NO_ASSURANCE_LABEL = "No assurance: there is no target, or the measure has no direction"
+# Built once: the icons never change, and pages show hundreds of them.
+VARIATION_ICONS = {code: _variation_svg(code) for code in spc.VARIATIONS}
+ASSURANCE_ICONS = {code: _assurance_svg(code) for code in spc.ASSURANCES}
+ASSURANCE_ICONS[""] = _icon(
+    NO_ASSURANCE_LABEL,
+    f'<line x1="13" x2="27" y1="20" y2="20" stroke="{GREY}" stroke-width="3"/>',
+    GREY,
+)
+
+
+@register.simple_tag
+def variation_icon(code: str) -> SafeString:
+    """The variation icon for ``code`` (a value of spc.VARIATIONS); '' for none."""
+    return _safe(VARIATION_ICONS.get(code or "", ""))
+
+
+@register.simple_tag
+def assurance_icon(code: str) -> SafeString:
+    """The assurance icon for ``code`` (a value of spc.ASSURANCES, or '' for no assurance)."""
+    return _safe(ASSURANCE_ICONS.get(code or "", ASSURANCE_ICONS[""]))
+
+
+def _swatch(body: str) -> str:
+    return (
+        f'<svg xmlns="{SVG_NS}" class="spc-legend__mark" width="28" height="16"'
+        f' viewBox="-14 -8 28 16" aria-hidden="true" focusable="false">{body}</svg>'
+    )
+
+
+LEGEND = (
+    (_marker("c", 5), "Observation, common cause"),
+    (_marker("C", 5), "Special cause concern (orange diamond)"),
+    (_marker("I", 5), "Special cause improvement (blue square)"),
+    (_marker("N", 5), "Special cause, neutral (purple triangle)"),
+    (f'<line x1="-13" x2="13" stroke="{DARK}" stroke-width="1.5"/>', "Mean"),
+    (
+        f'<line x1="-13" x2="13" stroke="{GREY}" stroke-dasharray="6 4"/>',
+        "Process limits (upper and lower)",
+    ),
+    (
+        f'<line x1="-13" x2="13" stroke="{RED}" stroke-width="2" stroke-dasharray="10 3 2 3"/>',
+        "Target",
+    ),
+)
+
+
+@register.simple_tag
+def spc_legend() -> SafeString:
+    """What the marks and lines on an SPC chart mean."""
+    items = "".join(
+        f'<li class="spc-legend__item">{_swatch(mark)}{escape(text)}</li>' for mark, text in LEGEND
+    )
+    return _safe(f'<ul class="spc-legend">{items}</ul>')

@@ -1,0 +1,208 @@
+"""The metrics index, a metric's page (charts, data tables, CSV, owner board) and the icons page."""
+
+import csv
+import io
+
+import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+
+from metrics.models import Metric, Observation, Series
+from tests.places.dashboard_data import (
+    build_dashboards,
+    grow,
+    publish_snapshots,
+    sign_in_commissioner,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def commissioner_client(client):
+    return sign_in_commissioner(client)
+
+
+@pytest.fixture
+def dashboards():
+    return build_dashboards()
+
+
+def html_of(client, url: str, **params) -> str:
+    response = client.get(url, params)
+    assert response.status_code == 200, (url, response.status_code)
+    return response.content.decode()
+
+
+def sections(html: str) -> list[str]:
+    """The page's per-subject sections (chart, summary and data table of one series)."""
+    return html.split('<section class="spc-series"')[1:]
+
+
+def test_metrics_index_is_linked_from_the_header_and_lists_every_metric(commissioner_client):
+    html = html_of(commissioner_client, "/")
+    assert 'class="nhsuk-header__navigation-link" href="/metrics/"' in html
+    html = html_of(commissioner_client, "/metrics/")
+    for metric in Metric.objects.all():
+        assert f'href="{metric.get_absolute_url()}"' in html
+    assert "Local Workforce Action Board" in html
+
+
+def test_metrics_index_filters_with_the_api_filterset(commissioner_client, dashboards):
+    from metrics.filtersets import MetricFilterSet
+
+    response = commissioner_client.get("/metrics/", {"category": "workforce", "synthetic": "false"})
+    assert isinstance(response.context["filter"], MetricFilterSet)
+    html = response.content.decode()
+    assert "/metrics/wf-headcount/" in html and "/metrics/syn-sickness-monthly/" not in html
+    assert "/metrics/bcf-dtoc/" not in html
+    # Counts of special cause from the latest snapshots.
+    html = html_of(commissioner_client, "/metrics/", q="Sickness absence rate by month")
+    assert "<strong>3</strong>" in html  # three providers' sickness series end in concern
+
+
+def test_a_metric_page_has_a_chart_summary_and_data_table_per_subject(
+    commissioner_client, dashboards
+):
+    metric = Metric.objects.get(code="syn-sickness-monthly")
+    html = html_of(commissioner_client, metric.get_absolute_url())
+    parts = sections(html)
+    assert len(parts) == metric.series.count() == 4
+    for part in parts:
+        assert 'class="spc-chart"' in part and 'role="img"' in part
+        assert "<desc id=" in part and "What the chart shows:" in part
+        # The data table, in a details element, with caption and headers.
+        details = part[part.index('<details class="nhsuk-details">') :]
+        assert "Data table: Sickness %" in details
+        assert '<caption class="nhsuk-table__caption' in details
+        assert details.count('<th scope="col"') == 8
+        assert details.count('<th scope="row"') == 48
+        # Synthetic series: labelled next to the chart and in the table.
+        assert part.index("synthetic (illustrative)") < part.index('class="spc-chart"')
+        assert "— synthetic (illustrative)</caption>" in details
+    geh = next(p for p in parts if "George Eliot Hospital NHS Trust" in p)
+    assert "Special cause concern: the latest value (5.51% in March 2020)" in geh
+
+
+def test_the_owner_board_and_who_sits_on_it(commissioner_client, dashboards):
+    html = html_of(commissioner_client, "/metrics/syn-sickness-monthly/")
+    owner = html[html.index('id="owner"') : html.index('id="charts"')]
+    assert "Who sits on the Local Workforce Action Board" in owner
+    assert "for Primary Care" in owner and "Source: 5-year plan, line 468" in owner
+    assert 'href="/boards/local-workforce-action-board/"' in owner
+
+
+def test_documented_figures_show_their_sources(commissioner_client, dashboards):
+    html = html_of(commissioner_client, "/metrics/wf-headcount/")
+    for part in sections(html):
+        assert "5-year plan, line 506" in part
+        assert "synthetic (illustrative)" not in part
+    assert "One value so far" in html
+
+
+def test_a_series_not_yet_in_a_snapshot_says_so(commissioner_client):
+    html = html_of(commissioner_client, "/metrics/wf-headcount/")
+    assert "Not yet in a published snapshot" in html
+
+
+def test_csv_download_of_the_data_tables(commissioner_client, dashboards):
+    metric = Metric.objects.get(code="syn-dtoc-monthly")
+    response = commissioner_client.get(metric.get_absolute_url(), {"format": "csv"})
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/csv")
+    assert 'filename="syn-dtoc-monthly.csv"' in response["Content-Disposition"]
+    rows = list(csv.DictReader(io.StringIO(response.content.decode())))
+    observations = Observation.objects.filter(series__metric=metric).order_by("period_start")
+    assert len(rows) == observations.count() == 48
+    first = rows[0]
+    assert first["metric"] == "syn-dtoc-monthly"
+    assert first["subject"] == "Warwickshire County Council"
+    assert first["period_start"] == "2016-04-01"
+    assert float(first["value"]) == observations[0].value
+    assert first["target"] == "" and rows[-1]["target"] == "44.4"
+    assert {r["point_type"] for r in rows} <= {
+        "common_cause",
+        "special_cause_improvement",
+        "special_cause_concern",
+    }
+    assert {r["provenance"] for r in rows} == {"synthetic"}
+    assert all(float(r["upper_limit"]) > float(r["lower_limit"]) for r in rows)
+
+
+def test_about_icons_explains_every_icon_and_rule(commissioner_client):
+    from metrics import spc
+
+    html = html_of(commissioner_client, "/about/icons/")
+    for code in (*spc.VARIATIONS, *spc.ASSURANCES):
+        assert f"<title>{spc.LABELS[code]}</title>" in html
+    for words in ("2.66", "3.267", "7 points in a row", "fewer than 12 points", "rebased"):
+        assert words in html
+    assert 'href="/about/icons/"' in html_of(commissioner_client, "/")
+
+
+def test_unknown_metric_is_404(commissioner_client):
+    assert commissioner_client.get("/metrics/no-such-metric/").status_code == 404
+
+
+def test_metric_pages_queries_do_not_grow_with_the_data(commissioner_client, dashboards):
+    def queries(url):
+        with CaptureQueriesContext(connection) as ctx:
+            assert commissioner_client.get(url).status_code == 200
+        return len(ctx.captured_queries)
+
+    grown = Metric.objects.create(
+        code="grown-metric",
+        name="Grown",
+        short_name="Grown",
+        unit="count",
+        polarity="higher_is_better",
+        frequency="monthly",
+        category="activity",
+    )
+
+    def copy_observations(series):
+        Observation.objects.bulk_create(
+            Observation(
+                series=series,
+                period_start=o.period_start,
+                period_end=o.period_end,
+                value=o.value,
+                provenance=o.provenance,
+                source_document_id=o.source_document_id,
+                source_line=o.source_line,
+            )
+            for o in Observation.objects.filter(series__metric__code="syn-dtoc-monthly")
+        )
+
+    # One series to begin with (with none, Django skips the prefetch queries altogether).
+    copy_observations(Series.objects.create(metric=grown, subject_type="system", system=dashboards))
+    publish_snapshots(dashboards)
+    urls = ("/metrics/", "/metrics/syn-sickness-monthly/", "/metrics/grown-metric/")
+    before = {url: queries(url) for url in urls}
+    grow(dashboards)
+    # The grown metric gets a series for every Place and organisation, with observations.
+    subjects = set(
+        Series.objects.filter(metric__code__startswith="metric-").values_list(
+            "subject_type", "place_id", "organisation_id"
+        )
+    )
+    for subject_type, place_id, organisation_id in subjects:
+        copy_observations(
+            Series.objects.create(
+                metric=grown,
+                subject_type=subject_type,
+                place_id=place_id,
+                organisation_id=organisation_id,
+            )
+        )
+    publish_snapshots(dashboards)
+    assert grown.series.count() >= 9
+    after = {url: queries(url) for url in urls}
+    assert after == before
+    # A metric's page: session, user and role (3); the metric; its series, their targets,
+    # the latest summaries, the observations; the owner board and its seats; the
+    # statements (8); the session saved (3 on SQLite).
+    assert before["/metrics/syn-sickness-monthly/"] <= 14, before
+    # The index: session (3); the Board choices of the filter; metrics; the counts (3);
+    # the session saved (3).
+    assert before["/metrics/"] <= 9, before
