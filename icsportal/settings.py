@@ -52,6 +52,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "icsportal.middleware.DropMalformedSessionCookieMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -133,6 +134,12 @@ AXES_IPWARE_PROXY_COUNT = env.int("AXES_PROXY_COUNT", default=None)
 SESSION_ABSOLUTE_AGE = env.int("SESSION_ABSOLUTE_AGE", default=12 * 60 * 60)
 # django-simple-history — history is shown in the admin but never reverted or edited there.
 SIMPLE_HISTORY_REVERT_DISABLED = True
+# On SQLite, a transaction that reads and then writes cannot wait for another writer: it fails
+# with "database is locked". BEGIN IMMEDIATE takes the write lock at the start, so concurrent
+# membership changes queue (up to the timeout) and the later ones see the new version.
+# https://docs.djangoproject.com/en/5.2/ref/databases/#sqlite-transaction-behavior
+if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+    DATABASES["default"].setdefault("OPTIONS", {}).update(transaction_mode="IMMEDIATE", timeout=20)
 # --- end of issue 5 accounts block ---------------------------------------------------------------
 
 # Internationalisation — the portal serves England.

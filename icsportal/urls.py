@@ -43,3 +43,4 @@ urlpatterns = [
 
 # Access refused: the portal's page rather than Django's plain one.
 handler403 = "governance.views.permission_denied"
+handler404 = "icsportal.views.page_not_found"

@@ -2,6 +2,7 @@ from django.conf import settings
 from django.db import connection
 from django.http import JsonResponse
 from django.utils import timezone
+from django.views import defaults
 
 # The watchdog's threshold: a snapshot older than this means the nightly recompute missed.
 SNAPSHOT_MAX_AGE_HOURS = 26
@@ -49,3 +50,10 @@ def healthz(request):
     body["snapshot_stale"] = age is None or age > SNAPSHOT_MAX_AGE_HOURS * 3600
     status = 200 if database == "ok" and body["broker"] != "unavailable" else 503
     return JsonResponse(body, status=status)
+
+
+def page_not_found(request, exception):
+    """404: JSON under /api/ (clients parse it), the designed page everywhere else."""
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": "Not found."}, status=404)
+    return defaults.page_not_found(request, exception)

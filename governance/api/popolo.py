@@ -3,6 +3,7 @@
 from django.db.models import Prefetch
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers
+from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -88,6 +89,8 @@ def popolo_export() -> dict:
 class PopoloExportView(APIView):
     """Every board, organisation, named person and seat as Popolo JSON."""
 
+    # One object, not rows: JSON only (errors included).
+    renderer_classes = [JSONRenderer]
     permission_classes = [PortalReadPermission]
 
     @extend_schema(

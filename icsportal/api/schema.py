@@ -22,6 +22,16 @@ def add_error_responses(result, generator, request, public):
             # DRF answers 404 for an unknown ?format= as well as for a missing object.
             responses.setdefault("404", {**ERROR, "description": "No such object or format."})
             if path.endswith("/auth/token/"):
-                responses.setdefault("429", {**ERROR, "description": "Too many attempts."})
+                # Too many failed sign-ins lock the username; the lockout page says for how long.
+                responses.setdefault(
+                    "429",
+                    {
+                        "description": "Too many attempts: the username is locked for a while.",
+                        "content": {
+                            **ERROR["content"],
+                            "text/html": {"schema": {"type": "string"}},
+                        },
+                    },
+                )
             responses.setdefault("406", {**ERROR, "description": "Unsupported Accept or format."})
     return result

@@ -6,6 +6,7 @@ from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.authtoken.models import Token
 from rest_framework.permissions import AllowAny, IsAuthenticated
+from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.throttling import AnonRateThrottle
 from rest_framework.views import APIView
@@ -30,6 +31,8 @@ class TokenView(APIView):
     """POST username and password for a token; DELETE revokes the token you sent."""
 
     authentication_classes = []
+    # One object, not rows: JSON only (errors included).
+    renderer_classes = [JSONRenderer]
     permission_classes = [AllowAny]
     throttle_classes = [TokenThrottle]
 

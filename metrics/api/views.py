@@ -3,6 +3,7 @@ from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serial
 from rest_framework import serializers, status
 from rest_framework.exceptions import NotFound, ValidationError
 from rest_framework.parsers import JSONParser, MultiPartParser
+from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -92,6 +93,8 @@ SNAPSHOT_RESPONSE = inline_serializer(
 class DashboardView(APIView):
     """The latest published snapshot of a Place (or of the system): every series' summary."""
 
+    # One object, not rows: JSON only (errors included).
+    renderer_classes = [JSONRenderer]
     permission_classes = [PortalReadPermission]
 
     @extend_schema(
@@ -157,6 +160,8 @@ LETTERS = {
 class SeriesPointsView(APIView):
     """Per-point SPC of one series, as the latest published snapshot computed it."""
 
+    # One object, not rows: JSON only (errors included).
+    renderer_classes = [JSONRenderer]
     permission_classes = [PortalReadPermission]
 
     @extend_schema(
@@ -254,6 +259,8 @@ class ObservationBulkView(APIView):
     All or nothing: any bad row refuses the upload with every error's row and column.
     """
 
+    # One object, not rows: JSON only (errors included).
+    renderer_classes = [JSONRenderer]
     permission_classes = [IsAnalyst]
     parser_classes = [MultiPartParser, JSONParser]
 
