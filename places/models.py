@@ -87,6 +87,21 @@ class System(Sourced):
         return reverse("places:system_overview")
 
 
+class PlaceQuerySet(models.QuerySet):
+    def with_headline_population(self):
+        """Prefetch each Place's headline population fact and its citation as
+        ``headline_population`` (a list of none or one)."""
+        return self.prefetch_related(
+            models.Prefetch(
+                "facts",
+                queryset=Fact.objects.filter(
+                    is_headline=True, kind=FactKind.POPULATION
+                ).select_related("source_document"),
+                to_attr="headline_population",
+            )
+        )
+
+
 class Place(Sourced):
     """A Place within a system: the footprint where local partners plan care together."""
 
@@ -97,6 +112,8 @@ class Place(Sourced):
     name_variants = models.JSONField(default=list, blank=True)
     note = models.TextField(blank=True)
     is_synthetic = models.BooleanField(default=False)
+
+    objects = PlaceQuerySet.as_manager()
 
     class Meta:
         ordering = ["system__name", "name"]

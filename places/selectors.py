@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from django.db.models import Prefetch
-
 from governance.choices import OrganisationKind, Role
 from governance.models import Board, Membership, Organisation
 from metrics.choices import Category, Outcome
@@ -31,20 +29,8 @@ def system_overview(*, system: System | None = None):
         .select_related("source_document")
         .first()
     )
-    places = (
-        Place.objects.filter(system=system)
-        # headline: the card shows the population fact and its citation
-        .prefetch_related(
-            Prefetch(
-                "facts",
-                queryset=Fact.objects.filter(
-                    is_headline=True, kind=FactKind.POPULATION
-                ).select_related("source_document"),
-                to_attr="headline_population",
-            )
-        )
-        .order_by("name")
-    )
+    # the card shows the headline population and its citation
+    places = Place.objects.filter(system=system).with_headline_population().order_by("name")
     return system, list(places), population
 
 

@@ -1,10 +1,7 @@
-from django.db.models import Prefetch
-
 from icsportal.api.views import PortalViewSet
 
-from ..choices import FactKind
 from ..filtersets import DocumentFilterSet, PlaceFilterSet, PriorityFilterSet, SystemFilterSet
-from ..models import Document, Fact, Place, Priority, System
+from ..models import Document, Place, Priority, System
 from .serializers import DocumentSerializer, PlaceSerializer, PrioritySerializer, SystemSerializer
 
 
@@ -18,16 +15,8 @@ class SystemViewSet(PortalViewSet):
 
 
 class PlaceViewSet(PortalViewSet):
-    queryset = Place.objects.select_related("system", "source_document").prefetch_related(
-        # population: the headline population fact and its citation
-        Prefetch(
-            "facts",
-            queryset=Fact.objects.filter(is_headline=True, kind=FactKind.POPULATION).select_related(
-                "source_document"
-            ),
-            to_attr="headline_population",
-        )
-    )
+    # population: the headline population fact and its citation
+    queryset = Place.objects.select_related("system", "source_document").with_headline_population()
     serializer_class = PlaceSerializer
     filterset_class = PlaceFilterSet
     ordering_fields = ["name", "id"]
