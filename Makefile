@@ -6,7 +6,7 @@ PORT ?= 8000
 # The embedded default: an SQLite file and tasks run in-process, unless the environment says otherwise.
 RUN_ENV := DEBUG=$${DEBUG:-true}
 
-.PHONY: run setup test lint format bench frontend fixture clean
+.PHONY: run setup test lint format bench backup-check frontend fixture clean
 
 $(BIN)/.installed: requirements.txt requirements-dev.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -46,6 +46,10 @@ bench: $(BIN)/.installed
 	$(BIN)/python bench/bench_spc.py
 	$(BIN)/python bench/bench_recompute.py
 	$(BIN)/python bench/bench_import.py
+
+## backup-check: dump the database, restore it into a scratch database and verify it
+backup-check: $(BIN)/.installed
+	$(BIN)/python manage.py backup_check
 
 ## frontend: rebuild the vendored NHS.UK frontend under static/ (needs Node and npm)
 frontend:

@@ -44,3 +44,5 @@ urlpatterns = [
 # Access refused: the portal's page rather than Django's plain one.
 handler403 = "governance.views.permission_denied"
 handler404 = "icsportal.views.page_not_found"
+# 503 with an error id when the database is down; the plain 500 page otherwise.
+handler500 = "icsportal.views.server_error"

@@ -1,11 +1,20 @@
+import logging
+import sys
+import uuid
+
 from django.conf import settings
-from django.db import connection
-from django.http import JsonResponse
+from django.contrib.auth.models import AnonymousUser
+from django.db import InterfaceError, OperationalError, connection
+from django.http import HttpResponse, JsonResponse
+from django.template import loader
 from django.utils import timezone
 from django.views import defaults
 
-# The watchdog's threshold: a snapshot older than this means the nightly recompute missed.
-SNAPSHOT_MAX_AGE_HOURS = 26
+logger = logging.getLogger(__name__)
+
+# Ask clients to try again after this many seconds when a service the portal needs is down.
+RETRY_AFTER_SECONDS = 30
+_DATABASE_DOWN = (OperationalError, InterfaceError)
 
 
 def _database() -> str:
@@ -23,33 +32,41 @@ def _broker() -> str:
     from icsportal.celery import app
 
     try:
-        with app.connection_for_write() as conn:
-            conn.ensure_connection(max_retries=1, timeout=1)
+        with app.connection_for_write(
+            connect_timeout=1,
+            transport_options={"socket_connect_timeout": 1, "socket_timeout": 1, "max_retries": 0},
+        ) as conn:
+            conn.ensure_connection(max_retries=0, timeout=1)
         return "ok"
     except Exception:  # noqa: BLE001 - any broker failure means "unavailable"
         return "unavailable"
 
 
 def healthz(request):
-    """Database and broker status and the age of the newest published snapshot, as JSON."""
-    from metrics.choices import SnapshotStatus
-    from metrics.models import Snapshot
+    """Database and broker status, the snapshots' age and waiting recomputes, as JSON.
+
+    503 only when the database is down: with the broker down the portal still serves every page
+    and keeps recompute requests in the database, so the body says so but the answer is 200.
+    """
+    from metrics.outbox import pending_requests, snapshots_checked_at
 
     database = _database()
     body = {"database": database, "broker": _broker(), "snapshot_age_seconds": None}
     if database == "ok":
-        newest = (
-            Snapshot.objects.filter(status=SnapshotStatus.PUBLISHED)
-            .order_by("-published_at")
-            .values_list("published_at", flat=True)
-            .first()
+        checked = snapshots_checked_at()
+        if checked:
+            body["snapshot_age_seconds"] = int((timezone.now() - checked).total_seconds())
+        count, oldest = pending_requests()
+        body["recompute_pending"] = count
+        body["recompute_waiting_seconds"] = (
+            int((timezone.now() - oldest).total_seconds()) if oldest else None
         )
-        if newest:
-            body["snapshot_age_seconds"] = int((timezone.now() - newest).total_seconds())
     age = body["snapshot_age_seconds"]
-    body["snapshot_stale"] = age is None or age > SNAPSHOT_MAX_AGE_HOURS * 3600
-    status = 200 if database == "ok" and body["broker"] != "unavailable" else 503
-    return JsonResponse(body, status=status)
+    body["snapshot_stale"] = age is None or age > settings.SNAPSHOT_MAX_AGE.total_seconds()
+    response = JsonResponse(body, status=200 if database == "ok" else 503)
+    if database != "ok":
+        response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return response
 
 
 def page_not_found(request, exception):
@@ -57,3 +74,43 @@ def page_not_found(request, exception):
     if request.path.startswith("/api/"):
         return JsonResponse({"detail": "Not found."}, status=404)
     return defaults.page_not_found(request, exception)
+
+
+def server_error(request):
+    """500, or 503 when the database is unavailable: the designed page (JSON under /api/) with
+    an error id that the log line also carries; never a stack trace."""
+    exc = sys.exc_info()[1]
+    if not isinstance(exc, _DATABASE_DOWN):
+        return defaults.server_error(request)
+    # The middleware this response passes back through would try the database again (each
+    # attempt up to connect_timeout): from now on this request has no session and no user.
+    session = getattr(request, "session", None)
+    if session is not None:
+        session._session_cache = {}
+    request.user = request._cached_user = AnonymousUser()
+    error_id = uuid.uuid4().hex[:12]
+    logger.error(
+        "Database unavailable (error id %s) for %s %s: %s: %s",
+        error_id,
+        request.method,
+        request.path,
+        type(exc).__name__,
+        (str(exc).strip().splitlines() or [""])[0],
+        extra={"error_id": error_id},
+    )
+    if request.path.startswith("/api/"):
+        response = JsonResponse(
+            {
+                "detail": "The service is unavailable: its database cannot be reached. "
+                "Try again in a few minutes.",
+                "error_id": error_id,
+            },
+            status=503,
+        )
+    else:
+        page = loader.get_template("503.html").render({"error_id": error_id})
+        response = HttpResponse(page, status=503)
+    response["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    # This line says what failed; Django's own would repeat it with the stack trace.
+    response._has_been_logged = True
+    return response

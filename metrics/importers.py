@@ -376,14 +376,28 @@ def _text(value: Any) -> str:
 
 
 def _xlsx_rows(stream: BinaryIO, errors: _Errors) -> Iterator[tuple]:
+    """The rows of the first worksheet, read only with defusedxml once the archive's size,
+    parts and content have been checked (metrics.upload_safety)."""
+    from defusedxml import DefusedXmlException
     from openpyxl import load_workbook
     from openpyxl.utils.exceptions import InvalidFileException
 
+    from .upload_safety import check_xlsx, check_xml_defused
+
+    check_xml_defused()
+    check_xlsx(stream)
     unreadable = (zipfile.BadZipFile, InvalidFileException, KeyError, ValueError, ParseError)
     try:
         book = load_workbook(stream, read_only=True, data_only=True, keep_links=False)
     except (*unreadable, OSError, TypeError) as exc:
-        errors.add(None, None, f"The file is not a readable Excel workbook (.xlsx): {exc}.")
+        # openpyxl reports defusedxml's refusal as a ValueError caused by it.
+        cause = exc
+        while cause is not None and not isinstance(cause, DefusedXmlException):
+            cause = cause.__cause__ or cause.__context__
+        if cause is not None:
+            errors.add(None, None, _XML_REFUSED.format(exc=cause))
+        else:
+            errors.add(None, None, f"The file is not a readable Excel workbook (.xlsx): {exc}.")
         return
     row = 0
     try:
@@ -439,10 +453,18 @@ def _xlsx_rows(stream: BinaryIO, errors: _Errors) -> Iterator[tuple]:
                 value,
                 _text(picked[5]) if has_note else "",
             )
+    except DefusedXmlException as exc:
+        errors.add(None, None, _XML_REFUSED.format(exc=exc))
     except unreadable as exc:
         errors.add(row + 1 if row else None, None, f"the workbook cannot be read: {exc}")
     finally:
         book.close()
+
+
+_XML_REFUSED = (
+    "The workbook's XML declares entities or a document type ({exc}), which a spreadsheet "
+    "saved by Excel never does; it was not read. Save the data as a new Excel workbook (.xlsx)."
+)
 
 
 def _dict_rows(rows: Iterable[Any], errors: _Errors) -> Iterator[tuple]:
@@ -552,38 +574,28 @@ class _Validator:
         self.rows += 1
         errors = self.errors
         ok = True
-        info = self.metrics.get(metric)
+        info = self.metric(metric)
         if info is None:
-            info = self.metrics.get(metric.strip().lower())
-            if info is None:
-                ok = False
-                self._bad_metric(row, metric)
-        names = self.subjects.get(subject_type)
-        if names is None:
-            names = self.subjects.get(subject_type.strip().lower())
-            if names is None:
-                ok = False
-                errors.add(
-                    row,
-                    "subject_type",
-                    "the subject type is empty"
-                    if not subject_type.strip()
-                    else f"{subject_type.strip()!r} is not a subject type: use system, place or "
-                    "organisation",
-                )
-            else:
-                subject_type = subject_type.strip().lower()
+            ok = False
+            self._bad_metric(row, metric)
+        kind = self.kind(subject_type)
+        if kind is None:
+            ok = False
+            errors.add(
+                row,
+                "subject_type",
+                "the subject type is empty"
+                if not subject_type.strip()
+                else f"{subject_type.strip()!r} is not a subject type: use system, place or "
+                "organisation",
+            )
         subject_id = None
-        if names is not None:
-            subject_id = names.get(subject)
-            if subject_id is None:
-                subject_id = names.get(subject.strip().lower())
+        if kind is not None:
+            subject_id = self.subject(kind, subject)
             if subject_id is None or isinstance(subject_id, _Ambiguous):
                 ok = False
-                self._bad_subject(row, subject_type, subject, subject_id)
-        parsed = self.periods.get(period)
-        if parsed is None:
-            parsed = self.periods[period] = self._period(period)
+                self._bad_subject(row, kind, subject, subject_id)
+        parsed = self.period(period)
         if type(parsed) is str:
             ok = False
             errors.add(row, "period", parsed)
@@ -593,12 +605,50 @@ class _Validator:
         number = self._number(row, value, info)
         if number is None or not ok:
             return None
-        key = (info.id, subject_type, subject_id)
+        return (
+            row,
+            self.series_for(info, kind, subject_id),
+            parsed[1],
+            parsed[2],
+            number,
+            note.strip(),
+        )
+
+    # The meaning of a name, the same for every path that reads uploads (see import_copy).
+
+    def metric(self, text: str) -> _MetricInfo | None:
+        """The metric a cell names: its code exactly, or trimmed and in lower case."""
+        info = self.metrics.get(text)
+        return info if info is not None else self.metrics.get(text.strip().lower())
+
+    def kind(self, text: str) -> str | None:
+        """The subject type a cell names, or None."""
+        if text in self.subjects:
+            return text
+        text = text.strip().lower()
+        return text if text in self.subjects else None
+
+    def subject(self, kind: str, text: str) -> int | _Ambiguous | None:
+        """The id of the subject of that type a cell names (key or name, any case), or None."""
+        names = self.subjects[kind]
+        found = names.get(text)
+        return found if found is not None else names.get(text.strip().lower())
+
+    def series_for(self, info: _MetricInfo, kind: str, subject_id: int) -> int:
+        """The series id, or a negative placeholder for a series the upload creates."""
+        key = (info.id, kind, subject_id)
         series_id = self.series.get(key)
         if series_id is None:
             series_id = self.series[key] = -(len(self.new_series) + 1)
             self.new_series[series_id] = key
-        return (row, series_id, parsed[1], parsed[2], number, note.strip())
+        return series_id
+
+    def period(self, text: str) -> tuple[str, str, str, Period] | str:
+        """The period's form and ISO dates (cached), or why it is not a period."""
+        parsed = self.periods.get(text)
+        if parsed is None:
+            parsed = self.periods[text] = self._period(text)
+        return parsed
 
     def _period(self, text: str) -> tuple[str, str, str, Period] | str:
         """The period's form and ISO dates, or why it is not a period."""
@@ -1010,14 +1060,22 @@ def observations_import(
             return observations_import(
                 file=stream, file_name=file_name or path.name, rows=None, user=user
             )
+    from .upload_safety import screened_rows
+
     errors = _Errors()
     with transaction.atomic():
         with _seekable(file) as stream:
+            if stream is not None and _copy_possible(stream, file_name):
+                result = _import_by_copy(stream, file_name=file_name, user=user)
+                if result is not None:
+                    _recompute(result)
+                    return result
             source = (
                 _dict_rows(rows, errors)
                 if rows is not None
                 else _file_rows(stream, file_name, errors)
             )
+            source = screened_rows(source, errors)
             validator = _Validator(errors)
             with connection.cursor() as cursor:
                 writer = _writer(cursor)
@@ -1033,11 +1091,53 @@ def observations_import(
                 result = _write(cursor, writer, validator, file_name=file_name, user=user)
                 cursor.execute("DROP TABLE metrics_import_staging")
                 cursor.execute("DROP TABLE metrics_import_series")
-        if result.series_ids:
-            from metrics.snapshots import recompute_after_commit
-
-            recompute_after_commit(series_ids=list(result.series_ids))
+        _recompute(result)
     return result
+
+
+def _recompute(result: ImportResult) -> None:
+    if result.series_ids:
+        from metrics.snapshots import recompute_after_commit
+
+        recompute_after_commit(series_ids=list(result.series_ids))
+
+
+def _copy_possible(stream: BinaryIO, file_name: str) -> bool:
+    """Whether the upload may take the COPY path: a CSV file (by its content) on PostgreSQL."""
+    if connection.vendor != "postgresql":
+        return False
+    head = stream.read(8)
+    stream.seek(0)
+    return (
+        bool(head)
+        and not head.startswith(
+            (b"PK\x03\x04", b"\xd0\xcf\x11\xe0", codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
+        )
+        and Path(file_name).suffix.lower() not in (".xlsx", ".xlsm")
+    )
+
+
+def _import_by_copy(stream: BinaryIO, *, file_name: str, user) -> ImportResult | None:
+    """Import a clean CSV through COPY (see import_copy); None if it needs the row-by-row path."""
+    from .import_copy import NotClean, copy_stage
+    from .upload_safety import staged_notes_safe
+
+    try:
+        with transaction.atomic():
+            validator = _Validator(_Errors())
+            with connection.cursor() as cursor:
+                writer = _PostgresWriter(cursor)
+                writer.create()
+                copy_stage(stream, cursor, validator, lambda header: _layout(header, _Errors()))
+                if not staged_notes_safe(cursor):
+                    raise NotClean
+                result = _write(cursor, writer, validator, file_name=file_name, user=user)
+                cursor.execute("DROP TABLE metrics_import_staging")
+                cursor.execute("DROP TABLE metrics_import_series")
+                return result
+    except NotClean:
+        stream.seek(0)
+        return None
 
 
 def _write(
@@ -1107,14 +1207,10 @@ def _file_rows(stream: BinaryIO, file_name: str, errors: _Errors) -> Iterator[tu
         return iter(())
     if head.startswith(b"PK\x03\x04"):
         return _xlsx_rows(stream, errors)
-    if head.startswith(b"\xd0\xcf\x11\xe0"):
-        errors.add(
-            None,
-            None,
-            "The file is an old-style Excel workbook (.xls) or a password-protected one; "
-            "save it as an Excel workbook (.xlsx) or as 'CSV UTF-8'.",
-        )
-        return iter(())
+    from .upload_safety import check_file
+
+    # Images, documents, programs, old-style and password-protected workbooks (HTTP 415).
+    check_file(stream, head, file_name)
     if suffix in (".xlsx", ".xlsm"):
         errors.add(
             None,

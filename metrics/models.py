@@ -4,7 +4,7 @@ from django.db.models import F, Q
 from django.urls import reverse
 
 from governance.models import Board, Organisation
-from places.models import Place, Sourced, System, sourced_constraint
+from places.models import Document, Place, Sourced, System, sourced_constraint
 
 from .choices import (
     RAG,
@@ -213,13 +213,28 @@ class ImportBatch(models.Model):
 class Observation(Sourced):
     """A value of a series for a period, with where it came from."""
 
-    series = models.ForeignKey(Series, on_delete=models.CASCADE, related_name="observations")
+    # Indexed by the unique (series, period_start) constraint, which leads with the series.
+    series = models.ForeignKey(
+        Series, on_delete=models.CASCADE, related_name="observations", db_index=False
+    )
     period_start = models.DateField()
     period_end = models.DateField()
     value = models.FloatField()
     provenance = models.CharField(max_length=20, choices=Provenance.choices)
+    # Few observations are documented: a partial index (Meta) instead of one over every row.
+    source_document = models.ForeignKey(
+        Document, null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_index=False
+    )
+    # Set only by the import's upsert, to the batch it created in the same transaction; not
+    # checked again by PostgreSQL row by row (a million checks at the commit of a million-row
+    # upload). Django still refuses to delete a batch that observations point to (PROTECT).
     batch = models.ForeignKey(
-        ImportBatch, null=True, blank=True, on_delete=models.PROTECT, related_name="observations"
+        ImportBatch,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="observations",
+        db_constraint=False,
     )
     as_written = models.CharField(max_length=200, blank=True)
     note = models.TextField(blank=True)
@@ -244,6 +259,19 @@ class Observation(Sourced):
                 violation_error_message="A documented observation needs its source document.",
             ),
             sourced_constraint("observation_source_line_has_document"),
+        ]
+        indexes = [
+            models.Index(
+                fields=["source_document"],
+                condition=Q(source_document__isnull=False),
+                name="observation_source_document",
+            ),
+            # An upload checks the documented values it would meet; there are few of them.
+            models.Index(
+                fields=["series", "period_start"],
+                condition=Q(provenance=Provenance.DOCUMENT),
+                name="observation_documented",
+            ),
         ]
 
     def __str__(self):
@@ -328,8 +356,21 @@ class HICMAssessment(Sourced):
 class ObservationChange(models.Model):
     """One change an import made to an observation: before and after, by whom and when."""
 
-    batch = models.ForeignKey(ImportBatch, on_delete=models.CASCADE, related_name="changes")
-    series = models.ForeignKey(Series, on_delete=models.CASCADE, related_name="changes")
+    # The change log is written only by the import's upsert, from the batch it has just created
+    # and the series of the rows it has just written, so PostgreSQL is not asked to check each
+    # row's two keys again (a million checks per million-row upload); deleting a series or a
+    # batch still deletes its changes (Django cascades).
+    batch = models.ForeignKey(
+        ImportBatch, on_delete=models.CASCADE, related_name="changes", db_constraint=False
+    )
+    # Indexed by obs_change_series_period (Meta), which leads with the series.
+    series = models.ForeignKey(
+        Series,
+        on_delete=models.CASCADE,
+        related_name="changes",
+        db_index=False,
+        db_constraint=False,
+    )
     period_start = models.DateField()
     # Empty before: the import created the observation.
     before_value = models.FloatField(null=True, blank=True)
@@ -427,3 +468,35 @@ class SeriesSummary(models.Model):
 
     def __str__(self):
         return f"{self.series_id} in snapshot {self.snapshot_id}"
+
+
+class ScopeRecompute(models.Model):
+    """A scope's recompute bookkeeping: a pending request kept in the database until a build
+    after it completes (so it survives the broker being down), and the last completed build."""
+
+    system = models.ForeignKey(System, on_delete=models.CASCADE, related_name="recomputes")
+    # Empty: the system's own snapshot.
+    place = models.ForeignKey(
+        Place, null=True, blank=True, on_delete=models.CASCADE, related_name="recomputes"
+    )
+    scope_key = models.CharField(max_length=40, unique=True)
+    # When a recompute was last asked for; empty when none is pending.
+    requested_at = models.DateTimeField(null=True, blank=True)
+    # When the pending request was last handed to the broker; empty if the broker never took it.
+    enqueued_at = models.DateTimeField(null=True, blank=True)
+    # When a build of the scope last completed: published, or confirmed the data unchanged.
+    completed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["scope_key"]
+        indexes = [
+            models.Index(
+                fields=["requested_at"],
+                condition=Q(requested_at__isnull=False),
+                name="recompute_pending",
+            )
+        ]
+
+    def __str__(self):
+        state = "pending" if self.requested_at else "done"
+        return f"{self.scope_key} {state}"

@@ -19,7 +19,7 @@ from dataclasses import dataclass, fields
 
 import numpy as np
 from django.db import IntegrityError, connection, transaction
-from django.db.models import F, Q, QuerySet
+from django.db.models import Count, F, Q, QuerySet
 from django.utils import timezone
 
 from . import spc
@@ -764,6 +764,53 @@ def snapshot_publish(*, snapshot: Snapshot, series_count: int, digest: str) -> S
     return snapshot
 
 
+def scope_series_counts() -> dict[tuple[int, int | None], int]:
+    """How many series each (system id, Place id or None) scope covers: two grouped queries."""
+    counts: dict[tuple[int, int | None], int] = {}
+    for system_id, place_id, n in (
+        Series.objects.filter(place__isnull=False)
+        .values("place__system_id", "place_id")
+        .annotate(n=Count("id"))
+        .values_list("place__system_id", "place_id", "n")
+    ):
+        counts[system_id, place_id] = n
+    for system_id, organisation_system, n in (
+        Series.objects.filter(place__isnull=True)
+        .values("system_id", "organisation__system_id")
+        .annotate(n=Count("id"))
+        .values_list("system_id", "organisation__system_id", "n")
+    ):
+        key = (system_id or organisation_system, None)
+        counts[key] = counts.get(key, 0) + n
+    return counts
+
+
+def scope_batches(
+    scopes: Iterable[tuple[int, int | None]],
+    counts: dict[tuple[int, int | None], int],
+    *,
+    min_series: int,
+) -> list[list[tuple[int, int | None]]]:
+    """The scopes, in order, packed into batches that each cover at least ``min_series`` series.
+
+    A scope is never split (its snapshot is built and published whole); a scope as large as
+    ``min_series`` is a batch of its own, and only the last batch may be smaller. A scope
+    without series still costs a build, and counts as one.
+    """
+    batches: list[list[tuple[int, int | None]]] = []
+    batch: list[tuple[int, int | None]] = []
+    size = 0
+    for scope in scopes:
+        batch.append(scope)
+        size += max(counts.get(scope, 0), 1)
+        if size >= min_series:
+            batches.append(batch)
+            batch, size = [], 0
+    if batch:
+        batches.append(batch)
+    return batches
+
+
 def scopes_of_series(series_ids: Iterable[int]) -> set[tuple[int, int | None]]:
     """The (system id, Place id or None) scopes whose snapshots show these series."""
     scopes = set()
@@ -778,13 +825,8 @@ def scopes_of_series(series_ids: Iterable[int]) -> set[tuple[int, int | None]]:
 
 
 def recompute_after_commit(*, series_ids: Iterable[int]) -> None:
-    """Once the current transaction commits, recompute the snapshots that show these series."""
-    from .tasks import snapshot_recompute_scope
+    """Recompute the snapshots that show these series: the request is committed with the
+    current transaction and survives the broker being down (metrics.outbox)."""
+    from .outbox import recompute_request
 
-    scopes = scopes_of_series(series_ids)
-
-    def enqueue():
-        for system_id, place_id in sorted(scopes, key=lambda s: (s[0], s[1] or 0)):
-            snapshot_recompute_scope.delay(system_id, place_id)
-
-    transaction.on_commit(enqueue)
+    recompute_request(scopes=scopes_of_series(series_ids))

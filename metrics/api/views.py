@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers, status
@@ -23,6 +24,7 @@ from ..filtersets import (
 from ..importers import ImportFailed, observations_import
 from ..models import HICMAssessment, Metric, Observation, Series, SeriesSummary, Target
 from ..snapshots import latest_snapshot, scope_key
+from ..upload_safety import upload_too_large
 from .serializers import (
     BulkErrorsSerializer,
     BulkResultSerializer,
@@ -115,10 +117,11 @@ class DashboardView(APIView):
         snapshot = latest_snapshot(system_id=system.pk, place_id=place.pk if place else None)
         if snapshot is None:
             raise NotFound("No snapshot has been published for this dashboard yet.")
+        # Rows from .values(): a Place has hundreds of series, and their chart points stay behind.
         summaries = (
             SeriesSummary.objects.filter(snapshot=snapshot)
-            .select_related(*SERIES_JOINS)
             .order_by("series__metric__category", "series__metric__code", "series_id")
+            .values(*SummarySerializer.row_values)
         )
         return Response(
             {
@@ -129,7 +132,7 @@ class DashboardView(APIView):
                 },
                 "place": {"slug": place.slug, "name": place.name} if place else None,
                 "system": {"slug": system.slug, "name": system.name},
-                "series": SummarySerializer(summaries, many=True).data,
+                "series": [SummarySerializer.row(v) for v in summaries],
             }
         )
 
@@ -282,14 +285,26 @@ class ObservationBulkView(APIView):
                 many=True,
             ),
         },
-        responses={201: BulkResultSerializer, 400: BulkErrorsSerializer},
+        responses={
+            201: BulkResultSerializer,
+            400: BulkErrorsSerializer,
+            413: BulkErrorsSerializer,
+            415: BulkErrorsSerializer,
+        },
     )
     def post(self, request):
+        limit = settings.PORTAL_UPLOAD_MAX_BYTES
         try:
+            # Refused before the body is read: a client that sends too much waits for nothing.
+            declared = int(request.META.get("CONTENT_LENGTH") or 0)
+            if declared > limit:
+                raise upload_too_large(declared, limit)
             if isinstance(request.data, list):
                 result = observations_import(rows=request.data, file_name="api", user=request.user)
             elif "file" in request.FILES:
                 upload = request.FILES["file"]
+                if upload.size > limit:
+                    raise upload_too_large(upload.size, limit)
                 result = observations_import(file=upload, file_name=upload.name, user=request.user)
             else:
                 return Response(
@@ -306,7 +321,9 @@ class ObservationBulkView(APIView):
                     status=status.HTTP_400_BAD_REQUEST,
                 )
         except ImportFailed as exc:
-            return Response({"errors": exc.errors, "total": exc.total}, status=400)
+            # 413 too large, 415 a file type the portal does not read, 400 anything else.
+            status_code = getattr(exc, "status_code", status.HTTP_400_BAD_REQUEST)
+            return Response({"errors": exc.errors, "total": exc.total}, status=status_code)
         return Response(
             {
                 "batch": result.batch.pk,

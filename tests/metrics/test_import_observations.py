@@ -71,8 +71,23 @@ EXPECTED_ERRORS = {
     "error_cell.xlsx": (2, "value", "'#DIV/0!' is not a number (a spreadsheet error)"),
     "date_for_month.xlsx": (2, "period", "format the cells as text"),
     "missing_column.xlsx": (1, "value", "the column 'value' is missing"),
+    # Hostile files (made by make_corpus.py): refused before parsing, or cell by cell.
+    "macro.xlsm": (None, None, "The workbook contains macros"),
+    "encrypted.xlsx": (None, None, "The workbook is password-protected (encrypted)"),
+    "zip_bomb.xlsx": (None, None, "is it a zip bomb?"),
+    "xml_entities.xlsx": (None, None, "declares entities or a document type"),
+    "zip_not_a_workbook.xlsx": (None, None, "a zip archive but not an Excel workbook"),
+    "renamed_image.csv": (None, None, "The file is a PNG image (it is named 'renamed_image.csv')"),
+    "renamed_image.xlsx": (None, None, "The file is a PNG image"),
+    "nul_byte.csv": (None, None, "The file contains NUL bytes"),
+    "control_character.csv": (2, "note", "the cell contains a control character (0x07)"),
+    "long_cell.csv": (2, "note", "the cell has 10,000 characters; at most 1,000"),
+    "long_cell.xlsx": (2, "subject", "the cell has 10,000 characters; at most 200"),
+    "formula_note.csv": (2, "note", "the note starts with '=', so a spreadsheet would run it"),
+    "formula_note.xlsx": (2, "note", "the note starts with '+'"),
+    "formula_subject.csv": (2, "subject", "no Place \"@SUM(1+1)*cmd|' /C calc'!A0\""),
 }
-GOOD_FILES = {"good.csv", "good.xlsx", "good_bom_crlf.csv", "make_xlsx.py"}
+GOOD_FILES = {"good.csv", "good.xlsx", "good_bom_crlf.csv", "make_xlsx.py", "make_corpus.py"}
 
 
 @pytest.fixture(autouse=True)
@@ -99,9 +114,15 @@ def recomputed(monkeypatch):
     return calls
 
 
-@pytest.fixture(params=["default", "generic"])
+@pytest.fixture(params=["default", "row-by-row", "generic"])
 def writer(request, monkeypatch):
-    """Run with the backend's writer, and again with the portable one: results must agree."""
+    """Run with the backend's paths, row by row, and with the portable writer: results agree.
+
+    "default" takes the COPY path for clean CSV files on PostgreSQL; "row-by-row" reads every
+    file with the row-by-row validator; "generic" also writes with portable SQL.
+    """
+    if request.param != "default":
+        monkeypatch.setattr(importers, "_copy_possible", lambda stream, file_name: False)
     if request.param == "generic":
         monkeypatch.setattr(importers, "_writer", importers._GenericWriter)
     return request.param

@@ -18,6 +18,9 @@ from metrics.snapshots import (
     latest_snapshot,
     rag_rating,
     recompute_after_commit,
+    scope_batches,
+    scope_series,
+    scope_series_counts,
     snapshot_build,
     target_in_force,
 )
@@ -191,14 +194,61 @@ def test_old_published_snapshots_are_pruned(system, rugby):
 
 
 def test_recompute_all_publishes_one_snapshot_per_place_and_the_system(system):
+    # The system's few hundred series fit in one task of at least 1,000 series.
+    assert settings.SNAPSHOT_TASK_MIN_SERIES == 1000
     tasks = snapshots_recompute_all.delay().get()
-    assert tasks == 5
+    assert tasks == 1
     for place in system.places.all():
         assert latest_snapshot(system_id=system.pk, place_id=place.pk) is not None
     assert (
         latest_snapshot(system_id=system.pk).series_count
         == Series.objects.filter(place__isnull=True).count()
     )
+
+
+def test_recompute_all_packs_scopes_into_tasks_of_the_minimum_size(system, settings):
+    synthetic_generate(system=system, seed=3)
+    places = [scope for scope in scope_series_counts() if scope[1] is not None]
+    settings.SNAPSHOT_TASK_MIN_SERIES = 1
+    assert snapshots_recompute_all.delay().get() == 5
+    # A minimum of the two largest Places together: fewer tasks than scopes, none split.
+    counts = scope_series_counts()
+    settings.SNAPSHOT_TASK_MIN_SERIES = sum(sorted(counts[p] for p in places)[-2:])
+    assert 1 < snapshots_recompute_all.delay().get() < 5
+    published = Snapshot.objects.filter(status="published")
+    assert published.values("scope_key").distinct().count() == 5
+
+
+def test_scope_series_counts_are_what_each_scope_covers(system):
+    counts = scope_series_counts()
+    scopes = [(system.pk, place.pk) for place in system.places.all()] + [(system.pk, None)]
+    synthetic_generate(system=system, seed=3)
+    counts = scope_series_counts()
+    assert set(counts) == set(scopes)
+    for system_id, place_id in scopes:
+        expected = scope_series(system_id=system_id, place_id=place_id).count()
+        assert counts[system_id, place_id] == expected > 0
+
+
+def test_scope_batches_never_split_a_scope_and_reach_the_minimum():
+    scopes = [(1, p) for p in range(1, 8)] + [(1, None)]
+    counts = {
+        (1, p): n for p, n in zip(range(1, 8), [400, 400, 400, 2500, 10, 990, 5], strict=True)
+    }
+    counts[1, None] = 300
+    batches = scope_batches(scopes, counts, min_series=1000)
+    assert batches == [
+        [(1, 1), (1, 2), (1, 3)],
+        [(1, 4)],
+        [(1, 5), (1, 6)],
+        [(1, 7), (1, None)],
+    ]
+    assert [s for batch in batches for s in batch] == scopes
+    assert all(sum(counts[s] for s in b) >= 1000 for b in batches[:-1])
+    assert scope_batches([], counts, min_series=1000) == []
+    assert scope_batches(scopes, counts, min_series=1) == [[s] for s in scopes]
+    # A scope without series still costs a build: it counts as one.
+    assert scope_batches(scopes, {}, min_series=3) == [scopes[0:3], scopes[3:6], scopes[6:]]
 
 
 def test_recompute_after_commit_rebuilds_the_affected_place(
@@ -222,12 +272,14 @@ def test_nightly_beat_entry():
     assert 0 < entry["options"]["expires"] < 24 * 3600
 
 
-def test_recompute_task_is_delivered_reliably():
-    from metrics.tasks import snapshot_recompute_scope
+@pytest.mark.parametrize("name", ["snapshot_recompute_scope", "snapshots_recompute_scopes"])
+def test_recompute_tasks_are_delivered_reliably(name):
+    from metrics import tasks
 
-    assert snapshot_recompute_scope.acks_late is True
-    assert snapshot_recompute_scope.reject_on_worker_lost is True
-    assert snapshot_recompute_scope.max_retries >= 3
+    task = getattr(tasks, name)
+    assert task.acks_late is True
+    assert task.reject_on_worker_lost is True
+    assert task.max_retries >= 3
 
 
 def test_synthetic_series_are_summarised_as_synthetic(system):

@@ -1,6 +1,7 @@
 from django.core.management.base import BaseCommand
 
-from metrics.snapshots import SnapshotBusy, snapshot_build
+from metrics.outbox import scope_recompute
+from metrics.snapshots import SnapshotBusy
 from places.models import System
 
 
@@ -14,7 +15,7 @@ class Command(BaseCommand):
             ]
             for place_id, name in scopes:
                 try:
-                    snapshot = snapshot_build(system_id=system.pk, place_id=place_id)
+                    snapshot = scope_recompute(system_id=system.pk, place_id=place_id)
                 except SnapshotBusy:
                     self.stdout.write(f"  {name}: already being built elsewhere")
                     continue

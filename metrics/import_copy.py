@@ -1,0 +1,250 @@
+"""The fast path for CSV uploads on PostgreSQL: COPY the file, check it in SQL, upsert.
+
+``observations_import`` tries this first for a CSV file on PostgreSQL, inside a savepoint.
+PostgreSQL's ``COPY ... (FORMAT csv)`` parses the file into a temporary table of text
+columns; the distinct metric/subject pairs and the distinct periods (a few thousand at most)
+are resolved in Python by the row-by-row validator's own methods, so a name or a period means
+the same on both paths; one aggregate query then checks every value, frequency and limit, and
+the rows go to the same staging table, checks and upsert as the row-by-row path.
+
+It never reports an error itself. Whenever anything is not plainly clean — a byte COPY
+refuses, a double quote anywhere (Python's and PostgreSQL's CSV dialects differ on quotes in
+the middle of a cell), a name or period that does not resolve, a value that is not a plain
+decimal number, a limit crossed, a duplicate, a change to a documented value — it raises
+``NotClean``; the savepoint is rolled back and the row-by-row path reads the file again and
+names every row and column at fault. A clean file gives the same rows either way.
+"""
+
+from __future__ import annotations
+
+import codecs
+from typing import TYPE_CHECKING, BinaryIO
+
+import psycopg2
+
+from .choices import Provenance
+from .importers import _COPY_ESCAPES
+
+if TYPE_CHECKING:
+    from .importers import _Validator
+
+# Whitespace Python's str.strip() removes that is ASCII; a note with anything else at either
+# end goes the row-by-row way.
+_ASCII_SPACE = " \t\n\r\x0b\x0c\x1c\x1d\x1e\x1f"
+# A value of only these characters is a decimal number that Python's float() and
+# PostgreSQL's float8 read alike, or text both refuse (the cast fails and the row-by-row path
+# says why); "inf", "nan", hexadecimal and digit separators never pass.
+_NUMBER_CHARACTERS = "0123456789.eE+- "
+_READ_SIZE = 1 << 20
+
+
+class NotClean(Exception):
+    """The upload needs the row-by-row path, for its messages or for its rules."""
+
+
+class _Scanned:
+    """A read()-able view of the upload for COPY that stops at anything it cannot vouch for.
+
+    It stops (and says so in ``odd``) at a double quote, a NUL byte or text that is not UTF-8,
+    and counts the lines, so that the caller can check COPY read one row per line.
+    """
+
+    def __init__(self, stream: BinaryIO):
+        self.stream = stream
+        self.odd = False
+        self.lines = 0
+        self.last = b"\n"
+        self.decoder = codecs.getincrementaldecoder("utf-8")()
+
+    def read(self, size: int = -1) -> bytes:
+        if self.odd:
+            return b""
+        chunk = self.stream.read(_READ_SIZE)
+        if not chunk:
+            try:
+                self.decoder.decode(b"", final=True)
+            except UnicodeDecodeError:
+                self.odd = True
+            return b""
+        try:
+            self.decoder.decode(chunk)
+        except UnicodeDecodeError:
+            self.odd = True
+        if self.odd or b'"' in chunk or b"\x00" in chunk or b"\r" in chunk.replace(b"\r\n", b""):
+            self.odd = True
+            return b""
+        self.lines += chunk.count(b"\n")
+        self.last = chunk[-1:]
+        return chunk
+
+    @property
+    def records(self) -> int:
+        """The data rows: every line after the header, the last one even without a newline."""
+        return self.lines + (self.last != b"\n") - 1
+
+
+def _header(stream: BinaryIO) -> list[str] | None:
+    """The header's cells, if the first line is plain UTF-8 without quotes."""
+    first = stream.readline(65536)
+    stream.seek(0)
+    if not first.endswith(b"\n") or b'"' in first:
+        return None
+    try:
+        line = first.removeprefix(codecs.BOM_UTF8).decode("utf-8")
+    except UnicodeDecodeError:
+        return None
+    return line.rstrip("\r\n").split(",")
+
+
+def copy_stage(stream: BinaryIO, cursor, validator: _Validator, layout) -> None:
+    """Fill ``metrics_import_staging`` from a clean CSV; raise NotClean otherwise.
+
+    ``layout(header)`` is the row-by-row path's header check: the index of each column
+    (metric, subject_type, subject, period, value[, note]) or None.
+    """
+    header = _header(stream)
+    if header is None or not header[-1].strip():
+        raise NotClean
+    found = layout(header)
+    if found is None:
+        raise NotClean
+    pick, has_note = found
+    indexes = pick(range(len(header)))
+    raw = cursor.cursor
+    columns = ", ".join(f"c{i} text" for i in range(len(header)))
+    raw.execute(f"CREATE TEMP TABLE metrics_import_raw ({columns})")
+    names = ", ".join(f"c{i}" for i in range(len(header)))
+    scanned = _Scanned(stream)
+    try:
+        raw.copy_expert(
+            "COPY metrics_import_raw FROM STDIN WITH "
+            f"(FORMAT csv, HEADER true, ENCODING 'UTF8', FORCE_NOT_NULL ({names}))",
+            scanned,
+            size=_READ_SIZE,
+        )
+    except psycopg2.Error as exc:
+        raise NotClean from exc
+    if scanned.odd:
+        raise NotClean
+    # Temporary tables are never analysed automatically; the joins below need the statistics.
+    raw.execute("ANALYZE metrics_import_raw")
+    metric, kind, subject, period, value, *rest = (f"r.c{i}" for i in indexes)
+    note = rest[0] if has_note else None
+
+    # The distinct names and periods, resolved by the validator's own rules.
+    # The column names are c0, c1, ... made here; nothing from the upload is in the SQL.
+    pair = f"{metric}, {kind}, {subject}"
+    raw.execute(
+        f"SELECT GROUPING({period}), {pair}, {period}, COUNT(*) FROM metrics_import_raw r "  # noqa: S608 # nosec B608
+        f"GROUP BY GROUPING SETS (({pair}), ({period}))"
+    )
+    pairs, periods, rows = [], [], 0
+    for is_pair, metric_text, kind_text, subject_text, period_text, count in raw.fetchall():
+        if is_pair:
+            rows += count
+            info = validator.metric(metric_text)
+            kind_found = validator.kind(kind_text)
+            if info is None or kind_found is None:
+                raise NotClean
+            subject_id = validator.subject(kind_found, subject_text)
+            if subject_id is None or not isinstance(subject_id, int):
+                raise NotClean
+            series_id = validator.series_for(info, kind_found, subject_id)
+            pairs.append((metric_text, kind_text, subject_text, series_id, info))
+        else:
+            parsed = validator.period(period_text)
+            if type(parsed) is str:
+                raise NotClean
+            periods.append((period_text, *parsed[:3]))
+    # COPY ends the data at a line holding only a backslash and a full stop: count the rows.
+    if not rows or rows != scanned.records:
+        raise NotClean
+    validator.rows = rows
+
+    raw.execute(
+        "CREATE TEMP TABLE metrics_import_pairs (metric text, kind text, subject text, "
+        "series_id bigint, frequency text, minimum double precision, "
+        "maximum double precision)"
+    )
+    raw.copy_expert(
+        "COPY metrics_import_pairs FROM STDIN",
+        _Lines(
+            (m, k, s, series_id, info.frequency, info.minimum, info.maximum)
+            for m, k, s, series_id, info in pairs
+        ),
+    )
+    raw.execute(
+        "CREATE TEMP TABLE metrics_import_periods (period text, frequency text, "
+        "period_start date, period_end date)"
+    )
+    raw.copy_expert("COPY metrics_import_periods FROM STDIN", _Lines(iter(periods)))
+    raw.execute("ANALYZE metrics_import_pairs; ANALYZE metrics_import_periods")
+
+    joined = (
+        "FROM metrics_import_raw r "
+        f"JOIN metrics_import_pairs p ON p.metric = {metric} AND p.kind = {kind} "
+        f"AND p.subject = {subject} "
+        f"JOIN metrics_import_periods d ON d.period = {period}"
+    )
+    number = (
+        f"CASE WHEN {value} <> '' AND translate({value}, %(number)s, '') = '' "
+        f"THEN {value}::double precision END"
+    )
+    note_sql = f"btrim({note}, %(space)s)" if note else "''"
+    plain_note = (
+        f"AND ascii(left({note_sql}, 1)) < 128 AND ascii(right({note_sql}, 1)) < 128"
+        if note
+        else ""
+    )
+    # One pass: stage every row that is plainly good; if any is not, the counts differ.
+    try:
+        raw.execute(
+            "INSERT INTO metrics_import_staging "
+            "(upload_row, series_id, period_start, period_end, value, note) "
+            f"SELECT 0, p.series_id, d.period_start, d.period_end, v.n, {note_sql} "
+            f"{joined} CROSS JOIN LATERAL (SELECT {number} AS n) v "
+            "WHERE p.frequency = d.frequency AND v.n IS NOT NULL "
+            "AND v.n >= COALESCE(p.minimum, '-Infinity') "
+            f"AND v.n <= COALESCE(p.maximum, 'Infinity') {plain_note}",
+            {"number": _NUMBER_CHARACTERS, "space": _ASCII_SPACE},
+        )
+    except psycopg2.Error as exc:
+        # Not a number after all ("1-2"), or beyond the range of a double: the row-by-row
+        # path says which row.
+        raise NotClean from exc
+    if raw.rowcount != rows:
+        raise NotClean
+    raw.execute("DROP TABLE metrics_import_raw, metrics_import_pairs, metrics_import_periods")
+    raw.execute("ANALYZE metrics_import_staging")
+    # The same series and period twice, or a change to a documented value: the row-by-row
+    # path names the rows.
+    raw.execute(
+        "SELECT EXISTS (SELECT 1 FROM metrics_import_staging GROUP BY series_id, period_start "
+        "HAVING COUNT(*) > 1) OR EXISTS (SELECT 1 FROM metrics_import_staging s "
+        "JOIN metrics_observation o ON o.series_id = s.series_id "
+        "AND o.period_start = s.period_start "
+        "WHERE o.provenance = %(document)s AND o.value <> s.value)",
+        {"document": Provenance.DOCUMENT.value},
+    )
+    if raw.fetchone()[0]:
+        raise NotClean
+
+
+class _Lines:
+    """COPY text-format lines from tuples (None is NULL), for a read()-able file."""
+
+    def __init__(self, records):
+        self.records = records
+
+    def read(self, size: int = -1) -> bytes:
+        lines = []
+        for record in self.records:
+            lines.append(
+                "\t".join(
+                    "\\N" if cell is None else str(cell).translate(_COPY_ESCAPES) for cell in record
+                )
+                + "\n"
+            )
+            if len(lines) >= 5000:
+                break
+        return "".join(lines).encode()
