@@ -9,11 +9,16 @@ from simple_history.models import HistoricalRecords
 from places.models import Place, Sourced, System, sourced_constraint
 
 from .choices import (
+    ActionStatus,
     BoardLevel,
     BoardStatus,
+    CommitmentStatus,
     EndReason,
     OrganisationKind,
     PortalRole,
+    ReviewDecision,
+    RiskRating,
+    RiskStatus,
     Role,
     StatementKind,
 )
@@ -315,3 +320,277 @@ class RoleGrant(models.Model):
 
     def __str__(self):
         return f"{self.user}: {self.get_role_display()}"
+
+
+# -- risks ---------------------------------------------------------------------------------------
+
+SCORE_RANGE = Q(likelihood__isnull=True) | Q(likelihood__gte=1, likelihood__lte=5)
+IMPACT_RANGE = Q(impact__isnull=True) | Q(impact__gte=1, impact__lte=5)
+
+
+class EscalationRoute(Sourced):
+    """The board a system's red-rated risks escalate to, as its documents name it."""
+
+    system = models.OneToOneField(System, on_delete=models.CASCADE, related_name="escalation_route")
+    board = models.ForeignKey(Board, on_delete=models.PROTECT, related_name="escalation_routes")
+    text = models.TextField(blank=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["system"]
+        constraints = [sourced_constraint("escalation_route_source_line_has_document")]
+
+    def __str__(self):
+        return f"{self.system}: red risks → {self.board}"
+
+
+class RiskQuerySet(models.QuerySet):
+    def with_rating(self):
+        """Annotate ``score_value`` (likelihood × impact) and ``rating_value`` (its RAG)."""
+        from .risks import rating_case
+
+        return self.annotate(score_value=F("likelihood") * F("impact"), rating_value=rating_case())
+
+
+class Risk(Sourced):
+    """A risk to the system or a Place: what it is, who owns it, how likely and how bad."""
+
+    key = models.SlugField(max_length=80, unique=True)
+    system = models.ForeignKey(System, on_delete=models.CASCADE, related_name="risks")
+    # Empty: a system-level risk.
+    place = models.ForeignKey(
+        Place, null=True, blank=True, on_delete=models.PROTECT, related_name="risks"
+    )
+    title = models.CharField(max_length=300)
+    description = models.TextField(blank=True)
+    # Empty: the documents name no owner and no one has assigned one yet.
+    owner_board = models.ForeignKey(
+        Board, null=True, blank=True, on_delete=models.PROTECT, related_name="owned_risks"
+    )
+    # 1 (rare / negligible) to 5 (almost certain / catastrophic); empty: not assessed.
+    likelihood = models.PositiveSmallIntegerField(null=True, blank=True)
+    impact = models.PositiveSmallIntegerField(null=True, blank=True)
+    status = models.CharField(max_length=20, choices=RiskStatus.choices)
+    review_date = models.DateField(null=True, blank=True)
+    identified = models.CharField(max_length=200, blank=True)
+    note = models.TextField(blank=True)
+    metrics = models.ManyToManyField(
+        "metrics.Metric", through="RiskMetric", blank=True, related_name="risks"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    modified_at = models.DateTimeField(auto_now=True)
+    history = HistoricalRecords()
+
+    objects = RiskQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["system", "place__name", "key"]
+        constraints = [
+            models.CheckConstraint(
+                condition=SCORE_RANGE,
+                name="risk_likelihood_1_to_5",
+                violation_error_message="Likelihood is scored from 1 to 5.",
+            ),
+            models.CheckConstraint(
+                condition=IMPACT_RANGE,
+                name="risk_impact_1_to_5",
+                violation_error_message="Impact is scored from 1 to 5.",
+            ),
+            sourced_constraint("risk_source_line_has_document"),
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("governance:risk_detail", kwargs={"key": self.key})
+
+    @property
+    def score(self) -> int | None:
+        """Likelihood × impact, or None until both are scored."""
+        if self.likelihood is None or self.impact is None:
+            return None
+        return self.likelihood * self.impact
+
+    @property
+    def rating(self) -> str:
+        """The RAG rating of the score (a RiskRating value)."""
+        from .risks import rating_for
+
+        return rating_for(self.score)
+
+    def get_rating_display(self) -> str:
+        return RiskRating(self.rating).label
+
+
+class RiskMetric(models.Model):
+    """That a metric is evidence for a risk: its latest snapshot may prompt a review."""
+
+    risk = models.ForeignKey(Risk, on_delete=models.CASCADE, related_name="metric_links")
+    metric = models.ForeignKey("metrics.Metric", on_delete=models.CASCADE, related_name="+")
+    reason = models.TextField(blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["risk", "metric"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["risk", "metric"],
+                name="risk_metric_unique",
+                violation_error_message="This metric is already linked to the risk.",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.risk} ← {self.metric_id}"
+
+
+class MitigatingAction(models.Model):
+    """Something done to reduce a risk, by whom and by when."""
+
+    risk = models.ForeignKey(Risk, on_delete=models.CASCADE, related_name="actions")
+    description = models.TextField()
+    owner = models.CharField(max_length=200, blank=True)
+    due_date = models.DateField(null=True, blank=True)
+    status = models.CharField(max_length=10, choices=ActionStatus.choices, default="open")
+    completed_on = models.DateField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    modified_at = models.DateTimeField(auto_now=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["risk", "due_date", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(completed_on__isnull=True) | Q(status=ActionStatus.DONE),
+                name="action_completed_only_when_done",
+                violation_error_message="Only a done action has a completion date.",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.risk}: {self.description[:60]}"
+
+
+class RiskReview(models.Model):
+    """A person's decision on a risk's rating, with the reason and the evidence that prompted it."""
+
+    risk = models.ForeignKey(Risk, on_delete=models.CASCADE, related_name="reviews")
+    reviewed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    reviewed_at = models.DateTimeField(default=timezone.now)
+    decision = models.CharField(max_length=10, choices=ReviewDecision.choices)
+    reason = models.TextField()
+    likelihood_before = models.PositiveSmallIntegerField(null=True, blank=True)
+    impact_before = models.PositiveSmallIntegerField(null=True, blank=True)
+    likelihood_after = models.PositiveSmallIntegerField(null=True, blank=True)
+    impact_after = models.PositiveSmallIntegerField(null=True, blank=True)
+    # The series that prompted the review: [{"series", "metric", "subject", "variation",
+    # "assurance", "published_at"}, ...]; empty for a review no metric prompted.
+    evidence = models.JSONField(default=list, blank=True)
+
+    class Meta:
+        ordering = ["risk", "-reviewed_at", "-id"]
+        get_latest_by = "reviewed_at"
+
+    def __str__(self):
+        return f"{self.risk}: {self.get_decision_display()} ({self.reviewed_at:%Y-%m-%d})"
+
+
+class RiskEscalation(models.Model):
+    """A red-rated risk escalated to a board, and its de-escalation: who, when and why."""
+
+    risk = models.ForeignKey(Risk, on_delete=models.CASCADE, related_name="escalations")
+    board = models.ForeignKey(Board, on_delete=models.PROTECT, related_name="escalated_risks")
+    escalated_at = models.DateTimeField(default=timezone.now)
+    escalated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    reason = models.TextField()
+    de_escalated_at = models.DateTimeField(null=True, blank=True)
+    de_escalated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+    )
+    de_escalation_reason = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["risk", "-escalated_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["risk"],
+                condition=Q(de_escalated_at__isnull=True),
+                name="risk_one_open_escalation",
+                violation_error_message="This risk is already escalated.",
+            ),
+            models.CheckConstraint(
+                condition=Q(de_escalated_at__isnull=True)
+                | Q(de_escalated_at__gte=F("escalated_at")),
+                name="risk_de_escalated_after_escalation",
+                violation_error_message="A risk is de-escalated after it was escalated.",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.risk} → {self.board}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.de_escalated_at is None
+
+
+# -- Long Term Plan commitments ------------------------------------------------------------------
+
+
+class Commitment(Sourced):
+    """A Long Term Plan commitment of a programme, with its target year, owner and status."""
+
+    key = models.SlugField(max_length=80, unique=True)
+    system = models.ForeignKey(System, on_delete=models.CASCADE, related_name="commitments")
+    programme = models.CharField(max_length=120)
+    programme_slug = models.SlugField(max_length=80)
+    text = models.TextField()
+    # As the documents give it: "2020", "2023/24", or empty when no year is stated.
+    target_year = models.CharField(max_length=20, blank=True)
+    # "by" (a deadline) or "from" (a start); empty when no year is stated.
+    year_qualifier = models.CharField(max_length=10, blank=True)
+    # The last day of the target year for a deadline; empty otherwise.
+    due_date = models.DateField(null=True, blank=True)
+    owner_board = models.ForeignKey(
+        Board, null=True, blank=True, on_delete=models.PROTECT, related_name="commitments"
+    )
+    owner_note = models.TextField(blank=True)
+    status = models.CharField(
+        max_length=20, choices=CommitmentStatus.choices, default=CommitmentStatus.NOT_STATED
+    )
+    status_note = models.TextField(blank=True)
+    figures = models.JSONField(default=list, blank=True)
+    note = models.TextField(blank=True)
+    order = models.PositiveSmallIntegerField(default=0)
+    modified_at = models.DateTimeField(auto_now=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["system", "order", "key"]
+        verbose_name = "Long Term Plan commitment"
+        constraints = [sourced_constraint("commitment_source_line_has_document")]
+
+    def __str__(self):
+        return self.text[:80]
+
+    def get_absolute_url(self):
+        return reverse("governance:commitment_list") + f"#commitment-{self.key}"
+
+    def is_overdue(self, today=None) -> bool:
+        """Past its deadline and neither met nor reported as missed."""
+        today = today or timezone.localdate()
+        return (
+            self.due_date is not None
+            and self.due_date < today
+            and self.status not in (CommitmentStatus.MET, CommitmentStatus.NOT_MET)
+        )

@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.views.generic import FormView, TemplateView
 
-from . import selectors, services
+from . import risk_selectors, selectors, services
 from .choices import PortalRole
 from .forms import (
     DateQueryForm,
@@ -59,6 +59,7 @@ class BoardDetailView(BoardPageMixin, TemplateView):
             quorum=selectors.quorum_status(board),
             history=selectors.board_history(board),
             can_edit=can_edit_board(self.request.user, board),
+            board_risks=risk_selectors.board_risks(board),
         )
         return context
 

@@ -120,6 +120,11 @@ class Converter:
             "metrics": self.metrics(),
             "hicm": self.hicm(),
             "quality_flags": self.quality_flags(),
+            "outcomes": self.outcomes(),
+            "finance": self.finance(),
+            "risks": self.risks(),
+            "escalation_route": self.escalation_route(),
+            "commitments": self.commitments(),
         }
 
     def documents(self) -> list[dict]:
@@ -250,6 +255,7 @@ class Converter:
                         order=order,
                     )
                 )
+        out.extend(self.context_facts())
         for order, pf in enumerate(self.x.get("population_facts", [])):
             out.append(
                 self.fact(
@@ -763,6 +769,317 @@ class Converter:
             }
             for f in self.x.get("data_quality_flags", [])
         ]
+
+    # -- outcomes, finance, risks and commitments -------------------------------------------------
+    def flag_notes(self) -> dict[tuple[str, int], list[str]]:
+        """The data-quality doubts raised about each cited line, by (document key, line)."""
+        if not hasattr(self, "_flag_notes"):
+            notes: dict[tuple[str, int], list[str]] = {}
+            for f in self.x.get("data_quality_flags", []):
+                for source in [f["source"], *(f.get("also_sources") or [])]:
+                    key = tuple(self.cite(source, f["id"]))
+                    notes.setdefault(key, []).append(f["issue"])
+            self._flag_notes = notes
+        return self._flag_notes
+
+    def noted(self, source: list | None, *notes) -> str:
+        """Notes joined with any data-quality doubt about the cited line."""
+        doubts = self.flag_notes().get(tuple(source), []) if source else []
+        parts = [n.strip() for n in [*notes, *doubts] if isinstance(n, str) and n.strip()]
+        return " ".join(p if p.endswith((".", ")")) else f"{p}." for p in dict.fromkeys(parts))
+
+    def context_facts(self) -> list[dict]:
+        """System statements the new pages quote: the risk register's context, the outcomes
+        framework, the agreement of the finance principles."""
+        s = self.x["system"]
+        risks = self.x.get("risks") or {}
+        items: list[tuple[str, str, dict]] = []
+        r2019 = risks.get("system_key_risks_2019") or {}
+        for name in ("context", "mitigation_approach"):
+            if r2019.get(name):
+                items.append(("Risk register", f"risks-2019-{name}", r2019[name]))
+        r2017 = risks.get("stp_top_risks_2017") or {}
+        if r2017.get("context"):
+            items.append(("Risk register", "risks-2017-context", r2017["context"]))
+        for n, challenge in enumerate(risks.get("other_challenges", [])):
+            items.append(("Risk register: other challenges", f"risks-challenge-{n}", challenge))
+        themes = s.get("outcomes_framework_themes")
+        if themes:
+            items.append(("Outcomes framework", "outcomes-framework-themes", themes))
+        principles = s.get("finance_principles")
+        if principles:
+            items.append(
+                (
+                    "Finance principles",
+                    "finance-principles-agreement",
+                    {
+                        "text": principles["description"],
+                        "source": principles.get("agreement_source") or principles["source"],
+                        "also_sources": [principles["source"]],
+                        "status": principles.get("status", ""),
+                    },
+                )
+            )
+        out = []
+        for order, (topic, key, item) in enumerate(items):
+            fact = self.fact(
+                key=f"system-{key}",
+                place=None,
+                kind="background",
+                record={**item, "topic": topic, "label": item.get("status", "")},
+                text=item["text"]
+                + (f" ({item['context']})" if isinstance(item.get("context"), str) else ""),
+                order=500 + order,
+            )
+            out.append(fact)
+        return out
+
+    def outcomes(self) -> list[dict]:
+        codes = self.ed.get("outcomes", {})
+        out = []
+        for number, o in enumerate(self.x["system"].get("outcomes", []), start=1):
+            if o["id"] not in codes:
+                raise ExtractionError(f"{o['id']}: the editorial file gives the outcome no code")
+            wording = o.get("strategic_outcome_wording") or {}
+            out.append(
+                {
+                    "key": slugify(o["id"].replace("_", "-")),
+                    "code": codes[o["id"]],
+                    "number": number,
+                    "title": o["text"],
+                    "statement": wording.get("text", ""),
+                    "statement_source": self.cite(wording.get("source"), o["id"]),
+                    "note": wording.get("note", ""),
+                    "source": self.cite(o["source"], o["id"]),
+                }
+            )
+        return out
+
+    def finance(self) -> dict:
+        fin = self.x.get("finance") or {}
+        ed = self.ed.get("finance", {})
+        figures: list[dict] = []
+
+        def figure(
+            record,
+            *,
+            key,
+            kind,
+            label,
+            place=None,
+            organisation=None,
+            parent=None,
+            area="",
+            basis="",
+            order=0,
+        ):
+            source = self.cite(record.get("source"), key)
+            return {
+                "key": slugify(key.replace("_", "-")),
+                "kind": kind,
+                "label": label,
+                "place": place,
+                "organisation": organisation,
+                "parent": parent,
+                "area": area,
+                "value": record.get("value"),
+                "unit": record.get("unit", ""),
+                "as_written": record.get("as_written", ""),
+                "qualifier": record.get("qualifier", ""),
+                "period": record.get("period") or "",
+                "basis": basis,
+                "note": self.noted(source, record.get("note")),
+                "order": order,
+                "source": source,
+            }
+
+        key_figures = {f["id"]: f for f in self.x["system"].get("key_figures", [])}
+        for order, (fig_id, kind) in enumerate(ed.get("key_figures", {}).items()):
+            if fig_id not in key_figures:
+                raise ExtractionError(f"finance: no key figure {fig_id!r} in the extraction")
+            f = key_figures[fig_id]
+            parent = figure(f, key=fig_id, kind=kind, label=f["label"], order=order)
+            figures.append(parent)
+            for n, part in enumerate(f.get("split", [])):
+                figures.append(
+                    figure(
+                        {**part, "source": f["source"], "period": f.get("period")},
+                        key=f"{fig_id}-{part.get('recipient', n)}",
+                        kind="efficiency_split",
+                        label=f"{f['label']}: {part.get('recipient', '')}".strip(": "),
+                        area=part.get("recipient", ""),
+                        parent=parent["key"],
+                        order=n,
+                    )
+                )
+        for order, u in enumerate(fin.get("underlying_positions", [])):
+            figures.append(
+                figure(
+                    u,
+                    key=u["id"],
+                    kind="underlying_position",
+                    label=u["label"],
+                    organisation=u.get("ccg_footprint"),
+                    area=u.get("area", ""),
+                    order=order + 1,
+                )
+            )
+        for order, sav in enumerate(fin.get("savings_opportunities", [])):
+            basis = sav.get("basis") or {}
+            figures.append(
+                figure(
+                    sav,
+                    key=sav["id"],
+                    kind="savings_opportunity",
+                    label=sav["area_of_spend"],
+                    basis=basis.get("text", ""),
+                    order=order,
+                )
+            )
+        places = {p["id"]: p for p in self.x["places"]}
+        for order, t in enumerate(fin.get("place_efficiency_targets", [])):
+            record = dict(t)
+            place_record = places.get(t["place"], {})
+            detail = next(
+                (
+                    v
+                    for v in place_record.values()
+                    if isinstance(v, dict) and v.get("id") == t.get("ref")
+                ),
+                {},
+            )
+            record = {**detail, **t}
+            figures.append(
+                figure(
+                    record,
+                    key=t.get("ref") or f"{t['place']}-efficiency-{order}",
+                    kind="place_efficiency_target",
+                    label=detail.get("label") or "Efficiency target",
+                    place=t["place"],
+                    area=place_record.get("name", ""),
+                    order=order,
+                )
+            )
+        principles = (self.x["system"].get("finance_principles") or {}).get("principles", [])
+        return {
+            "figures": figures,
+            "principles": [
+                {
+                    "number": p["number"],
+                    "text": p["text"],
+                    "source": self.cite(p["source"], f"finance principle {p['number']}"),
+                }
+                for p in principles
+            ],
+        }
+
+    def risks(self) -> list[dict]:
+        risks = self.x.get("risks") or {}
+        out = []
+        groups = [
+            ("system_key_risks_2019", "Five key system risks of the five-year plan"),
+            ("stp_top_risks_2017", "Top risks in NHS Improvement's stocktake letter, June 2017"),
+        ]
+        labels = self.ed.get("risk_groups", {})
+        for group, default_label in groups:
+            block = risks.get(group) or {}
+            context = self.cite((block.get("context") or {}).get("source"), group)
+            for r in block.get("risks", []):
+                source = self.cite(r["source"], r["id"])
+                out.append(
+                    {
+                        "key": slugify(r["id"].replace("_", "-")),
+                        "title": r.get("title") or r["text"],
+                        "description": r["text"] if r.get("title") else "",
+                        "identified": labels.get(group, default_label),
+                        "note": self.noted(source, r.get("note")),
+                        "source": source,
+                        "also": [context] if context else [],
+                    }
+                )
+        return out
+
+    def escalation_route(self) -> dict | None:
+        board = (self.ed.get("risk_escalation") or {}).get("board")
+        if not board:
+            return None
+        statement = next(
+            (
+                q
+                for q in self.x["system"].get("quality_approach", [])
+                if q.get("board_ref") == board
+            ),
+            None,
+        )
+        if statement is None:
+            raise ExtractionError(f"risk escalation: no quality statement names {board!r}")
+        return {
+            "board": board,
+            "text": statement["text"],
+            "source": self.cite(statement["source"], "risk escalation"),
+        }
+
+    @staticmethod
+    def due_date(year: str | None, qualifier: str | None) -> str | None:
+        """The last day of a deadline's year: 31 December, or 31 March for a financial year."""
+        if not year or qualifier != "by":
+            return None
+        if "/" in year:
+            return financial_year(year)[1]
+        return dt.date(int(year), 12, 31).isoformat()
+
+    def commitments(self) -> list[dict]:
+        programmes = self.ed.get("ltp_programmes", {})
+        boards = {b["id"]: b for b in self.x["boards"]}
+        out = []
+        for order, t in enumerate(self.x.get("ltp_targets", [])):
+            ed = programmes.get(t["condition"])
+            if ed is None:
+                raise ExtractionError(
+                    f"{t['id']}: programme {t['condition']!r} has no editorial entry"
+                )
+            owner, owner_note = None, ""
+            if ed.get("owner_board"):
+                board = boards[ed["owner_board"]]
+                group = next(
+                    (g for g in board.get("groups", []) if g["name"] == ed.get("owner_group")),
+                    None,
+                )
+                if group is None:
+                    raise ExtractionError(
+                        f"{t['id']}: {board['id']} has no group {ed.get('owner_group')!r}"
+                    )
+                owner = board["id"]
+                where = self.cite(group["source"], t["id"])
+                title = self.ed["documents"].get(where[0], {}).get("short_title", where[0])
+                owner_note = " ".join(
+                    x
+                    for x in (
+                        f"The documents name a {group['name']} working group among the "
+                        f"{board['name']} ({title}, line {where[1]}).",
+                        ed.get("owner_note", ""),
+                    )
+                    if x
+                )
+            source = self.cite(t["source"], t["id"])
+            out.append(
+                {
+                    "key": slugify(t["id"].replace("_", "-")),
+                    "programme": ed.get("name") or t["condition"],
+                    "programme_slug": ed["slug"],
+                    "text": t["target"],
+                    "target_year": t.get("year") or "",
+                    "year_qualifier": t.get("year_qualifier") or "",
+                    "due_date": self.due_date(t.get("year"), t.get("year_qualifier")),
+                    "owner_board": owner,
+                    "owner_note": owner_note,
+                    "figures": t.get("figures", []),
+                    "note": self.noted(source),
+                    "order": order,
+                    "source": source,
+                }
+            )
+        return out
 
 
 def convert(extraction: dict, editorial: dict, line_counts: dict[str, int] | None = None) -> dict:

@@ -7,8 +7,16 @@ from django import forms
 from django.db.models import Q
 from django_filters.fields import IsoDateTimeField
 
-from .choices import PriorityStatus
-from .models import Document, Place, Priority, System
+from .choices import FinanceKind, PriorityStatus
+from .models import (
+    Document,
+    FinanceFigure,
+    FinancePrinciple,
+    Outcome,
+    Place,
+    Priority,
+    System,
+)
 
 
 class SearchFilterSet(filters.FilterSet):
@@ -85,3 +93,37 @@ class DocumentFilterSet(SearchFilterSet):
     class Meta:
         model = Document
         fields = ["q"]
+
+
+class OutcomeFilterSet(SearchFilterSet):
+    search_fields = ("title", "statement")
+    system = filters.ModelChoiceFilter(queryset=System.objects.all(), to_field_name="slug")
+
+    class Meta:
+        model = Outcome
+        fields = ["q", "system"]
+
+
+class FinanceFigureFilterSet(SearchFilterSet):
+    search_fields = ("label", "area", "basis", "note")
+    kind = filters.ChoiceFilter(choices=FinanceKind.choices)
+    place = filters.ModelChoiceFilter(
+        method="filter_place", queryset=Place.objects.all(), to_field_name="slug"
+    )
+
+    class Meta:
+        model = FinanceFigure
+        fields = ["q", "kind", "place"]
+
+    def filter_place(self, queryset, name, value):
+        """The Place's own figures and those of the CCG footprints serving it."""
+        return queryset.filter(Q(place=value) | Q(organisation__places=value)).distinct()
+
+
+class FinancePrincipleFilterSet(SearchFilterSet):
+    search_fields = ("text",)
+    system = filters.ModelChoiceFilter(queryset=System.objects.all(), to_field_name="slug")
+
+    class Meta:
+        model = FinancePrinciple
+        fields = ["q", "system"]

@@ -9,14 +9,18 @@ from dataclasses import dataclass, field
 from django.db import transaction
 from django.db.models import Model
 
+from governance.choices import RiskStatus
 from governance.models import (
     Appointment,
     Board,
     BoardStatement,
+    Commitment,
+    EscalationRoute,
     Membership,
     Organisation,
     Person,
     ReportingLine,
+    Risk,
 )
 from metrics.choices import Provenance
 from metrics.models import (
@@ -30,7 +34,17 @@ from metrics.models import (
 )
 
 from .extraction import FORMAT
-from .models import DataQualityFlag, Document, Fact, Place, Priority, System
+from .models import (
+    DataQualityFlag,
+    Document,
+    Fact,
+    FinanceFigure,
+    FinancePrinciple,
+    Outcome,
+    Place,
+    Priority,
+    System,
+)
 
 
 @dataclass
@@ -331,7 +345,103 @@ class _Loader:
                     **self.src(q),
                 },
             )
+        self.load_outcomes_and_finance(system, places, orgs)
+        self.load_risks_and_commitments(system, boards)
         return self.report
+
+    def load_outcomes_and_finance(self, system, places, orgs) -> None:
+        for o in self.f.get("outcomes", []):
+            statement = o.get("statement_source")
+            self.upsert(
+                Outcome,
+                {"key": o["key"]},
+                {
+                    "system_id": system.pk,
+                    "code": o["code"],
+                    "number": o["number"],
+                    "title": o["title"],
+                    "statement": o["statement"],
+                    "statement_document_id": self.documents[statement[0]] if statement else None,
+                    "statement_line": statement[1] if statement else None,
+                    "note": o["note"],
+                    **self.src(o),
+                },
+            )
+        finance = self.f.get("finance") or {}
+        figures: dict[str, FinanceFigure] = {}
+        # Parents first: a part names the figure it belongs to.
+        for f in sorted(finance.get("figures", []), key=lambda f: f["parent"] is not None):
+            figures[f["key"]] = self.upsert(
+                FinanceFigure,
+                {"key": f["key"]},
+                {
+                    "system_id": system.pk,
+                    "place_id": places[f["place"]].pk if f["place"] else None,
+                    "organisation_id": orgs[f["organisation"]].pk if f["organisation"] else None,
+                    "parent_id": figures[f["parent"]].pk if f["parent"] else None,
+                    "kind": f["kind"],
+                    "label": f["label"],
+                    "area": f["area"],
+                    "value": f["value"],
+                    "unit": f["unit"],
+                    "as_written": f["as_written"],
+                    "qualifier": f["qualifier"],
+                    "period": f["period"],
+                    "basis": f["basis"],
+                    "note": f["note"],
+                    "order": f["order"],
+                    **self.src(f),
+                },
+            )
+        for p in finance.get("principles", []):
+            self.upsert(
+                FinancePrinciple,
+                {"system_id": system.pk, "number": p["number"]},
+                {"text": p["text"], **self.src(p)},
+            )
+
+    def load_risks_and_commitments(self, system, boards) -> None:
+        route = self.f.get("escalation_route")
+        if route:
+            self.upsert(
+                EscalationRoute,
+                {"system_id": system.pk},
+                {"board_id": boards[route["board"]].pk, "text": route["text"], **self.src(route)},
+            )
+        for r in self.f.get("risks", []):
+            values = {
+                "title": r["title"],
+                "description": r["description"],
+                "identified": r["identified"],
+                "note": r["note"],
+                **self.src(r),
+            }
+            # Scores, owner, status and review date are people's decisions: a reload sets
+            # them only on a risk it creates, and never overwrites them.
+            if not Risk.objects.filter(key=r["key"]).exists():
+                values.update(system_id=system.pk, status=RiskStatus.IDENTIFIED)
+            self.upsert(Risk, {"key": r["key"]}, values)
+        for c in self.f.get("commitments", []):
+            values = {
+                "programme": c["programme"],
+                "programme_slug": c["programme_slug"],
+                "text": c["text"],
+                "target_year": c["target_year"],
+                "year_qualifier": c["year_qualifier"],
+                "due_date": _date(c["due_date"]),
+                "owner_note": c["owner_note"],
+                "figures": c["figures"],
+                "note": c["note"],
+                "order": c["order"],
+                **self.src(c),
+            }
+            # The owner and status are kept by people once loaded; a reload leaves them.
+            if not Commitment.objects.filter(key=c["key"]).exists():
+                values.update(
+                    system_id=system.pk,
+                    owner_board_id=boards[c["owner_board"]].pk if c["owner_board"] else None,
+                )
+            self.upsert(Commitment, {"key": c["key"]}, values)
 
     def load_metrics(self, system, places, orgs, boards) -> None:
         def series_for(metric, subject_type, subject):

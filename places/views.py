@@ -5,6 +5,7 @@ from django.views.generic import DetailView, TemplateView
 
 from .choices import FactKind
 from .models import Fact, Place, Priority
+from .outcome_selectors import efficiency_requirement, place_finance, place_outcomes
 from .selectors import fact_row, place_dashboard, system_dashboard
 
 
@@ -12,8 +13,10 @@ class SystemOverviewView(TemplateView):
     template_name = "places/system_overview.html"
 
     def get_context_data(self, **kwargs):
+        dashboard = system_dashboard()
+        finance = efficiency_requirement(system=dashboard["system"]) if dashboard else None
         return super().get_context_data(
-            dashboard=system_dashboard(), nav_section="overview", **kwargs
+            dashboard=dashboard, finance=finance, nav_section="overview", **kwargs
         )
 
 
@@ -43,6 +46,8 @@ class PlaceDetailView(DetailView):
                 if f.kind == FactKind.BACKGROUND or (f.kind == FactKind.POPULATION and not f.value)
             ],
             health=[fact_row(f) for f in facts if f.kind == FactKind.HEALTH],
+            outcomes=place_outcomes(place=place),
+            finance=place_finance(place=place),
             nav_section="places",
             crumbs=[("Overview", reverse("places:system_overview"))],
             **kwargs,

@@ -1,6 +1,6 @@
 from rest_framework import serializers
 
-from icsportal.api.serializers import source_field
+from icsportal.api.serializers import iso_date, iso_datetime, source_field, source_row, source_values
 from places.api.serializers import PlaceBriefSerializer
 
 from ..models import Board, Membership, Organisation, Person
@@ -123,6 +123,54 @@ class MembershipSerializer(serializers.ModelSerializer):
         if membership.person_id:
             return membership.person.name
         return "not named in the source" if membership.person_not_named else "vacant"
+
+    row_values = (
+        *("id", "board_id", "board__slug", "board__name"),
+        *("person_id", "person__key", "person__name", "person_not_named"),
+        *("on_behalf_of_id", "on_behalf_of__key", "on_behalf_of__name"),
+        *("on_behalf_of__abbreviation", "role", "label", "voting", "start_date", "end_date"),
+        *("end_reason", "note", "version", "modified_at", *source_values()),
+    )
+
+    @staticmethod
+    def row(v: dict) -> dict:
+        """The representation of the membership whose ``row_values`` are ``v``."""
+        person = v["person_id"]
+        if person is not None:
+            holder = v["person__name"]
+        else:
+            holder = "not named in the source" if v["person_not_named"] else "vacant"
+        org = v["on_behalf_of_id"]
+        return {
+            "id": v["id"],
+            "board": {"id": v["board_id"], "slug": v["board__slug"], "name": v["board__name"]},
+            "person": (
+                {"id": person, "key": v["person__key"], "name": v["person__name"]}
+                if person is not None
+                else None
+            ),
+            "holder": holder,
+            "on_behalf_of": (
+                {
+                    "id": org,
+                    "key": v["on_behalf_of__key"],
+                    "name": v["on_behalf_of__name"],
+                    "abbreviation": v["on_behalf_of__abbreviation"],
+                }
+                if org is not None
+                else None
+            ),
+            "role": v["role"],
+            "label": v["label"],
+            "voting": v["voting"],
+            "start_date": iso_date(v["start_date"]),
+            "end_date": iso_date(v["end_date"]),
+            "end_reason": v["end_reason"],
+            "note": v["note"],
+            "version": v["version"],
+            "modified_at": iso_datetime(v["modified_at"]),
+            "source": source_row(v),
+        }
 
 
 class MembershipWriteSerializer(serializers.Serializer):

@@ -29,6 +29,16 @@ EXPECTED = {
 READ_PATHS = [
     "/api/v1/boards/",
     "/api/v1/boards/{slug}/",
+    "/api/v1/commitments/",
+    "/api/v1/commitments/{key}/",
+    "/api/v1/finance-figures/",
+    "/api/v1/finance-figures/{key}/",
+    "/api/v1/finance-principles/",
+    "/api/v1/finance-principles/{id}/",
+    "/api/v1/outcomes/",
+    "/api/v1/outcomes/{key}/",
+    "/api/v1/risks/",
+    "/api/v1/risks/{key}/",
     "/api/v1/dashboards/{place_slug}/",
     "/api/v1/dashboards/system/",
     "/api/v1/documents/",
@@ -64,12 +74,25 @@ for path in READ_PATHS:
 
 def concrete(path: str) -> str:
     """The path with a real object in each placeholder."""
-    from governance.models import Organisation, Person
+    from governance.models import Commitment, Organisation, Person, Risk
     from metrics.models import HICMAssessment, Metric, Observation, Target
-    from places.models import Document, Place, Priority, System
+    from places.models import (
+        Document,
+        FinanceFigure,
+        FinancePrinciple,
+        Outcome,
+        Place,
+        Priority,
+        System,
+    )
 
     first = {
         "/api/v1/boards/": Board,
+        "/api/v1/commitments/": Commitment,
+        "/api/v1/finance-figures/": FinanceFigure,
+        "/api/v1/finance-principles/": FinancePrinciple,
+        "/api/v1/outcomes/": Outcome,
+        "/api/v1/risks/": Risk,
         "/api/v1/documents/": Document,
         "/api/v1/hicm/": HICMAssessment,
         "/api/v1/memberships/": Membership,

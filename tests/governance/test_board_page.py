@@ -161,8 +161,9 @@ def test_the_query_count_is_the_same_for_n_and_2n_members(client_as, secretary_a
     assert _queries(client, board_a) == at_n
     # session, user, role grant, (a secretary: the boards they hold), board, current members,
     # statements, required organisations, reports to, reported by, metrics, membership history,
-    # board history, and the session saved (savepoint, update, release)
-    assert at_n == (16 if role == "secretary_a" else 15)
+    # board history, the risks it owns and the escalations to or from it, and the session saved
+    # (savepoint, update, release)
+    assert at_n == (18 if role == "secretary_a" else 17)
 
 
 def test_unknown_board_is_404(commissioner_client):
