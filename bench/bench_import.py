@@ -145,11 +145,11 @@ def create_subjects(series_count: int) -> list[tuple[str, str]]:
 
 
 def write_csv(path: Path, subjects: list[tuple[str, str]], rows: int, bump: float) -> None:
-    """N rows: each series in turn, MONTHS months each from 1950-01; values shifted by bump."""
+    """N rows: each series in turn, MONTHS months each from 1900-01; values shifted by bump."""
     with path.open("w", newline="", encoding="utf-8") as f:
         out = csv.writer(f)
         out.writerow(HEADER)
-        months = [f"{1950 + k // 12}-{k % 12 + 1:02d}" for k in range(MONTHS)]
+        months = [f"{1900 + k // 12}-{k % 12 + 1:02d}" for k in range(MONTHS)]
         for i in range(rows):
             metric, place = subjects[i // MONTHS]
             value = (i * 7919) % 100_000 / 100 + bump

@@ -547,6 +547,7 @@ class _Validator:
         # Series the upload names that do not exist yet: placeholder (negative) -> key.
         self.new_series: dict[int, tuple[int, str, int]] = {}
         self.periods: dict[str, tuple[str, str, str, Period] | str] = {}
+        self.today = timezone.localdate()
 
     def _name(self, kind: str, pk: int, key: str, name: str, shown: str) -> None:
         names = self.subjects[kind]
@@ -660,6 +661,10 @@ class _Validator:
             period = period_parse(text)
         except ValueError as exc:
             return str(exc)
+        if period.start > self.today:
+            return (
+                f"{text.strip()!r} is in the future: observations are for periods that have begun"
+            )
         return (period.frequency, period.start.isoformat(), period.end.isoformat(), period)
 
     def _number(self, row: int, value, info: _MetricInfo | None) -> float | None:

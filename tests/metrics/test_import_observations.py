@@ -55,6 +55,7 @@ EXPECTED_ERRORS = {
     "subject_of_other_type.csv": (2, "subject", "'UHCW' is an organisation"),
     "ambiguous_subject.csv": (2, "subject", "'OoH' names 2 organisations"),
     "bad_period.csv": (2, "period", "'2019-13' is not a month"),
+    "future_period.csv": (2, "period", "'2199-01' is in the future"),
     "bad_financial_year.csv": (2, "period", "write 2019/20 for April 2019 to March 2020"),
     "period_not_annual.csv": (2, "period", "bcf-nea is an annual metric"),
     "period_not_point_in_time.csv": (2, "period", "wf-headcount is measured at a point in time"),
@@ -397,18 +398,40 @@ def test_synthetic_values_are_replaced_documented_equal_values_are_left(tmp_path
 
 def test_more_rows_than_a_staging_batch(tmp_path, writer):
     places = ["coventry", "rugby", "south-warwickshire", "warwickshire-north"]
-    months = [f"{1900 + k // 12}-{k % 12 + 1:02d}" for k in range(3000)]
+    months = [f"{1900 + k // 12}-{k % 12 + 1:02d}" for k in range(1400)]
     lines = [f"{MONTHLY},place,{p},{m},{i}\n" for p in places for i, m in enumerate(months)]
     path = upload(tmp_path, HEADER.replace(",note", "") + "".join(lines))
     result = observations_import(file=path)
-    assert (result.rows, result.created, result.series_created) == (12000, 12000, 4)
+    assert (result.rows, result.created, result.series_created) == (5600, 5600, 4)
 
     path.write_text(path.read_text().replace("\n", "5\n").replace("value5\n", "value\n"))
     again = observations_import(file=path)
-    assert (again.created, again.updated, again.unchanged) == (0, 12000, 0)
-    assert ObservationChange.objects.filter(batch=again.batch).count() == 12000
-    last = observation(MONTHLY, "2149-12-01", series__place__slug="rugby")
-    assert (last.value, last.period_end) == (29995, dt.date(2149, 12, 31))
+    assert (again.created, again.updated, again.unchanged) == (0, 5600, 0)
+    assert ObservationChange.objects.filter(batch=again.batch).count() == 5600
+    last = observation(MONTHLY, "2016-08-01", series__place__slug="rugby")
+    assert (last.value, last.period_end) == (13995, dt.date(2016, 8, 31))
+
+
+def test_a_period_that_has_begun_is_accepted_a_future_one_refused(tmp_path):
+    today = dt.date.today()
+    this_month = f"{today:%Y-%m}"
+    nxt = today.replace(day=28) + dt.timedelta(days=4)
+    next_month = f"{nxt:%Y-%m}"
+    path = upload(tmp_path, HEADER + f"{MONTHLY},place,rugby,{this_month},5,\n")
+    assert observations_import(file=path).created == 1
+    before = counts()
+    path = upload(tmp_path, HEADER + f"{MONTHLY},place,rugby,{next_month},5,\n")
+    with pytest.raises(ImportFailed) as failed:
+        observations_import(file=path)
+    assert failed.value.errors == [
+        {
+            "row": 2,
+            "column": "period",
+            "message": f"'{next_month}' is in the future: observations are for periods that "
+            "have begun",
+        }
+    ]
+    assert counts() == before
 
 
 # Bad files
