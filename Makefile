@@ -30,12 +30,14 @@ run: setup
 test: $(BIN)/.installed
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/bandit -c pyproject.toml -r . -q --severity-level medium
 	DJANGO_SETTINGS_MODULE=icsportal.test_settings $(BIN)/python manage.py makemigrations --check --dry-run
 	$(BIN)/python -m pytest
 
 lint: $(BIN)/.installed
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/bandit -c pyproject.toml -r . -q --severity-level medium
 
 format: $(BIN)/.installed
 	$(BIN)/ruff format .

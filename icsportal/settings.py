@@ -50,6 +50,11 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
+    # First, so that every log line of the request carries its id.
+    "icsportal.middleware.RequestIdMiddleware",
+    # Above SecurityMiddleware's HTTPS redirect and WhiteNoise's static files, so that those
+    # responses get the headers too.
+    "icsportal.middleware.SecurityHeadersMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "icsportal.middleware.DropMalformedSessionCookieMiddleware",
@@ -79,6 +84,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "icsportal.context_processors.csp_nonce",
             ],
         },
     },
@@ -162,18 +168,55 @@ STORAGES = {
     },
 }
 
-# Security — values for production come from the environment; see README "Production".
+# Security — https://docs.djangoproject.com/en/5.2/ref/middleware/#module-django.middleware.security
+# With DEBUG off the defaults are production's (HTTPS only, HSTS for a year, secure cookies),
+# so `manage.py check --deploy` passes with nothing but SECRET_KEY and ALLOWED_HOSTS set; each
+# can still be set in the environment (see README "Production").
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
-SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=False)
-SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0)
-SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE_HSTS_SECONDS > 0
-SECURE_HSTS_PRELOAD = SECURE_HSTS_SECONDS > 0
-SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=False)
-CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=False)
+SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)
+# A load balancer probes the health check over plain HTTP, inside the network.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]
+SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0 if DEBUG else 365 * 24 * 60 * 60)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool(
+    "SECURE_HSTS_INCLUDE_SUBDOMAINS", default=SECURE_HSTS_SECONDS > 0
+)
+SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=SECURE_HSTS_SECONDS > 0)
+SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=not DEBUG)
+CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=not DEBUG)
 SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
 X_FRAME_OPTIONS = "DENY"
 SECURE_REFERRER_POLICY = "same-origin"
 SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+
+# Content-Security-Policy, sent on every response by icsportal.middleware.SecurityHeadersMiddleware
+# (Django 5.2 has none of its own). Scripts run only from the portal's own files or with the
+# request's nonce ("{nonce}"); nothing is framed, posted or loaded from elsewhere.
+# https://developer.mozilla.org/en-US/docs/Web/HTTP/Reference/Headers/Content-Security-Policy
+CONTENT_SECURITY_POLICY = {
+    "default-src": ["'self'"],
+    "script-src": ["'self'", "'nonce-{nonce}'"],
+    "style-src": ["'self'"],
+    "img-src": ["'self'", "data:"],
+    "font-src": ["'self'"],
+    "connect-src": ["'self'"],
+    "object-src": ["'none'"],
+    "base-uri": ["'none'"],
+    "form-action": ["'self'"],
+    "frame-ancestors": ["'none'"],
+}
+# Directives replaced under a path prefix: the API documentation pages (drf-spectacular-sidecar's
+# Swagger UI and Redoc) set styles from their scripts and Redoc searches in a worker it makes
+# from a blob; their own scripts still need the nonce (templates/drf_spectacular/).
+CONTENT_SECURITY_POLICY_PATHS = {
+    "/api/docs/": {"style-src": ["'self'", "'unsafe-inline'"]},
+    "/api/redoc/": {
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "worker-src": ["'self'", "blob:"],
+    },
+}
 
 # Sessions end after 30 minutes idle (the cookie is renewed on each request).
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=30 * 60)
@@ -191,7 +234,7 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["icsportal.api.permissions.PortalReadPermission"],
     "DEFAULT_FILTER_BACKENDS": [
-        "django_filters.rest_framework.DjangoFilterBackend",
+        "icsportal.api.filters.PortalFilterBackend",
         "rest_framework.filters.OrderingFilter",
     ],
     "DEFAULT_PAGINATION_CLASS": "icsportal.api.pagination.PortalPagination",
@@ -227,6 +270,10 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "BoardStatusEnum": "governance.choices.BoardStatus",
         "PriorityStatusEnum": "places.choices.PriorityStatus",
+        "RiskStatusEnum": "governance.choices.RiskStatus",
+        "ActionStatusEnum": "governance.choices.ActionStatus",
+        "CommitmentStatusEnum": "governance.choices.CommitmentStatus",
+        "OutcomeEnum": "metrics.choices.Outcome",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
@@ -249,6 +296,9 @@ CELERY_RESULT_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# The nightly fan-out packs scopes into tasks of at least this many series: fewer, larger
+# tasks keep the broker and the per-task overhead small next to the work.
+SNAPSHOT_TASK_MIN_SERIES = env.int("SNAPSHOT_TASK_MIN_SERIES", default=1000)
 CELERY_BEAT_SCHEDULE = {
     # Every night at 02:30 Europe/London: recompute every series and publish new snapshots.
     "snapshots-recompute-all-nightly": {
@@ -260,15 +310,102 @@ CELERY_BEAT_SCHEDULE = {
     },
 }
 
-# Logging — to stdout; production collects it.
+# Logging — https://docs.djangoproject.com/en/5.2/topics/logging/
+# One JSON object per line on stderr (production collects it): time, level, logger, message,
+# request_id, and method/path/status/duration_ms on the line each request ends with. The
+# filters sit on the handler so that they see every record: the request (or task) id is added,
+# and passwords, tokens and credential headers are redacted (icsportal/logging.py).
 LOG_LEVEL = env.str("LOG_LEVEL", default="INFO")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {
+        "request_id": {"()": "icsportal.logging.RequestIdFilter"},
+        "redact": {"()": "icsportal.logging.RedactSecretsFilter"},
+    },
+    "formatters": {"json": {"()": "icsportal.logging.JsonFormatter"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "json",
+            "filters": ["request_id", "redact"],
+        }
+    },
     "root": {"handlers": ["console"], "level": LOG_LEVEL},
+    "loggers": {
+        # Django's own request logger already says which request failed; keep it, without
+        # the handler Django adds in development that prints plain text.
+        "django": {"handlers": ["console"], "level": LOG_LEVEL, "propagate": False},
+        # The request line is on icsportal.request; the development server's own is a repeat.
+        "django.server": {"handlers": ["console"], "level": "WARNING", "propagate": False},
+        # Never below INFO, whatever LOG_LEVEL says: at DEBUG these write SQL with its
+        # parameters (token keys among them) and whole template contexts.
+        "django.db.backends": {"level": "INFO"},
+        "django.template": {"level": "INFO"},
+    },
 }
 
 # Portal
 PORTAL_NAME = env.str("PORTAL_NAME", default="ICS Place Governance Portal")
+
+# Failure handling ---------------------------------------------------------------------------
+# The portal keeps answering from PostgreSQL when Redis is down, and answers 503 at once when
+# PostgreSQL is down; no request waits on a dead service. See README "Failures".
+# The backup_database / restore_database / backup_check commands live in icsportal.
+INSTALLED_APPS.append("icsportal")
+# PostgreSQL: give up connecting after this many seconds (libpq's minimum is 2).
+# https://www.postgresql.org/docs/15/libpq-connect.html#LIBPQ-CONNECT-CONNECT-TIMEOUT
+if DATABASES["default"]["ENGINE"].endswith("postgresql"):
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
+        "connect_timeout", env.int("DATABASE_CONNECT_TIMEOUT", default=2)
+    )
+# Redis as a cache: fail fast rather than wait (nothing the portal serves needs the cache).
+if CACHES["default"]["BACKEND"].endswith("RedisCache"):
+    CACHES["default"].setdefault("OPTIONS", {}).update(socket_connect_timeout=1, socket_timeout=1)
+# Celery and the broker — https://docs.celeryq.dev/en/stable/userguide/configuration.html
+# Uploads commit their recompute request to the database (metrics.outbox) and hand it to the
+# broker afterwards with a short timeout; what the broker cannot take waits there.
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
+# Workers keep trying to reach the broker however long it is away, and resume when it returns.
+CELERY_BROKER_CONNECTION_RETRY = True
+CELERY_BROKER_CONNECTION_MAX_RETRIES = None
+# Without a socket timeout a publish on a connection the broker dropped silently waits forever;
+# it must exceed kombu's 1-second BRPOP poll.
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "socket_connect_timeout": 2,
+    "socket_timeout": 10,
+    **CELERY_BROKER_TRANSPORT_OPTIONS,
+}
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 2,
+    "interval_start": 0,
+    "interval_step": 0.5,
+    "interval_max": 1,
+}
+CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = 2
+CELERY_REDIS_SOCKET_TIMEOUT = 10
+CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {"retry_policy": {"max_retries": 3}}
+# A newest snapshot older than this means the nightly recompute was missed: /healthz reports it
+# stale and the watchdog recomputes.
+SNAPSHOT_MAX_AGE = timedelta(hours=env.int("SNAPSHOT_MAX_AGE_HOURS", default=26))
+CELERY_BEAT_SCHEDULE.update(
+    {
+        # Every 30 minutes: recompute everything if the newest snapshot is older than
+        # SNAPSHOT_MAX_AGE. The message expires before the next one is sent, so a backlog
+        # after an outage runs once.
+        "snapshots-watchdog": {
+            "task": "metrics.tasks.snapshots_watchdog",
+            "schedule": crontab(minute="*/30"),
+            "options": {"expires": 25 * 60},
+        },
+        # Every minute: hand the broker the recompute requests it could not take, or lost.
+        "recompute-requests-drain": {
+            "task": "metrics.tasks.recompute_requests_drain",
+            "schedule": 60.0,
+            "options": {"expires": 55},
+        },
+    }
+)
+# Uploads through the API: larger bodies are refused with 413 before they are read.
+PORTAL_UPLOAD_MAX_BYTES = env.int("PORTAL_UPLOAD_MAX_BYTES", default=20 * 1024 * 1024)
+# --- end of failure handling block ------------------------------------------------------------

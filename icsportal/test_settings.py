@@ -4,6 +4,8 @@ import os
 
 os.environ.setdefault("DEBUG", "false")
 os.environ.setdefault("SECRET_KEY", "test-suite-key-not-secret")
+# The test client and the live server speak plain HTTP; every other production default stays.
+os.environ.setdefault("SECURE_SSL_REDIRECT", "false")
 
 from .settings import *  # noqa: E402,F403
 

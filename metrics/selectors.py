@@ -13,9 +13,10 @@ import datetime as dt
 import math
 from collections.abc import Iterable, Sequence
 
-from django.db.models import OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.db.models import F, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.urls import reverse
 
-from governance.models import Board
+from governance.models import Board, Organisation
 
 from . import spc
 from .choices import Frequency, Polarity, Provenance, SeriesProvenance, SnapshotStatus, SubjectType
@@ -55,6 +56,12 @@ def format_measure(value: float | None, *, decimals: int, unit: str) -> str:
     return f"{text}%" if text and unit == "%" else text
 
 
+# Read once: calendar's month names look the locale up on every access, and pages format
+# thousands of periods.
+MONTH_NAMES = tuple(calendar.month_name)
+MONTH_ABBREVIATIONS = tuple(calendar.month_abbr)
+
+
 def _financial_year(day: dt.date) -> str:
     start = day.year if day.month >= 4 else day.year - 1
     return f"{start}/{(start + 1) % 100:02d}"
@@ -69,7 +76,7 @@ def format_period(day: dt.date | None, frequency: str, *, long: bool = False) ->
         return _financial_year(day)
     if frequency == Frequency.QUARTERLY:
         return f"Q{(day.month - 4) % 12 // 3 + 1} {_financial_year(day)}"
-    month = (calendar.month_name if long else calendar.month_abbr)[day.month]
+    month = (MONTH_NAMES if long else MONTH_ABBREVIATIONS)[day.month]
     if frequency == Frequency.POINT_IN_TIME:
         return f"{day.day} {month} {day.year}"
     return f"{month} {day.year}"
@@ -93,15 +100,49 @@ def latest_snapshots(*, system_id: int | None = None) -> QuerySet[Snapshot]:
     return qs if system_id is None else qs.filter(system_id=system_id)
 
 
+SUMMARY_ROW_FIELDS = (
+    "snapshot_id",
+    "latest_period",
+    "latest_value",
+    "target_value",
+    "target_period_label",
+    "rag",
+    "variation",
+    "assurance",
+    "point_count",
+    "provisional",
+    "provenance",
+    "points",
+    "series__subject_type",
+    "series__metric__code",
+    "series__metric__name",
+    "series__metric__short_name",
+    "series__metric__unit",
+    "series__metric__decimal_places",
+    "series__metric__frequency",
+    "series__metric__category",
+    "series__metric__outcome",
+    "series__metric__is_synthetic",
+    "series__metric__owner_board__name",
+    "series__metric__owner_board__slug",
+    "series__place__name",
+    "series__place__slug",
+    "series__organisation__name",
+    "series__system__name",
+)
+
+
 def _summaries() -> QuerySet[SeriesSummary]:
     # series__metric: names, units, polarity; owner_board: the matrix links it;
     # place/organisation/system: the subject's name on every row.
+    # only(): what summary_row reads; a row builds five model instances, and their other
+    # columns (definitions, notes, citations) would cost more than the row itself.
     return SeriesSummary.objects.select_related(
         "series__metric__owner_board",
         "series__place",
         "series__organisation",
         "series__system",
-    )
+    ).only(*SUMMARY_ROW_FIELDS)
 
 
 def is_synthetic(summary: SeriesSummary) -> bool:
@@ -283,11 +324,29 @@ def finding(
 # -- rows ----------------------------------------------------------------------------------------
 
 
-def summary_row(summary: SeriesSummary) -> dict:
-    """One series as a plain row for matrices and tiles: every number already text."""
+_SLUG_MARK = "zz0slug0zz"
+
+
+def _slug_url(urls: dict, name: str, kwarg: str, slug: str) -> str:
+    """``reverse(name, kwargs={kwarg: slug})`` for a URL whose one argument is a slug: the
+    pattern is reversed once per ``urls`` dict and the slug put in its place (a slug needs no
+    quoting), because reversing costs more than the rest of a row."""
+    parts = urls.get(name)
+    if parts is None:
+        parts = urls[name] = reverse(name, kwargs={kwarg: _SLUG_MARK}).split(_SLUG_MARK)
+    return f"{parts[0]}{slug}{parts[1]}"
+
+
+def summary_row(summary: SeriesSummary, *, urls: dict | None = None) -> dict:
+    """One series as a plain row for matrices and tiles: every number already text.
+
+    ``urls``: a dict the caller keeps across its rows, so that each metric's, Place's and
+    board's URL is reversed once rather than once per row.
+    """
     series = summary.series
     metric = series.metric
     board = metric.owner_board
+    urls = {} if urls is None else urls
 
     def fmt(v):
         return format_measure(v, decimals=metric.decimal_places, unit=metric.unit)
@@ -297,14 +356,21 @@ def summary_row(summary: SeriesSummary) -> dict:
     recent_values = recent.get("values") or []
     types = points.get("types") or ""
     recent_types = types[-len(recent_values) :] if recent_values else ""
-    recent_labels = [
-        format_period(dt.date.fromisoformat(p), metric.frequency, long=True)
-        for p in recent.get("periods") or []
-    ]
+    # The finding names one or two of these periods: each is formatted when it is named.
+    recent_labels = _PeriodLabels(recent.get("periods") or [], metric.frequency)
     has_data = summary.point_count > 0
-    metric_url = metric.get_absolute_url()
+    metric_url = _slug_url(urls, "metrics:metric_detail", "code", metric.code)
+    place_url = ""
+    if series.place_id:
+        place_url = _slug_url(urls, "places:place_detail", "slug", series.place.slug)
+    board_url = ""
+    if board is not None:
+        board_url = urls.get(("board", board.pk))
+        if board_url is None:
+            board_url = urls[("board", board.pk)] = board.get_absolute_url()
     return {
         "series_id": series.pk,
+        "metric_id": metric.pk,
         "metric_code": metric.code,
         "metric_name": metric.name,
         "metric_short_name": metric.short_name,
@@ -314,7 +380,7 @@ def summary_row(summary: SeriesSummary) -> dict:
         "unit": "" if metric.unit == "%" else metric.unit,
         "subject": subject_name(series),
         "subject_type": series.subject_type,
-        "subject_url": subject_url(series),
+        "subject_url": place_url,
         "organisation_id": series.organisation_id,
         "place_id": series.place_id,
         "chart_url": f"{metric_url}#{chart_anchor(series.pk)}",
@@ -336,7 +402,7 @@ def summary_row(summary: SeriesSummary) -> dict:
         "provisional": summary.provisional,
         "point_count": summary.point_count,
         "owner_board": board.name if board else "",
-        "owner_board_url": board.get_absolute_url() if board else "",
+        "owner_board_url": board_url,
         "spark": {
             "values": recent_values,
             "types": recent_types,
@@ -363,6 +429,22 @@ def summary_row(summary: SeriesSummary) -> dict:
         "value_source": "",
         "target_source": "",
     }
+
+
+class _PeriodLabels(Sequence):
+    """ISO dates as long period labels, each formatted only when it is read."""
+
+    def __init__(self, periods: Sequence[str], frequency: str):
+        self.periods, self.frequency = periods, frequency
+
+    def __len__(self) -> int:
+        return len(self.periods)
+
+    def __getitem__(self, index):
+        if isinstance(index, slice):
+            return [self[i] for i in range(*index.indices(len(self)))]
+        day = dt.date.fromisoformat(self.periods[index])
+        return format_period(day, self.frequency, long=True)
 
 
 def _row_order(row: dict) -> tuple:
@@ -408,24 +490,25 @@ def attach_sources(rows: list[dict], snapshot_ids) -> None:
     by_series = {row["series_id"]: row for row in rows}
     if not by_series:
         return
+    # The series are those of the snapshots' summaries (a join, not a list of thousands of
+    # ids); the rows may be some of them only, so the others are passed over.
     latest = Observation.objects.filter(
-        series_id__in=list(by_series),
         provenance=Provenance.DOCUMENT,
+        series__summaries__snapshot_id__in=snapshot_ids,
         # The latest period of the series in the snapshot the row came from.
-        period_start=Subquery(
-            SeriesSummary.objects.filter(
-                series_id=OuterRef("series_id"), snapshot_id__in=snapshot_ids
-            ).values("latest_period")[:1]
-        ),
+        period_start=F("series__summaries__latest_period"),
     ).values_list("series_id", "source_document__short_title", "source_line")
     for series_id, title, line in latest:
-        if title:
+        if title and series_id in by_series:
             by_series[series_id]["value_source"] = f"{title}, line {line}" if line else title
-    targets = Target.objects.filter(series_id__in=list(by_series)).values_list(
-        "series_id", "period_label", "source_document__short_title", "source_line"
-    )
+    # Only a documented target has a citation to show.
+    targets = Target.objects.filter(
+        source_document__isnull=False, series__summaries__snapshot_id__in=snapshot_ids
+    ).values_list("series_id", "period_label", "source_document__short_title", "source_line")
     for series_id, label, title, line in targets:
-        row = by_series[series_id]
+        row = by_series.get(series_id)
+        if row is None:
+            continue
         if title and label == row["target_period"] and row["target"]:
             row["target_source"] = f"{title}, line {line}" if line else title
 
@@ -433,7 +516,10 @@ def attach_sources(rows: list[dict], snapshot_ids) -> None:
 def system_rows(*, system_id: int) -> list[dict]:
     """Every series of a system, as rows, from the latest snapshot of each of its scopes."""
     snapshots = latest_snapshots(system_id=system_id).values("pk")
-    rows = [summary_row(s) for s in _summaries().filter(snapshot_id__in=snapshots)]
+    urls: dict = {}
+    # order_by(): the rows are sorted below; the model's ordering would join the snapshots.
+    summaries = _summaries().filter(snapshot_id__in=snapshots).order_by()
+    rows = [summary_row(s, urls=urls) for s in summaries]
     attach_sources(rows, snapshots)
     rows.sort(key=_row_order)
     return rows
@@ -445,15 +531,23 @@ def place_rows(*, place) -> list[dict]:
     A Place's snapshot holds its Place series; the system snapshot holds the organisation
     series, of which the Place shows those of the organisations that serve it.
     """
-    snapshots = latest_snapshots(system_id=place.system_id).values("pk")
+    # The Place's snapshot and the system's: filtering the snapshots (not the summaries' join
+    # to them) lets PostgreSQL read just their summaries.
+    snapshots = (
+        latest_snapshots(system_id=place.system_id)
+        .filter(Q(place=place) | Q(place=None))
+        .values("pk")
+    )
+    serving = Organisation.objects.filter(places=place).values("pk")
     summaries = (
         _summaries()
         .filter(snapshot_id__in=snapshots)
-        .filter(
-            Q(snapshot__place=place) | Q(snapshot__place=None, series__organisation__places=place)
-        )
+        .filter(Q(series__place=place) | Q(series__organisation_id__in=serving))
+        # the rows are sorted below; the model's ordering would join the snapshots again
+        .order_by()
     )
-    rows = [summary_row(s) for s in summaries]
+    urls: dict = {}
+    rows = [summary_row(s, urls=urls) for s in summaries]
     attach_sources(rows, snapshots)
     rows.sort(key=_row_order)
     return rows
@@ -704,11 +798,15 @@ CSV_HEADER = [
 
 
 def metric_csv_rows(metric: Metric, detail: dict) -> Iterable[list[str]]:
-    """The data tables of a metric page as CSV rows, header first: plain numbers, ISO dates."""
+    """The data tables of a metric page as CSV rows, header first: plain numbers, ISO dates,
+    and text a spreadsheet would run as a formula given a leading quote."""
+    from icsportal.api.renderers import neutralise
+
     yield CSV_HEADER
     for chart in detail["charts"]:
         for row in chart["rows"]:
-            yield [metric.code, chart["subject"], *row["csv"]]
+            *figures, source = row["csv"]
+            yield [metric.code, neutralise(chart["subject"]), *figures, neutralise(source)]
 
 
 # -- the metrics index ---------------------------------------------------------------------------

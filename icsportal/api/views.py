@@ -4,6 +4,7 @@ import csv
 
 from django.http import StreamingHttpResponse
 from rest_framework import serializers, viewsets
+from rest_framework.response import Response
 
 from .renderers import flatten, neutralise
 
@@ -33,7 +34,7 @@ class PortalViewSet(viewsets.ReadOnlyModelViewSet):
 
     def list(self, request, *args, **kwargs):
         if getattr(request.accepted_renderer, "format", None) != "csv":
-            return super().list(request, *args, **kwargs)
+            return self._json_list(request, *args, **kwargs)
         queryset = self.filter_queryset(self.get_queryset())
         serializer = self.get_serializer()
         header = csv_header(serializer)
@@ -53,6 +54,18 @@ class PortalViewSet(viewsets.ReadOnlyModelViewSet):
         name = self.basename or "export"
         response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
         return response
+
+    def _json_list(self, request, *args, **kwargs):
+        serializer_class = self.get_serializer_class()
+        if not hasattr(serializer_class, "row"):
+            return super().list(request, *args, **kwargs)
+        # Rows from .values(), built by the serializer's row(): no model instances.
+        rows = self.filter_queryset(self.get_queryset()).values(*serializer_class.row_values)
+        page = self.paginate_queryset(rows)
+        row = serializer_class.row
+        if page is None:
+            return Response([row(v) for v in rows])
+        return self.get_paginated_response([row(v) for v in page])
 
     def _csv_rows(self, objects, header, writer):
         for row in self.get_serializer(objects, many=True).data:

@@ -18,6 +18,7 @@ can turn any drawn coordinate back into a value.
 
 from __future__ import annotations
 
+import functools
 import math
 from collections.abc import Sequence
 from html import escape
@@ -50,19 +51,19 @@ FONT = 15
 
 def _safe(svg: str) -> SafeString:
     # Every piece of text interpolated into the markup went through escape() first.
-    return mark_safe(svg)  # noqa: S308
+    return mark_safe(svg)  # noqa: S308 # nosec B308 B703 # text escaped, tests/security
 
 
 def _n(x: float) -> str:
     """A coordinate with one decimal place, without a trailing '.0'."""
-    text = f"{x:.1f}"
-    return text[:-2] if text.endswith(".0") else text
+    return f"{x:.1f}".removesuffix(".0")
 
 
 def _finite(values: Sequence) -> list[float]:
     return [v for v in values if v is not None and math.isfinite(v)]
 
 
+@functools.cache
 def _marker(letter: str, size: float) -> str:
     """The shape of a point of type ``letter``, centred on 0,0."""
     s = size
@@ -235,6 +236,13 @@ def spc_chart(chart: dict) -> SafeString:
 SPARK_W, SPARK_H, SPARK_PAD = 120, 32, 4
 
 
+@functools.cache
+def _spark_xs(n: int) -> tuple[str, ...]:
+    """The x coordinates of a sparkline of ``n`` points, as drawn (the same for every row)."""
+    width = SPARK_W - 2 * SPARK_PAD
+    return tuple(_n(SPARK_PAD + (i * width / (n - 1) if n > 1 else SPARK_W / 2)) for i in range(n))
+
+
 @register.simple_tag
 def spc_sparkline(spark: dict) -> SafeString:
     """A small trend line of the last points, with special-cause points marked."""
@@ -247,20 +255,17 @@ def spc_sparkline(spark: dict) -> SafeString:
     if lo == hi:
         lo, hi = lo - 1, hi + 1
 
-    def x(i):
-        return SPARK_PAD + (i * (SPARK_W - 2 * SPARK_PAD) / (n - 1) if n > 1 else SPARK_W / 2)
-
-    def y(v):
-        return SPARK_PAD + (hi - v) * (SPARK_H - 2 * SPARK_PAD) / (hi - lo)
-
-    path = " ".join(f"{_n(x(i))},{_n(y(v))}" for i, v in enumerate(values))
+    xs = _spark_xs(n)
+    height, span = SPARK_H - 2 * SPARK_PAD, hi - lo
+    ys = [f"{SPARK_PAD + (hi - v) * height / span:.1f}".removesuffix(".0") for v in values]
+    path = " ".join(f"{x},{y}" for x, y in zip(xs, ys, strict=True))
     marks = []
-    for i, v in enumerate(values):
+    for i in range(n):
         letter = types[i] if i < len(types) else "c"
         if letter != "c" or i == n - 1:
             marks.append(
                 f'<g class="spc-point spc-point--{TYPE_CLASS.get(letter, "common")}"'
-                f' transform="translate({_n(x(i))},{_n(y(v))})">{_marker(letter, 2.6)}</g>'
+                f' transform="translate({xs[i]},{ys[i]})">{_marker(letter, 2.6)}</g>'
             )
     return _safe(
         f'<svg xmlns="{SVG_NS}" class="spc-sparkline" width="{SPARK_W}" height="{SPARK_H}"'

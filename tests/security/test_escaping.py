@@ -1,0 +1,315 @@
+"""Text from the database is escaped wherever the portal shows it, and neutralised in exports.
+
+Every text field (CharField, TextField) of every model in places, governance and metrics is
+set to a hostile value, found by introspection so that a field added later is covered too;
+then every kind of page, the metric CSV and every API list as CSV are fetched and searched for
+the value unescaped.
+"""
+
+import csv
+import datetime as dt
+import io
+import re
+
+import pytest
+from django.apps import apps
+from django.contrib.auth import get_user_model
+from django.db import models
+from django.test import Client
+from django.urls import reverse
+
+from governance.models import Board, Membership
+from governance.services import role_grant, vacancy_record
+from metrics.models import Metric
+from metrics.synthetic import synthetic_generate
+from places.models import Place, System
+from tests.places.dashboard_data import publish_snapshots
+
+pytestmark = pytest.mark.django_db
+
+APPS = ("places", "governance", "metrics")
+# Formula-leading, so that the CSV exports are tested on it too.
+PAYLOAD = "=1+1<script>alert(1)</script>\"quotes'&"
+SHORT = "=<i>\"'&"  # for fields shorter than PAYLOAD
+USER_PAYLOAD = "<script>alert(2)</script>\"user'&"
+# What must never reach a page as it is: markup, or a quote that could end an attribute.
+UNESCAPED = ("<script>alert(", '</script>"quotes', "\"quotes'", "<i>\"'&", "\"user'")
+ESCAPED = "&lt;script&gt;alert(1)&lt;/script&gt;&quot;quotes&#x27;&amp;"
+FORMULA_LEADS = ("=", "+", "-", "@", "\t", "\r")
+NUMBER = re.compile(r"-?\d+(\.\d+)?([eE][-+]?\d+)?")
+
+# Text fields that are not free text: codes the recompute writes and keys it looks rows up by.
+MACHINE_FIELDS = {
+    ("metrics", "snapshot", "scope_key"),
+    ("metrics", "snapshot", "input_digest"),
+    ("metrics", "seriessummary", "variation"),
+    ("metrics", "seriessummary", "assurance"),
+}
+
+
+def text_fields(model) -> list[models.Field]:
+    """The model's free-text fields: CharField and TextField, less slugs (validated to be
+    URL-safe), fields with choices (validated against them) and the machine fields above."""
+    return [
+        f
+        for f in model._meta.concrete_fields
+        if isinstance(f, models.CharField | models.TextField)
+        and not isinstance(f, models.SlugField)
+        and not f.choices
+        and (model._meta.app_label, model._meta.model_name, f.name) not in MACHINE_FIELDS
+    ]
+
+
+def hostile(field: models.Field, suffix: str = "") -> str:
+    value = PAYLOAD + suffix
+    if field.max_length is not None and len(value) > field.max_length:
+        value = SHORT + suffix
+    assert field.max_length is None or len(value) <= field.max_length, field
+    return value
+
+
+def fill_every_text_field() -> dict[str, int]:
+    """Every text field of every row set to the payload; returns {model: fields set}."""
+    touched = {}
+    for model in apps.get_models():
+        if model._meta.app_label not in APPS or model._meta.proxy:
+            continue
+        fields = text_fields(model)
+        if not fields:
+            continue
+        shared = [f for f in fields if not f.unique]
+        if shared:
+            model._default_manager.update(**{f.name: hostile(f) for f in shared})
+        for f in (f for f in fields if f.unique):
+            for pk in model._default_manager.values_list("pk", flat=True):
+                model._default_manager.filter(pk=pk).update(**{f.name: hostile(f, f" {pk}")})
+        touched[model._meta.label] = len(fields)
+    return touched
+
+
+@pytest.fixture
+def hostile_portal(db):
+    """The C&W facts with their illustrative series, every text field hostile, and snapshots
+    published from that data (so the dashboards' stored summaries carry it too)."""
+    system = System.objects.get()
+    synthetic_generate(system=system)
+    # A declared vacancy on the board whose forms are opened, so that its form is too.
+    board = Membership.objects.filter(person__isnull=False).order_by("pk").first().board
+    vacancy_record(
+        actor=role_grant(
+            username="xss-keeper", role="board_secretary", board_slugs=[board.slug]
+        ).user,
+        board=board,
+        start_date=dt.date(2025, 1, 1),
+    )
+    # A link of each kind and a mitigating action, so that their removal and status forms open.
+    from governance.models import MitigatingAction, Risk
+    from places.choices import LinkBasis
+    from places.models import Outcome, Priority, PriorityMetric, PriorityOutcome
+
+    priority = Priority.objects.order_by("pk").first()
+    links = {"priority": priority, "basis": LinkBasis.PERSON, "reason": "linked"}
+    if not PriorityOutcome.objects.filter(priority=priority).exists():
+        PriorityOutcome.objects.create(outcome=Outcome.objects.order_by("pk").first(), **links)
+    if not PriorityMetric.objects.filter(priority=priority).exists():
+        PriorityMetric.objects.create(metric=Metric.objects.order_by("pk").first(), **links)
+    risk = Risk.objects.order_by("pk").first()
+    if not risk.actions.exists():
+        MitigatingAction.objects.create(risk=risk, description="act")
+    touched = fill_every_text_field()
+    publish_snapshots(system)
+    return touched
+
+
+def signed_in(role: str, *, boards=()) -> Client:
+    user = role_grant(username=f"xss-{role}", role=role, board_slugs=list(boards)).user
+    get_user_model().objects.filter(pk=user.pk).update(
+        first_name=USER_PAYLOAD, last_name=USER_PAYLOAD
+    )
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+# Named URLs that are not HTML pages, and where they are checked instead.
+NOT_PAGES = {"governance:risk_export": "a CSV export: test_the_risk_register_csv_..."}
+
+
+def url_names() -> set[str]:
+    """Every named URL of the three apps' URLconfs."""
+    from governance import urls as governance
+    from metrics import urls as metrics
+    from places import urls as places
+
+    return {f"{m.app_name}:{p.name}" for m in (places, governance, metrics) for p in m.urlpatterns}
+
+
+def page_urls() -> dict[str, list[str]]:
+    """For every page the apps name, the URLs opened: one per object for the main pages, else
+    the object that shows the most text (a board secretary's forms for a board they keep)."""
+    from governance.models import Commitment, MitigatingAction, Risk
+    from places.models import Priority, PriorityMetric, PriorityOutcome
+
+    seat = Membership.objects.filter(person__isnull=False).order_by("pk").first()
+    board = seat.board
+    vacancy = Membership.objects.filter(board=board, person__isnull=True, person_not_named=False)
+    priority = Priority.objects.order_by("pk").first()
+    risk = Risk.objects.order_by("pk").first()
+    outcome_link = PriorityOutcome.objects.filter(priority=priority).order_by("pk").first()
+    metric_link = PriorityMetric.objects.filter(priority=priority).order_by("pk").first()
+    action = MitigatingAction.objects.filter(risk=risk).order_by("pk").first()
+    commitment = Commitment.objects.order_by("pk").first()
+
+    def r(name, *args, query=""):
+        return [reverse(name, args=args) + query]
+
+    urls = {
+        "places:system_overview": r("places:system_overview"),
+        "places:place_detail": [
+            reverse("places:place_detail", args=[p.slug]) for p in Place.objects.order_by("pk")
+        ],
+        "places:outcome_list": r("places:outcome_list"),
+        "places:priority_detail": r("places:priority_detail", priority.key),
+        "places:priority_outcome_create": r("places:priority_outcome_create", priority.key),
+        "places:priority_metric_create": r("places:priority_metric_create", priority.key),
+        "places:finance": r("places:finance"),
+        "governance:board_list": r("governance:board_list")
+        + r("governance:board_list", query="?q=1"),
+        "governance:board_detail": [
+            reverse("governance:board_detail", args=[b.slug]) for b in Board.objects.order_by("pk")
+        ],
+        "governance:board_as_at": r("governance:board_as_at", board.slug, query="?date=2025-01-01"),
+        "governance:board_changes": r("governance:board_changes", board.slug),
+        "governance:membership_create": r("governance:membership_create", board.slug),
+        "governance:membership_update": r("governance:membership_update", board.slug, seat.pk),
+        "governance:membership_end": r("governance:membership_end", board.slug, seat.pk),
+        "governance:vacancy_record": r("governance:vacancy_record", board.slug),
+        "governance:vacancy_fill": r("governance:vacancy_fill", board.slug, vacancy.first().pk),
+        "governance:risk_list": r("governance:risk_list"),
+        "governance:risk_create": r("governance:risk_create"),
+        "governance:risk_detail": r("governance:risk_detail", risk.key),
+        "governance:risk_update": r("governance:risk_update", risk.key),
+        "governance:risk_review": r("governance:risk_review", risk.key),
+        "governance:action_create": r("governance:action_create", risk.key),
+        "governance:commitment_list": r("governance:commitment_list"),
+        "governance:commitment_update": r("governance:commitment_update", commitment.key),
+        "metrics:metric_list": r("metrics:metric_list"),
+        "metrics:metric_detail": [
+            reverse("metrics:metric_detail", args=[m.code]) for m in Metric.objects.order_by("pk")
+        ],
+        "about_icons": r("about_icons"),
+        "me": r("me"),
+        "api": ["/api/v1/boards/?format=api"],
+    }
+    if outcome_link is not None:
+        urls["places:priority_outcome_delete"] = r(
+            "places:priority_outcome_delete", priority.key, outcome_link.pk
+        )
+    if metric_link is not None:
+        urls["places:priority_metric_delete"] = r(
+            "places:priority_metric_delete", priority.key, metric_link.pk
+        )
+    if action is not None:
+        urls["governance:action_update"] = r("governance:action_update", risk.key, action.pk)
+    return urls
+
+
+def test_every_text_field_is_covered(hostile_portal):
+    # The fields that show on pages, at least, are among those set.
+    for label in ("places.Place", "governance.Board", "governance.Person", "metrics.Metric"):
+        assert hostile_portal[label] >= 1, label
+    assert Board.objects.filter(name__startswith=PAYLOAD).count() == Board.objects.count()
+
+
+def test_no_page_shows_the_hostile_text_unescaped(hostile_portal):
+    board = Membership.objects.filter(person__isnull=False).order_by("pk").first().board
+    # The admin role reads and edits everything but membership, which is a secretary's.
+    clients = [signed_in("admin"), signed_in("board_secretary", boards=[board.slug])]
+    pages = page_urls()
+    # Every page the apps name is opened (a new one must be added above).
+    assert url_names() - set(NOT_PAGES) <= set(pages)
+    failures, without = [], []
+    for name, urls in pages.items():
+        for url in urls:
+            for client in clients:
+                # A form that lives on another page redirects there on GET: that page is read.
+                response = client.get(url, follow=True)
+                if response.status_code != 403:
+                    break
+            assert response.status_code == 200, (name, url, response.status_code)
+            html = response.content.decode()
+            failures += [f"{url}: {marker!r}" for marker in UNESCAPED if marker in html]
+            if ESCAPED not in html:
+                without.append(name)
+    assert failures == []
+    # Every page but the icon key and the admin's own account page (which show no stored
+    # text) shows the text, escaped: the test reaches what it means to check.
+    assert set(without) <= {"about_icons", "me"}
+
+
+def test_the_not_found_and_sign_in_pages_escape_what_they_echo(hostile_portal, client):
+    response = client.get("/accounts/login/", {"next": PAYLOAD})
+    html = response.content.decode()
+    assert not [m for m in UNESCAPED if m in html]
+    response = client.post("/accounts/login/", {"username": PAYLOAD, "password": "x"})
+    html = response.content.decode()
+    assert response.status_code == 200
+    assert not [m for m in UNESCAPED if m in html]
+    assert "&lt;script&gt;alert(1)" in html  # the username is shown back, escaped
+
+
+def read_csv(response) -> list[list[str]]:
+    assert response.status_code == 200
+    assert response["Content-Type"].startswith("text/csv")
+    body = b"".join(response.streaming_content) if response.streaming else response.content
+    return list(csv.reader(io.StringIO(body.decode("utf-8"))))
+
+
+def formula_cells(rows: list[list[str]]) -> list[str]:
+    return [
+        cell
+        for row in rows[1:]
+        for cell in row
+        if cell.startswith(FORMULA_LEADS) and not NUMBER.fullmatch(cell)
+    ]
+
+
+def test_the_metric_csv_neutralises_formula_leading_cells(hostile_portal):
+    client = signed_in("commissioner")
+    checked = 0
+    for metric in Metric.objects.order_by("pk"):
+        rows = read_csv(
+            client.get(reverse("metrics:metric_detail", args=[metric.code]), {"format": "csv"})
+        )
+        assert formula_cells(rows) == [], metric.code
+        checked += sum(cell.startswith("'" + SHORT[0]) for row in rows for cell in row)
+    assert checked > 0  # hostile subject names were exported, quoted
+
+
+def api_list_urls() -> list[str]:
+    from governance.api.urls import router as governance
+    from metrics.api.urls import router as metrics
+    from places.api.urls import router as places
+
+    return [
+        reverse(f"api:{basename}-list")
+        for router in (places, governance, metrics)
+        for _, _, basename in router.registry
+    ]
+
+
+def test_every_api_list_as_csv_neutralises_formula_leading_cells(hostile_portal):
+    client = signed_in("analyst")
+    quoted = 0
+    for url in api_list_urls():
+        rows = read_csv(client.get(url, {"format": "csv", "page_size": 500}))
+        assert formula_cells(rows) == [], url
+        quoted += sum(cell.startswith("'=") for row in rows for cell in row)
+    assert quoted > 0
+
+
+def test_the_risk_register_csv_neutralises_formula_leading_cells(hostile_portal):
+    rows = read_csv(signed_in("commissioner").get(reverse("governance:risk_export")))
+    assert len(rows) > 1
+    assert formula_cells(rows) == []
+    assert any(cell.startswith("'" + PAYLOAD) for row in rows for cell in row)
