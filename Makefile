@@ -48,6 +48,9 @@ bench: $(BIN)/.installed
 	$(BIN)/python bench/bench_spc.py
 	$(BIN)/python bench/bench_recompute.py
 	$(BIN)/python bench/bench_import.py
+	$(BIN)/python bench/bench_pages.py
+	$(BIN)/python bench/bench_api.py
+	$(BIN)/python bench/bench_load.py
 
 ## backup-check: dump the database, restore it into a scratch database and verify it
 backup-check: $(BIN)/.installed

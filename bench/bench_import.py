@@ -1,9 +1,9 @@
 """Benchmark observation imports on PostgreSQL against a plain COPY of the same rows.
 
-    DATABASE_URL=postgres://postgres@127.0.0.1:5432/icsportal_dev \\
-        .venv/bin/python bench/bench_import.py [--rows 1000000] [--keep]
+    .venv/bin/python bench/bench_import.py [--rows 1000000] [--keep]
 
-Creates a throwaway database (icsportal_bench_import) on the server DATABASE_URL names, migrates
+Creates a throwaway database (icsportal_bench_import) on the PostgreSQL server that DATABASE_URL
+names (else BENCH_DATABASE_URL, else 127.0.0.1:5432), migrates
 it and fills it with synthetic, clearly labelled data: a benchmark system, Places, monthly
 metrics and their series (10 metrics x Places, 1,000 months each). Then, in one run:
 
@@ -252,8 +252,9 @@ def main() -> int:
     args = parser.parse_args()
     url = os.environ.get("DATABASE_URL", "")
     if not url.startswith(("postgres://", "postgresql://")):
-        print("Set DATABASE_URL to a PostgreSQL server (postgres://user@host:5432/name).")
-        return 2
+        # The server the other benchmarks use (their databases are made on it too).
+        base = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432")
+        url = f"{base}/postgres"
 
     bench_url = recreate_database(url)
     setup_django(bench_url)
@@ -346,4 +347,8 @@ def main() -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    from england import bench_lock
+
+    with bench_lock():
+        status = main()
+    sys.exit(status)

@@ -406,4 +406,7 @@ def main() -> None:
 
 
 if __name__ == "__main__":
-    main()
+    from england import bench_lock
+
+    with bench_lock():
+        main()

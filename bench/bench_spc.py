@@ -239,4 +239,8 @@ def main(argv: list[str] | None = None) -> int:
 
 
 if __name__ == "__main__":
-    raise SystemExit(main())
+    from england import bench_lock
+
+    with bench_lock():
+        status = main()
+    raise SystemExit(status)
