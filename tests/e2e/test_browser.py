@@ -25,10 +25,10 @@ PAGES = {
     "risk": "/boards/risks/risk-2019-1/",
     "commitments": "/boards/commitments/",
     "outcomes": "/outcomes/",
+    "priority": "/outcomes/priorities/wn-prio-frailty/",
     "finance": "/finance/",
     "not-found": "/places/atlantis/",
 }
-
 
 
 @pytest.fixture(scope="module")
@@ -162,3 +162,134 @@ def test_commissioner_journey_by_keyboard(open_page, portal, artifacts, width):
     assert "Primary Care" in page.locator("#maincontent").inner_text()
     page.screenshot(path=artifacts / f"journey-board-{width}.jpg", quality=70)
     assert page.errors == []
+
+
+PRIORITY = "wn-prio-frailty"
+SECRETARY_BOARD = "warwickshire-north-place-executive"
+
+
+@pytest.fixture(scope="module")
+def secretary_page(browser, portal, django_db_blocker):
+    """A window signed in as a secretary of one of Warwickshire North's boards, who may link
+    its priorities; what it links is removed again at the end, with its history."""
+    from django.conf import settings
+    from django.contrib.sessions.models import Session
+    from django.db import connections
+    from django.test import Client
+
+    from governance.services import role_grant
+    from places.models import Priority, PriorityMetric, PriorityOutcome
+
+    with django_db_blocker.unblock():
+        user = role_grant(
+            username="e2e-wn-secretary", role="board_secretary", board_slugs=[SECRETARY_BOARD]
+        ).user
+        client = Client()
+        client.force_login(user)
+        session_key = client.cookies[settings.SESSION_COOKIE_NAME].value
+        priority_id = Priority.objects.get(key=PRIORITY).pk
+        connections.close_all()
+    context = browser.new_context(viewport=WIDTHS["desktop"])
+    context.add_cookies([{**portal["cookie"], "value": session_key}])
+    page = context.new_page()
+    page.errors = []
+    page.on("console", lambda m: m.type == "error" and page.errors.append(m.text))
+    page.on("pageerror", lambda e: page.errors.append(str(e)))
+    try:
+        yield page
+    finally:
+        context.close()
+        with django_db_blocker.unblock():
+            from django.apps import apps
+
+            for model in (PriorityOutcome, PriorityMetric):
+                model.objects.filter(priority_id=priority_id).delete()
+                model.history.filter(priority_id=priority_id).delete()
+            Session.objects.filter(session_key=session_key).delete()
+            if apps.is_installed("axes"):
+                apps.get_model("axes", "AccessLog").objects.filter(
+                    username=user.get_username()
+                ).delete()
+            user.delete()
+            connections.close_all()
+
+
+def check_page(page, axe_script, artifacts, name: str) -> None:
+    """One h1, no axe violation, no console error; a screenshot for the record."""
+    assert page.locator("h1").count() == 1
+    page.screenshot(path=artifacts / f"{name}.jpg", full_page=True, quality=70)
+    violations = axe_violations(page, axe_script)
+    assert violations == [], "\n".join(violations)
+    assert page.errors == [], page.errors
+
+
+def test_a_secretary_links_a_priority_and_removes_the_link(
+    secretary_page, portal, artifacts, axe_script
+):
+    """The priority page's forms, their errors and the removal page pass axe on both widths;
+    a link made there shows at once, and its removal is kept in the history."""
+    page = secretary_page
+    url = portal["url"] + f"/outcomes/priorities/{PRIORITY}/"
+    page.goto(url)
+    assert page.locator("#link-outcome").is_visible() and page.locator("#link-metric").is_visible()
+    check_page(page, axe_script, artifacts, "priority-forms-desktop")
+
+    # Sent without a choice or a reason: the error summary, focused, links to each field.
+    page.locator("#link-outcome + form button").click()
+    page.wait_for_load_state()
+    summary = page.locator(".nhsuk-error-summary")
+    assert summary.is_visible()
+    assert page.title().startswith("Error: ")
+    assert summary.locator("a").all_inner_texts() == [
+        "Select the outcome this priority serves",
+        "Enter the reason for linking it to the outcome",
+    ]
+    check_page(page, axe_script, artifacts, "priority-errors-desktop")
+    summary.locator("a").first.click()
+    assert page.evaluate("() => document.activeElement.id") == "id_outcome-outcome_0"
+
+    page.get_by_label("Lead a healthy, independent and fulfilled life").check()
+    page.locator("#id_outcome-reason").fill("Frailty work keeps older people independent")
+    page.locator("#link-outcome + form button").click()
+    page.wait_for_url(url)
+    outcomes = page.locator("#outcomes + ul")
+    assert "Lead a healthy, independent and fulfilled life" in outcomes.inner_text()
+    assert "Linked by e2e-wn-secretary" in outcomes.inner_text()
+
+    page.locator("#id_metric-metric").select_option(index=1)
+    chosen = page.locator("#id_metric-metric option").nth(1).inner_text()
+    page.locator("#id_metric-reason").fill("Shows the frailty pathway's effect")
+    page.locator("#link-metric + form button").click()
+    page.wait_for_url(url)
+    evidence = page.locator("#metrics + ul")
+    assert chosen.split(" (")[0] in evidence.inner_text()
+    assert "Shows the frailty pathway" in evidence.inner_text()
+    check_page(page, axe_script, artifacts, "priority-linked-desktop")
+
+    # The link shows in the roll-up of the Place's page straight away.
+    page.goto(portal["url"] + "/places/warwickshire-north/")
+    assert page.locator(f'#outcomes ~ section a[href="/outcomes/priorities/{PRIORITY}/"]').count()
+    page.goto(url)
+
+    page.set_viewport_size(WIDTHS["phone"])
+    overflow = page.evaluate("() => document.documentElement.scrollWidth - innerWidth")
+    assert overflow <= 0, f"the priority page scrolls sideways by {overflow}px on a phone"
+    check_page(page, axe_script, artifacts, "priority-linked-phone")
+
+    page.get_by_role("link", name="Remove the link to Lead a healthy").click()
+    page.wait_for_url("**/remove/")
+    check_page(page, axe_script, artifacts, "priority-remove-phone")
+    page.get_by_role("button", name="Remove the link").click()
+    page.wait_for_load_state()
+    assert page.locator(".nhsuk-error-summary a").all_inner_texts() == [
+        "Enter the reason for removing the link"
+    ]
+    check_page(page, axe_script, artifacts, "priority-remove-errors-phone")
+    page.locator("#id_reason").fill("Belongs under effective services")
+    page.get_by_role("button", name="Remove the link").click()
+    page.wait_for_url(url)
+    history = page.locator("#history + ul").inner_text()
+    assert "e2e-wn-secretary: removed the link to the outcome" in history
+    assert "Belongs under effective services" in history
+    assert "Not yet linked to an outcome" in page.locator("#outcomes + p").inner_text()
+    page.set_viewport_size(WIDTHS["desktop"])

@@ -1,0 +1,392 @@
+"""Commissioner page benchmark: server time of the Place dashboard, the system overview and a
+metric page at England scale, each against a floor page that renders the same rows.
+
+Run as ``python bench/bench_pages.py [--requests N]`` with PostgreSQL on 127.0.0.1. It uses the
+England database of ``bench/england.py`` (loaded there if missing), signs in a commissioner and,
+for each page, in this one process:
+
+* the portal: ``N`` GET requests through Django's full request cycle (every middleware, the
+  database session, the user and role, the view, its selectors and templates) with
+  ``django.test.Client``, after a warm-up; server time is the wall time of ``Client.get``;
+* the floor: ``N`` GET requests of a floor page through the same request cycle (so the session,
+  user and role cost the same). The floor's rows were read and formatted before timing, with the
+  portal's own selectors and SVG tags: every displayed field is already a Python string (values,
+  periods, targets, RAG words, findings, icons, sparklines, charts). The floor view only joins
+  them into HTML with f-strings: the same number of rows and the same displayed fields as the
+  portal page's main sections (listed in ``FLOOR_SECTIONS``), in a bare HTML page.
+
+The query count of each page is taken in one extra request under ``CaptureQueriesContext``
+(every statement the database receives, transaction control included).
+
+The section it appends to ``bench/RESULTS.md`` gives p50, p95 and mean for both, the ratio of
+the p95s, the query counts, and PASS/FAIL against: p95 <= 100 ms, p95 <= 4x the floor's p95,
+queries <= 8.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import platform
+import statistics
+import sys
+import time
+import types
+from html import escape
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from england import bench_lock, ensure_england  # noqa: E402
+
+TARGET_P95_MS = 100.0
+TARGET_RATIO = 4.0
+TARGET_QUERIES = 8
+PLACE_SLUG = "eng-s01-p1"
+BENCH_USER = "bench-commissioner"
+
+FLOOR_SECTIONS = {
+    "place": "every metric tile (metric, subject, synthetic label, value, unit, period, target,"
+    " RAG, variation and assurance icons, sparkline, finding) and every board card (name,"
+    " status, chair, seat count, each member's line)",
+    "overview": "every Place card (name, population, the nine counts) and every matrix row"
+    " (metric, subject, synthetic label, value, period, target, RAG, the two icons,"
+    " sparkline), and the concern list",
+    "metric": "every chart (subject, summary line, finding, the SVG chart) with its data table"
+    " (period, value, mean, limits, target, point type, source per row) and the target table",
+}
+
+
+# -- floors: rows formatted before timing, joined into HTML in the request -------------------------
+
+
+def _place_floor_rows(place) -> dict:
+    from metrics.templatetags.spc_charts import assurance_icon, spc_sparkline, variation_icon
+    from places.selectors import place_dashboard
+
+    dashboard = place_dashboard(place=place)
+    tiles = [
+        (
+            escape(r["chart_url"]),
+            escape(r["metric_short_name"]),
+            escape(r["subject"]),
+            "synthetic (illustrative)" if r["synthetic"] else "",
+            escape(r["value"]),
+            escape(r["unit"]),
+            escape(r["period"]),
+            escape(r["target"] or "none"),
+            escape(r["rag_label"]),
+            str(variation_icon(r["variation"])) + str(assurance_icon(r["assurance"])),
+            str(spc_sparkline(r["spark"])) if r["has_trend"] else "",
+            escape(r["finding"]),
+        )
+        for r in dashboard["rows"]
+    ]
+    boards = [
+        (
+            escape(b["url"]),
+            escape(b["name"]),
+            escape(b["status"]),
+            escape(b["chair"]),
+            str(b["member_count"]),
+            [escape(f"{m['who']}, for {m['organisation']} — {m['role']}") for m in b["members"]],
+        )
+        for b in dashboard["boards"]
+    ]
+    return {"tiles": tiles, "boards": boards}
+
+
+def _overview_floor_rows() -> dict:
+    from metrics.templatetags.spc_charts import assurance_icon, spc_sparkline, variation_icon
+    from places.selectors import system_dashboard
+
+    dashboard = system_dashboard()
+    cards = [
+        (
+            escape(c["url"]),
+            escape(c["name"]),
+            escape(c["population"]["value"]) if c["population"] else "",
+            [str(v) for v in c["counts"].values()],
+        )
+        for c in dashboard["cards"]
+    ]
+    rows = [
+        (
+            escape(r["chart_url"]),
+            escape(r["metric_short_name"]),
+            escape(r["subject"]),
+            "synthetic (illustrative)" if r["synthetic"] else "",
+            escape(r["value"]),
+            escape(r["period"]),
+            escape(r["target"] or "None"),
+            escape(r["rag_label"]),
+            str(variation_icon(r["variation"])),
+            str(assurance_icon(r["assurance"])),
+            str(spc_sparkline(r["spark"])) if r["has_trend"] else "—",
+        )
+        for r in dashboard["rows"]
+    ]
+    concerns = [
+        (escape(r["chart_url"]), escape(r["metric_short_name"]), escape(r["subject"]))
+        for r in dashboard["concerns"]
+    ]
+    return {"cards": cards, "rows": rows, "concerns": concerns}
+
+
+def _metric_floor_rows(metric) -> dict:
+    from metrics.selectors import metric_detail
+    from metrics.templatetags.spc_charts import spc_chart
+
+    detail = metric_detail(metric=metric)
+    charts = [
+        (
+            escape(c["subject"]),
+            escape(f"{c.get('value', '')} ({c.get('period', '')}), target {c.get('target', '')}"),
+            escape(c["desc"]),
+            str(spc_chart(c)),
+            [
+                tuple(
+                    escape(str(row[k]))
+                    for k in ("period", "value", "mean", "lower", "upper", "target", "type")
+                )
+                + (escape(row["source"]),)
+                for row in c["rows"]
+            ],
+        )
+        for c in detail["charts"]
+    ]
+    targets = [
+        (escape(t["subject"]), escape(t["period"]), escape(t["value"]), escape(t["source"]))
+        for t in detail["target_rows"]
+    ]
+    return {"charts": charts, "targets": targets}
+
+
+def _page(body: str):
+    from django.http import HttpResponse
+
+    return HttpResponse(
+        '<!DOCTYPE html><html lang="en"><head><meta charset="utf-8"><title>Floor</title></head>'
+        f"<body><main>{body}</main></body></html>"
+    )
+
+
+def floor_place(request, data: dict):
+    tiles = "".join(
+        f'<li><h4><a href="{t[0]}">{t[1]}</a></h4><p>{t[2]}</p><p>{t[3]}</p>'
+        f"<p><strong>{t[4]}</strong> {t[5]}</p><p>{t[6]}</p><p>Target: {t[7]} <strong>{t[8]}"
+        f"</strong></p><p>{t[9]}{t[10]}</p><p>{t[11]}</p></li>"
+        for t in data["tiles"]
+    )
+    boards = "".join(
+        f'<div><h3><a href="{b[0]}">{b[1]}</a></h3><dl><dt>Status</dt><dd>{b[2]}</dd><dt>Chair'
+        f"</dt><dd>{b[3]}</dd><dt>Seats</dt><dd>{b[4]}</dd></dl><ul>"
+        + "".join(f"<li>{m}</li>" for m in b[5])
+        + "</ul></div>"
+        for b in data["boards"]
+    )
+    return _page(f"<h2>Metrics</h2><ul>{tiles}</ul><h2>Boards</h2>{boards}")
+
+
+def floor_overview(request, data: dict):
+    concerns = "".join(f'<li><a href="{c[0]}">{c[1]} — {c[2]}</a></li>' for c in data["concerns"])
+    cards = "".join(
+        f'<li><h3><a href="{c[0]}">{c[1]}</a></h3><p>Population: {c[2]}</p><ul>'
+        + "".join(f"<li>{n}</li>" for n in c[3])
+        + "</ul></li>"
+        for c in data["cards"]
+    )
+    rows = "".join(
+        f'<tr><th><a href="{r[0]}">{r[1]}</a> {r[2]}{r[3]}</th><td>{r[4]} {r[5]}</td>'
+        f"<td>{r[6]}</td><td>{r[7]}</td><td>{r[8]}</td><td>{r[9]}</td><td>{r[10]}</td></tr>"
+        for r in data["rows"]
+    )
+    return _page(f"<ul>{concerns}</ul><ul>{cards}</ul><table><tbody>{rows}</tbody></table>")
+
+
+def floor_metric(request, data: dict):
+    charts = "".join(
+        f"<section><h3>{c[0]}</h3><p>{c[1]}</p><p>{c[2]}</p>{c[3]}<table><tbody>"
+        + "".join(
+            f"<tr><th>{r[0]}</th><td>{r[1]}</td><td>{r[2]}</td><td>{r[3]}</td><td>{r[4]}</td>"
+            f"<td>{r[5]}</td><td>{r[6]}</td><td>{r[7]}</td></tr>"
+            for r in c[4]
+        )
+        + "</tbody></table></section>"
+        for c in data["charts"]
+    )
+    targets = "".join(
+        f"<tr><td>{t[0]}</td><td>{t[1]}</td><td>{t[2]}</td><td>{t[3]}</td></tr>"
+        for t in data["targets"]
+    )
+    return _page(f"{charts}<table><tbody>{targets}</tbody></table>")
+
+
+# -- measuring -------------------------------------------------------------------------------------
+
+
+def percentile(samples: list[float], q: float) -> float:
+    """The ``q`` quantile (0..1) of ``samples``, linearly interpolated."""
+    ordered = sorted(samples)
+    k = (len(ordered) - 1) * q
+    lo, hi = int(k), min(int(k) + 1, len(ordered) - 1)
+    return ordered[lo] + (ordered[hi] - ordered[lo]) * (k - lo)
+
+
+def timed(client, url: str, n: int, warmup: int) -> list[float]:
+    """Server times (ms) of ``n`` GETs of ``url`` after ``warmup`` untimed ones."""
+    for _ in range(warmup):
+        assert client.get(url).status_code == 200, url
+    samples = []
+    for _ in range(n):
+        t0 = time.perf_counter()
+        response = client.get(url)
+        samples.append((time.perf_counter() - t0) * 1000)
+        assert response.status_code == 200, url
+    return samples
+
+
+def query_count(client, url: str) -> tuple[int, int]:
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    with CaptureQueriesContext(connection) as ctx:
+        response = client.get(url)
+    assert response.status_code == 200, url
+    return len(ctx.captured_queries), len(response.content)
+
+
+def summary(samples: list[float]) -> dict:
+    return {
+        "p50": percentile(samples, 0.5),
+        "p95": percentile(samples, 0.95),
+        "mean": statistics.fmean(samples),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--requests", type=int, default=200)
+    parser.add_argument("--warmup", type=int, default=10)
+    parser.add_argument("--results", type=Path, default=ROOT / "bench" / "RESULTS.md")
+    args = parser.parse_args()
+
+    ensure_england()
+    from django.conf import settings
+    from django.test import Client
+    from django.test.utils import override_settings
+    from django.urls import include, path
+
+    from governance.services import role_grant
+    from metrics.models import Metric
+    from places.models import Place, System
+
+    user = role_grant(username=BENCH_USER, role="commissioner").user
+    system = System.objects.order_by("name").first()
+    place = Place.objects.select_related("system").get(slug=PLACE_SLUG)
+    metric = Metric.objects.order_by("code").first()
+
+    # The floors' rows, read and formatted once, before any timing.
+    floors = {
+        "place": _place_floor_rows(place),
+        "overview": _overview_floor_rows(),
+        "metric": _metric_floor_rows(metric),
+    }
+    series_on_place = len(floors["place"]["tiles"])
+    urlconf = types.ModuleType("bench_pages_urls")
+    urlconf.urlpatterns = [
+        path("floor/place/", floor_place, {"data": floors["place"]}),
+        path("floor/overview/", floor_overview, {"data": floors["overview"]}),
+        path("floor/metric/", floor_metric, {"data": floors["metric"]}),
+        path("", include(settings.ROOT_URLCONF)),
+    ]
+    sys.modules[urlconf.__name__] = urlconf
+
+    pages = {
+        "place": (f"Place dashboard `{place.get_absolute_url()}`", place.get_absolute_url()),
+        "overview": ("System overview `/`", "/"),
+        "metric": (f"Metric page `{metric.get_absolute_url()}`", metric.get_absolute_url()),
+    }
+    results = {}
+    load_start = os.getloadavg()
+    with override_settings(ROOT_URLCONF=urlconf.__name__):
+        client = Client()
+        client.force_login(user)
+        with bench_lock():
+            for key, (_, url) in pages.items():
+                floor_url = f"/floor/{key}/"
+                queries, size = query_count(client, url)
+                floor_queries, floor_size = query_count(client, floor_url)
+                portal = summary(timed(client, url, args.requests, args.warmup))
+                floor = summary(timed(client, floor_url, args.requests, args.warmup))
+                results[key] = {
+                    "portal": portal,
+                    "floor": floor,
+                    "queries": queries,
+                    "floor_queries": floor_queries,
+                    "size": size,
+                    "floor_size": floor_size,
+                }
+                print(
+                    f"{key}: portal p50 {portal['p50']:.1f} p95 {portal['p95']:.1f} ms,"
+                    f" floor p50 {floor['p50']:.1f} p95 {floor['p95']:.1f} ms,"
+                    f" {queries} queries ({floor_queries} on the floor), {size:,} bytes",
+                    flush=True,
+                )
+    load_end = os.getloadavg()
+
+    from metrics.models import Series
+
+    now = dt.datetime.now(dt.UTC).strftime("%Y-%m-%d %H:%M UTC")
+    lines = [
+        f"\n## Commissioner pages — {now}\n",
+        f"Machine: {platform.platform()}, {os.cpu_count()} CPUs,"
+        f" Python {platform.python_version()}; load average at the start"
+        f" {' / '.join(f'{x:.2f}' for x in load_start)},"
+        f" at the end {' / '.join(f'{x:.2f}' for x in load_end)}.",
+        f"Data: the synthetic England database (`{settings.DATABASES['default']['NAME']}`,"
+        f" {Series.objects.count():,} series). `bench/bench_pages.py --requests {args.requests}`:"
+        f" {args.requests} timed requests per page after {args.warmup} warm-up requests, in one"
+        " process through Django's full request cycle (`django.test.Client`, signed in as a"
+        " commissioner, production settings, DEBUG off).",
+        f"Pages: the Place `{place.slug}` as generated ({series_on_place} series on its page:"
+        f" 400 metrics, twice the 200 of the target); the overview of `{system.slug}` (its"
+        f" {len(floors['overview']['rows']):,} series in the matrix); the metric"
+        f" `{metric.code}` ({len(floors['metric']['charts'])} charts, one per subject in England).",
+        "Floors: the same request cycle, then the page's rows pre-formatted before timing, joined"
+        " with f-strings into a bare HTML page: "
+        + "; ".join(f"{k}: {v}" for k, v in FLOOR_SECTIONS.items())
+        + ".",
+        "",
+        "| page | portal p50 ms | portal p95 ms | portal mean ms | floor p50 ms | floor p95 ms"
+        " | p95 ratio | queries | HTML bytes | p95 ≤ 100 ms | ≤ 4× floor | queries ≤ 8 |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | --- | --- |",
+    ]
+    for key, (label, _) in pages.items():
+        r = results[key]
+        p, f = r["portal"], r["floor"]
+        ratio = p["p95"] / f["p95"]
+        lines.append(
+            f"| {label} | {p['p50']:.1f} | {p['p95']:.1f} | {p['mean']:.1f} | {f['p50']:.1f}"
+            f" | {f['p95']:.1f} | {ratio:.2f}× | {r['queries']} | {r['size']:,}"
+            f" | {'PASS' if p['p95'] <= TARGET_P95_MS else 'FAIL'}"
+            f" | {'PASS' if ratio <= TARGET_RATIO else 'FAIL'}"
+            f" | {'PASS' if r['queries'] <= TARGET_QUERIES else 'FAIL'} |"
+        )
+    lines.append(
+        "\nQueries are every statement the database received for the page, transaction control"
+        " included (the floor pages, with no SQL of their own, take"
+        f" {results['place']['floor_queries']}: the session, the user, the role, and the session"
+        " saved as BEGIN, UPDATE, COMMIT)."
+    )
+    text = "\n".join(lines) + "\n"
+    with args.results.open("a", encoding="utf-8") as handle:
+        handle.write(text)
+    print(text)
+
+
+if __name__ == "__main__":
+    main()
