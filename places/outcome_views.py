@@ -124,29 +124,38 @@ def _evidence(priority: Priority, metric_ids: set[int]) -> dict[int, list[dict]]
     return by_metric
 
 
+def _target_name(target) -> str:
+    """An outcome's title or a metric's short name; the words for one since deleted."""
+    if target is None:
+        return "(no longer in the portal)"
+    return getattr(target, "title", None) or target.short_name or target.name
+
+
 def _history(priority: Priority) -> list[dict]:
     """Every recorded link and removal of the priority's links, newest first (two queries)."""
-    rows = []
-    for records, what in (
-        (PriorityOutcome.history.filter(priority_id=priority.pk).select_related("outcome"), "outcome"),
-        (PriorityMetric.history.filter(priority_id=priority.pk).select_related("metric"), "metric"),
-    ):
-        for h in records.select_related("history_user"):
-            target = h.outcome if what == "outcome" else h.metric
-            rows.append(
-                {
-                    "when": h.history_date,
-                    "who": h.history_user.get_username() if h.history_user else "",
-                    "kind": HISTORY_KINDS[h.history_type],
-                    "what": what,
-                    "target": (
-                        target.title if what == "outcome" else target.short_name or target.name
-                    )
-                    if target is not None
-                    else "(no longer in the portal)",
-                    "reason": h.history_change_reason or h.reason,
-                }
-            )
+    # outcome, metric: named on each record; history_user: who made or removed the link
+    records = [
+        (h, "outcome", h.outcome)
+        for h in PriorityOutcome.history.filter(priority_id=priority.pk).select_related(
+            "outcome", "history_user"
+        )
+    ] + [
+        (h, "metric", h.metric)
+        for h in PriorityMetric.history.filter(priority_id=priority.pk).select_related(
+            "metric", "history_user"
+        )
+    ]
+    rows = [
+        {
+            "when": h.history_date,
+            "who": h.history_user.get_username() if h.history_user else "",
+            "kind": HISTORY_KINDS[h.history_type],
+            "what": what,
+            "target": _target_name(target),
+            "reason": h.history_change_reason or h.reason,
+        }
+        for h, what, target in records
+    ]
     rows.sort(key=lambda r: r["when"], reverse=True)
     return rows
 
@@ -181,11 +190,11 @@ class PriorityDetailView(TemplateView):
         for m in metrics:
             m["worst"] = worst(m["rows"])
         can_edit = services.can_link_priority(self.request.user, priority)
+        outcome_form = metric_form = None
         if can_edit:
+            # The form sent back with errors, if one was; the other one empty.
             outcome_form = self.outcome_form or PriorityOutcomeForm(priority=priority)
             metric_form = self.metric_form or PriorityMetricForm(priority=priority)
-        else:
-            outcome_form = metric_form = None
         return super().get_context_data(
             priority=priority,
             place=place,
@@ -197,7 +206,7 @@ class PriorityDetailView(TemplateView):
             can_edit=can_edit,
             outcome_form=outcome_form,
             metric_form=metric_form,
-            failed_form=self.outcome_form or self.metric_form,
+            failed_form=self.outcome_form if self.outcome_form is not None else self.metric_form,
             nav_section="places",
             crumbs=[
                 ("Overview", reverse("places:system_overview")),
@@ -224,7 +233,9 @@ class PriorityLinkCreateView(PriorityDetailView):
         return super().dispatch(request, *args, **kwargs)
 
     def get(self, request, *args, **kwargs):
-        return redirect(reverse("places:priority_detail", args=[self.priority.key]) + f"#{self.anchor}")
+        return redirect(
+            reverse("places:priority_detail", args=[self.priority.key]) + f"#{self.anchor}"
+        )
 
     def post(self, request, *args, **kwargs):
         form = self.form_class(request.POST, priority=self.priority)
@@ -295,7 +306,6 @@ class PriorityLinkDeleteView(View):
 
     def render(self, form):
         place = self.priority.place
-        target = getattr(self.link, self.related)
         return render(
             self.request,
             self.template_name,
@@ -303,13 +313,16 @@ class PriorityLinkDeleteView(View):
                 "priority": self.priority,
                 "link": self.link,
                 "what": self.related,
-                "target": target.title if self.related == "outcome" else target.short_name,
+                "target": _target_name(getattr(self.link, self.related)),
                 "form": form,
                 "nav_section": "places",
                 "crumbs": [
                     ("Overview", reverse("places:system_overview")),
                     (place.name, place.get_absolute_url() + "#outcomes"),
-                    (self.priority.title, reverse("places:priority_detail", args=[self.priority.key])),
+                    (
+                        self.priority.title,
+                        reverse("places:priority_detail", args=[self.priority.key]),
+                    ),
                 ],
             },
         )

@@ -1,9 +1,55 @@
 from rest_framework import serializers
 
-from icsportal.api.serializers import source_field
+from icsportal.api.serializers import iso_datetime, source_field
+from metrics.api.serializers import MetricBriefSerializer
 
 from ..models import FinanceFigure, FinancePrinciple, Outcome, PriorityMetric, PriorityOutcome
-from .serializers import PlaceBriefSerializer
+from .serializers import PlaceBriefSerializer, PrioritySerializer
+
+
+class OutcomeBriefSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = Outcome
+        fields = ["id", "key", "code", "number", "title"]
+
+
+class PriorityOutcomeLinkSerializer(serializers.ModelSerializer):
+    """That a priority serves an outcome: why, on what basis, who linked it and when."""
+
+    outcome = OutcomeBriefSerializer(read_only=True)
+    created_by = serializers.SlugRelatedField(
+        read_only=True, slug_field="username", allow_null=True
+    )
+    source = source_field()
+
+    class Meta:
+        model = PriorityOutcome
+        fields = ["id", "outcome", "basis", "reason", "created_by", "created_at", "source"]
+
+
+class PriorityMetricLinkSerializer(serializers.ModelSerializer):
+    """That a metric evidences a priority: why, on what basis, who linked it and when."""
+
+    metric = MetricBriefSerializer(read_only=True)
+    created_by = serializers.SlugRelatedField(
+        read_only=True, slug_field="username", allow_null=True
+    )
+    source = source_field()
+
+    class Meta:
+        model = PriorityMetric
+        fields = ["id", "metric", "basis", "reason", "created_by", "created_at", "source"]
+
+
+class PriorityWithLinksSerializer(PrioritySerializer):
+    """A priority with the outcomes it serves and the metrics that evidence it (read only:
+    links are made on the priority's page, where the reason is asked for)."""
+
+    outcome_links = PriorityOutcomeLinkSerializer(many=True, read_only=True)
+    metric_links = PriorityMetricLinkSerializer(many=True, read_only=True)
+
+    class Meta(PrioritySerializer.Meta):
+        fields = [*PrioritySerializer.Meta.fields, "outcome_links", "metric_links"]
 
 
 class OutcomeSerializer(serializers.ModelSerializer):
@@ -27,7 +73,8 @@ class OutcomeSerializer(serializers.ModelSerializer):
         ]
 
     def get_priorities(self, outcome) -> list[dict]:
-        """The priorities linked to the outcome, each with why and by whom."""
+        """The priorities linked to the outcome, each with why, by whom and when, and the
+        metrics that evidence it with theirs."""
         return [
             {
                 "priority": link.priority_id,
@@ -35,7 +82,12 @@ class OutcomeSerializer(serializers.ModelSerializer):
                 "title": link.priority.title,
                 "basis": link.basis,
                 "reason": link.reason,
+                "created_by": link.created_by.get_username() if link.created_by else None,
+                "created_at": iso_datetime(link.created_at),
                 "metrics": [m.metric.code for m in link.priority.metric_links.all()],
+                "metric_links": PriorityMetricLinkSerializer(
+                    link.priority.metric_links.all(), many=True
+                ).data,
             }
             for link in outcome.priority_links.all()
         ]
@@ -81,6 +133,7 @@ __all__ = [
     "FinanceFigureSerializer",
     "FinancePrincipleSerializer",
     "OutcomeSerializer",
-    "PriorityMetric",
-    "PriorityOutcome",
+    "PriorityMetricLinkSerializer",
+    "PriorityOutcomeLinkSerializer",
+    "PriorityWithLinksSerializer",
 ]

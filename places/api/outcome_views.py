@@ -12,16 +12,21 @@ from .outcome_serializers import (
 
 
 class OutcomeViewSet(PortalViewSet):
-    # priority_links → priority → place, metric_links: the linked priorities on each row
+    # priority_links → priority → place, metric_links: the linked priorities on each row;
+    # created_by: who linked each; source_document: a metric link's citation
     queryset = Outcome.objects.select_related(
         "source_document", "statement_document"
     ).prefetch_related(
         Prefetch(
             "priority_links",
-            queryset=PriorityOutcome.objects.select_related("priority__place").prefetch_related(
+            queryset=PriorityOutcome.objects.select_related(
+                "priority__place", "created_by"
+            ).prefetch_related(
                 Prefetch(
                     "priority__metric_links",
-                    queryset=PriorityMetric.objects.select_related("metric"),
+                    queryset=PriorityMetric.objects.select_related(
+                        "metric", "created_by", "source_document"
+                    ),
                 )
             ),
         )

@@ -1,8 +1,11 @@
+from django.db.models import Prefetch
+
 from icsportal.api.views import PortalViewSet
 
 from ..filtersets import DocumentFilterSet, PlaceFilterSet, PriorityFilterSet, SystemFilterSet
-from ..models import Document, Place, Priority, System
-from .serializers import DocumentSerializer, PlaceSerializer, PrioritySerializer, SystemSerializer
+from ..models import Document, Place, Priority, PriorityMetric, PriorityOutcome, System
+from .outcome_serializers import PriorityWithLinksSerializer
+from .serializers import DocumentSerializer, PlaceSerializer, SystemSerializer
 
 
 class SystemViewSet(PortalViewSet):
@@ -25,8 +28,22 @@ class PlaceViewSet(PortalViewSet):
 
 
 class PriorityViewSet(PortalViewSet):
-    queryset = Priority.objects.select_related("place", "source_document")
-    serializer_class = PrioritySerializer
+    # outcome_links, metric_links: each priority's links with who made them and their sources
+    queryset = Priority.objects.select_related("place", "source_document").prefetch_related(
+        Prefetch(
+            "outcome_links",
+            queryset=PriorityOutcome.objects.select_related(
+                "outcome", "created_by", "source_document"
+            ),
+        ),
+        Prefetch(
+            "metric_links",
+            queryset=PriorityMetric.objects.select_related(
+                "metric", "created_by", "source_document"
+            ),
+        ),
+    )
+    serializer_class = PriorityWithLinksSerializer
     filterset_class = PriorityFilterSet
     ordering_fields = ["title", "status", "id", "order"]
     ordering = ["place__name", "order", "id"]

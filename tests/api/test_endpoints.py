@@ -210,6 +210,7 @@ class TestPlaces(EndpointTests):
 class TestPriorities(EndpointTests):
     url, model = "/api/v1/priorities/", Priority
     add = staticmethod(add_priorities)
+    max_queries = 4  # count, page, outcome links, metric links
 
 
 class TestDocuments(EndpointTests):
