@@ -63,6 +63,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "governance.middleware.SessionRenewalMiddleware",
     "governance.middleware.SessionLifetimeMiddleware",
     "governance.middleware.PortalAccessMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
@@ -122,7 +123,8 @@ LOGOUT_REDIRECT_URL = None
 # refused attempt (so even the right password fails); governance/lockout.py counts the window.
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    # ModelBackend, reading the user's role with the user (one query a request, not two).
+    "governance.backends.PortalModelBackend",
 ]
 AXES_HANDLER = "governance.lockout.LoginLockoutHandler"
 AXES_FAILURE_LIMIT = 10
@@ -218,9 +220,10 @@ CONTENT_SECURITY_POLICY_PATHS = {
     },
 }
 
-# Sessions end after 30 minutes idle (the cookie is renewed on each request).
+# Sessions end after 30 minutes idle: governance.middleware.SessionRenewalMiddleware saves a
+# signed-in session (renewing its expiry and cookie) when its last save is a minute old.
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=30 * 60)
-SESSION_SAVE_EVERY_REQUEST = True
+SESSION_SAVE_EVERY_REQUEST = False
 
 # Cache — Redis when REDIS_CACHE_URL is set, else per-process memory.
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
@@ -299,6 +302,9 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # The nightly fan-out packs scopes into tasks of at least this many series: fewer, larger
 # tasks keep the broker and the per-task overhead small next to the work.
 SNAPSHOT_TASK_MIN_SERIES = env.int("SNAPSHOT_TASK_MIN_SERIES", default=1000)
+# Rendering dashboard fragments after a publish is a convenience, never in the way of a
+# recompute: it has a queue of its own ("pages"), which workers take with -Q celery,pages.
+CELERY_TASK_ROUTES = {"metrics.tasks.snapshot_pages_warm": {"queue": "pages"}}
 CELERY_BEAT_SCHEDULE = {
     # Every night at 02:30 Europe/London: recompute every series and publish new snapshots.
     "snapshots-recompute-all-nightly": {

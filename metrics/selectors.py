@@ -10,13 +10,16 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+import logging
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 
-from django.db.models import F, OuterRef, Prefetch, Q, QuerySet, Subquery
+from django.core.cache import cache
+from django.db.models import F, OuterRef, Prefetch, Q, QuerySet, Subquery, prefetch_related_objects
 from django.urls import reverse
+from django.utils import timezone
 
-from governance.models import Board, Organisation
+from governance.models import Membership, Organisation
 
 from . import spc
 from .choices import Frequency, Polarity, Provenance, SeriesProvenance, SnapshotStatus, SubjectType
@@ -36,6 +39,8 @@ TYPE_WORDS = {
     "N": "Special cause (neutral)",
 }
 RAG_WORDS = {"green": "Green", "amber": "Amber", "red": "Red", "grey": "No target"}
+
+logger = logging.getLogger(__name__)
 CONCERN_VARIATIONS = ("concern_high", "concern_low")
 IMPROVEMENT_VARIATIONS = ("improvement_high", "improvement_low")
 
@@ -80,6 +85,45 @@ def format_period(day: dt.date | None, frequency: str, *, long: bool = False) ->
     if frequency == Frequency.POINT_IN_TIME:
         return f"{day.day} {month} {day.year}"
     return f"{month} {day.year}"
+
+
+# -- fragments of pages, cached by snapshot -------------------------------------------------------
+
+# Part of every fragment's key: raise it when the markup of a cached fragment changes, so that
+# fragments rendered by the old templates are never served.
+FRAGMENT_VERSION = 1
+# A published snapshot never changes, so neither does a fragment rendered from it; a new
+# snapshot gives a new key. The timeout only lets the cache forget fragments nobody asks for.
+FRAGMENT_TIMEOUT = 7 * 24 * 60 * 60
+
+
+def fragment_key(name: str, snapshot_ids: Iterable[int], *parts) -> str:
+    """The cache key of a page fragment rendered from the snapshots ``snapshot_ids``."""
+    ids = "-".join(str(i) for i in sorted(snapshot_ids)) or "none"
+    extra = ":".join(str(p) for p in parts)
+    return f"portal:fragment:v{FRAGMENT_VERSION}:{name}:{ids}:{extra}"
+
+
+def cached_fragments(keys: dict[str, str], render: Callable[[], dict[str, str]]) -> dict[str, str]:
+    """The HTML fragments named in ``keys`` (name -> cache key), from the cache when all are
+    there, else from ``render()``, which returns HTML by cache key (``keys``' and maybe more,
+    e.g. every page of a matrix) and whose results are cached.
+
+    A cache that fails (Redis down) is logged and passed over: the page is rendered instead.
+    """
+    try:
+        found = cache.get_many(list(keys.values()))
+    except Exception:  # noqa: BLE001 - any cache failure falls back to rendering
+        logger.warning("Page fragment cache unavailable; rendering", exc_info=True)
+        found = {}
+    if all(key in found for key in keys.values()):
+        return {name: found[key] for name, key in keys.items()}
+    rendered = render()
+    try:
+        cache.set_many(rendered, timeout=FRAGMENT_TIMEOUT)
+    except Exception:  # noqa: BLE001 - any cache failure leaves the page rendered, uncached
+        logger.warning("Page fragment cache unavailable; not stored", exc_info=True)
+    return {name: rendered[key] for name, key in keys.items()}
 
 
 # -- snapshots -----------------------------------------------------------------------------------
@@ -525,19 +569,23 @@ def system_rows(*, system_id: int) -> list[dict]:
     return rows
 
 
-def place_rows(*, place) -> list[dict]:
+def place_rows(*, place, snapshot_ids: list[int] | None = None) -> list[dict]:
     """The series on a Place's page: its own, and those of the organisations linked to it.
 
     A Place's snapshot holds its Place series; the system snapshot holds the organisation
     series, of which the Place shows those of the organisations that serve it.
+    ``snapshot_ids``: those two snapshots, when the caller has read them already.
     """
     # The Place's snapshot and the system's: filtering the snapshots (not the summaries' join
     # to them) lets PostgreSQL read just their summaries.
-    snapshots = (
-        latest_snapshots(system_id=place.system_id)
-        .filter(Q(place=place) | Q(place=None))
-        .values("pk")
-    )
+    if snapshot_ids is not None:
+        snapshots = list(snapshot_ids)
+    else:
+        snapshots = (
+            latest_snapshots(system_id=place.system_id)
+            .filter(Q(place=place) | Q(place=None))
+            .values("pk")
+        )
     serving = Organisation.objects.filter(places=place).values("pk")
     summaries = (
         _summaries()
@@ -556,11 +604,25 @@ def place_rows(*, place) -> list[dict]:
 # -- the metric page -----------------------------------------------------------------------------
 
 
-def _owner_board(metric: Metric):
+def owner_board_with_members(metric: Metric):
+    """The metric's owner board with its seats today as ``current``: one query when the board
+    came with the metric (``select_related("owner_board")``), two otherwise."""
     if metric.owner_board_id is None:
         return None
-    # current: the page lists who sits on the owning board today
-    return Board.objects.with_current_members().filter(pk=metric.owner_board_id).first()
+    board = metric.owner_board
+    # current: the page lists who sits on the owning board today (the same prefetch as
+    # Board.objects.with_current_members(), made on the board the metric brought)
+    prefetch_related_objects(
+        [board],
+        Prefetch(
+            "memberships",
+            queryset=Membership.objects.active_on(timezone.localdate()).select_related(
+                "person", "on_behalf_of", "source_document"
+            ),
+            to_attr="current",
+        ),
+    )
+    return board
 
 
 def member_rows(board) -> list[dict]:
@@ -598,27 +660,43 @@ def _targets_by_point(targets: list[Target], periods: list[dt.date]) -> list[flo
     return out
 
 
-def metric_detail(*, metric: Metric) -> dict:
-    """Everything the metric page shows: its series' charts and tables, targets, owner board.
+def subjects_of(system_id: int | None, prefix: str = "") -> Q:
+    """The series whose subject is ``system_id``'s: the system, its Places, its organisations
+    (every series when ``system_id`` is None). ``prefix``: the path to the series, e.g.
+    'series__'."""
+    if system_id is None:
+        return Q()
+    return (
+        Q(**{f"{prefix}system_id": system_id})
+        | Q(**{f"{prefix}place__system_id": system_id})
+        | Q(**{f"{prefix}organisation__system_id": system_id})
+    )
 
-    A fixed number of queries: the series, their targets, the latest summaries, the
-    observations, the statements and the owner board with its members.
+
+def metric_charts(*, metric: Metric, system_id: int | None = None) -> dict:
+    """The charts and data tables of a metric's series, and its targets: those of one system's
+    subjects (the system, its Places, its organisations), or of every subject.
+
+    Four queries: the series, their targets, the latest summaries, the observations.
     """
     # place/organisation/system: each chart's subject; targets: the target column and table
     series_list = list(
-        metric.series.select_related("place", "organisation", "system").prefetch_related(
+        metric.series.filter(subjects_of(system_id))
+        .select_related("place", "organisation", "system")
+        .prefetch_related(
             Prefetch("targets", queryset=Target.objects.select_related("source_document"))
         )
     )
     summaries = {
         s.series_id: s
         for s in SeriesSummary.objects.filter(
-            series__metric=metric, snapshot_id__in=latest_snapshots().values("pk")
+            series__metric=metric,
+            snapshot_id__in=latest_snapshots(system_id=system_id).values("pk"),
         )
     }
     observations: dict[int, list[tuple]] = {}
     for row in (
-        Observation.objects.filter(series__metric=metric)
+        Observation.objects.filter(subjects_of(system_id, "series__"), series__metric=metric)
         .order_by("series_id", "period_start")
         .values_list(
             "series_id",
@@ -650,10 +728,19 @@ def metric_detail(*, metric: Metric) -> dict:
                 }
             )
         charts.append(_chart(metric, series, summaries.get(series.pk), targets, observations, fmt))
-    board = _owner_board(metric)
+    return {"charts": charts, "target_rows": target_rows}
+
+
+def metric_detail(*, metric: Metric, system_id: int | None = None) -> dict:
+    """Everything the metric page shows: its series' charts and tables (of one system's
+    subjects, or of all), targets, owner board with its members, statements.
+
+    A fixed number of queries: those of ``metric_charts``, the statements and the owner board
+    with its members.
+    """
+    board = owner_board_with_members(metric)
     return {
-        "charts": charts,
-        "target_rows": target_rows,
+        **metric_charts(metric=metric, system_id=system_id),
         "owner_board": board,
         "owner_members": member_rows(board) if board else [],
         "statements": list(metric.statements.select_related("source_document")),

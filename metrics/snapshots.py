@@ -16,6 +16,7 @@ import math
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, fields
+from functools import partial
 
 import numpy as np
 from django.db import IntegrityError, connection, transaction
@@ -761,7 +762,23 @@ def snapshot_publish(*, snapshot: Snapshot, series_count: int, digest: str) -> S
         # SeriesSummary has no delete signals or dependants, so the cascade is one set-based
         # DELETE of the pruned snapshots' summaries; no summary row is loaded.
         Snapshot.objects.filter(pk__in=prune).delete()
+    transaction.on_commit(
+        partial(_warm_pages, system_id=snapshot.system_id, place_id=snapshot.place_id)
+    )
     return snapshot
+
+
+def _warm_pages(*, system_id: int, place_id: int | None) -> None:
+    """Ask for the dashboard fragments of the new snapshot to be rendered before anyone asks
+    for the pages: a task of its own, so a recompute does not wait for page rendering (in
+    process, without a broker, it runs here). A broker that cannot take it costs only a cold
+    first page view."""
+    from .tasks import snapshot_pages_warm
+
+    try:
+        snapshot_pages_warm.apply_async((system_id, place_id), ignore_result=True, retry=False)
+    except Exception:  # noqa: BLE001 - the pages render on their first view instead
+        logger.warning("could not ask for the pages of %s/%s to be warmed", system_id, place_id)
 
 
 def scope_series_counts() -> dict[tuple[int, int | None], int]:

@@ -103,3 +103,11 @@ def snapshots_watchdog() -> int:
 def recompute_requests_drain() -> int:
     """Hand the broker the recompute requests it never took or may have lost; returns how many."""
     return recompute_enqueue(resend_after=RESEND_AFTER)
+
+
+@shared_task(name="metrics.tasks.snapshot_pages_warm", ignore_result=True, expires=3600)
+def snapshot_pages_warm(system_id: int, place_id: int | None = None) -> None:
+    """Render and cache the dashboard fragments of a scope's newest snapshot."""
+    from places.selectors import warm_published_fragments
+
+    warm_published_fragments(system_id=system_id, place_id=place_id)

@@ -1,16 +1,28 @@
 import csv
 
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
+from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.safestring import mark_safe
 from django.views.generic import DetailView, TemplateView
 
 from governance.list_views import nhsuk_filter_form
+from places.models import System
 
 from . import spc
 from .filtersets import MetricFilterSet
 from .models import Metric
-from .selectors import metric_csv_rows, metric_detail, metric_index_rows
+from .selectors import (
+    cached_fragments,
+    fragment_key,
+    latest_snapshots,
+    member_rows,
+    metric_charts,
+    metric_csv_rows,
+    metric_index_rows,
+    owner_board_with_members,
+)
 from .templatetags.spc_charts import NO_ASSURANCE_LABEL
 
 
@@ -34,29 +46,78 @@ class MetricListView(TemplateView):
 
 
 class MetricDetailView(DetailView):
-    """A metric: definition, targets, a chart and data table per subject; ?format=csv."""
+    """A metric: definition, targets, a chart and data table per subject of one system
+    (``?system=<slug>``, the first by name when none is given); ``?format=csv``."""
 
     template_name = "metrics/metric_detail.html"
     context_object_name = "metric"
+    charts_template = "metrics/includes/metric_charts.html"
 
     def get_object(self, queryset=None):
+        # owner_board: named on the page, with its seats; source_document: the citation
         return get_object_or_404(
             Metric.objects.select_related("owner_board", "source_document"),
             code=self.kwargs["code"],
         )
 
+    def _systems(self):
+        """Every system (for the selector) and the one asked for."""
+        systems = list(System.objects.only("pk", "slug", "name").order_by("name"))
+        wanted = self.request.GET.get("system")
+        if not wanted:
+            return systems, systems[0] if systems else None
+        for system in systems:
+            if system.slug == wanted:
+                return systems, system
+        raise Http404("No system has that name.")
+
     def render_to_response(self, context, **response_kwargs):
         if self.request.GET.get("format") == "csv":
+            system = context["system"]
+            detail = metric_charts(metric=self.object, system_id=system.pk if system else None)
             response = HttpResponse(content_type="text/csv; charset=utf-8")
             response["Content-Disposition"] = f'attachment; filename="{self.object.code}.csv"'
             writer = csv.writer(response)
-            writer.writerows(metric_csv_rows(self.object, context["detail"]))
+            writer.writerows(metric_csv_rows(self.object, detail))
             return response
         return super().render_to_response(context, **response_kwargs)
 
+    def _charts(self, system) -> str:
+        """The charts, data tables and targets of ``system``'s subjects, as HTML: cached under
+        the system's latest snapshots and the metric's last change."""
+        metric = self.object
+        system_id = system.pk if system else None
+        snapshot_ids = latest_snapshots(system_id=system_id).values_list("pk", flat=True)
+        key = fragment_key(
+            "metric-charts", snapshot_ids, metric.pk, system_id, metric.modified_at.timestamp()
+        )
+
+        def render():
+            detail = metric_charts(metric=metric, system_id=system_id)
+            html = render_to_string(self.charts_template, {"metric": metric, "detail": detail})
+            return {key: html}
+
+        return cached_fragments({"charts": key}, render)["charts"]
+
     def get_context_data(self, **kwargs):
+        metric = self.object
+        systems, system = self._systems()
+        board = owner_board_with_members(metric)
+        detail = {
+            "owner_board": board,
+            "owner_members": member_rows(board) if board else [],
+            "statements": list(metric.statements.select_related("source_document")),
+            "synthetic": metric.is_synthetic,
+        }
+        charts = ""
+        if self.request.GET.get("format") != "csv":
+            # The fragment was rendered by this view's own template, every value escaped.
+            charts = mark_safe(self._charts(system))  # noqa: S308 # nosec B308 B703
         return super().get_context_data(
-            detail=metric_detail(metric=self.object),
+            detail=detail,
+            charts=charts,
+            systems=systems,
+            system=system,
             nav_section="metrics",
             crumbs=[("Metrics", reverse("metrics:metric_list"))],
             **kwargs,

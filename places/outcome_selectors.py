@@ -65,7 +65,8 @@ def worst(rows: list[dict]) -> dict:
 
 def _rows(*, system: System, place: Place | None, metric_ids: set[int], codes: set[str]):
     """Series rows of the linked metrics and of the metrics serving the outcomes: the Place's
-    own and those of the organisations serving it, or every series of the system."""
+    own, those of the organisations serving it and the system's of the linked metrics; or
+    every series of the system."""
     summaries = (
         SeriesSummary.objects.filter(snapshot__in=latest_snapshots(system_id=system.pk))
         .filter(Q(series__metric_id__in=metric_ids) | Q(series__metric__outcome__in=codes))
@@ -84,6 +85,7 @@ def _rows(*, system: System, place: Place | None, metric_ids: set[int], codes: s
                 series__subject_type=SubjectType.ORGANISATION,
                 series__organisation__in=Organisation.objects.filter(places=place),
             )
+            | Q(series__subject_type=SubjectType.SYSTEM, series__metric_id__in=metric_ids)
         )
     by_metric: dict[int, list[dict]] = {}
     for summary in summaries:
@@ -110,7 +112,8 @@ def outcome_rollup(*, system: System, place: Place | None = None) -> dict:
 
     For a Place fetched with its priorities prefetched (as its page does), four queries: the
     outcomes, the priorities' outcome links, their metric links and the series summaries;
-    otherwise one more for the priorities. The same whatever the number of rows.
+    otherwise two more, for the priorities and the organisations serving each Place. The same
+    whatever the number of rows.
     """
     outcomes = list(
         Outcome.objects.filter(system=system).select_related(
@@ -144,8 +147,10 @@ def outcome_rollup(*, system: System, place: Place | None = None) -> dict:
         system=system, place=place, metric_ids=metric_ids, codes={o.code for o in outcomes}
     )
     direct: dict[str, list[dict]] = {}
-    for rows in by_metric.values():
-        first = rows[0]
+    for all_rows in by_metric.values():
+        # A Place's page reads the system's series only as evidence for its priorities.
+        rows = [r for r in all_rows if place is None or r["subject_type"] != SubjectType.SYSTEM]
+        first = rows[0] if rows else {"outcome": ""}
         if first["outcome"]:
             direct.setdefault(first["outcome"], []).append(
                 {
@@ -156,6 +161,25 @@ def outcome_rollup(*, system: System, place: Place | None = None) -> dict:
                     "worst": worst(rows),
                 }
             )
+    # A priority counts its own Place's series, the system's and those of the organisations
+    # serving its Place, never another Place's (the system page reads every series).
+    serving = (
+        None
+        if place is not None
+        else set(
+            Organisation.places.through.objects.filter(place__system=system).values_list(
+                "organisation_id", "place_id"
+            )
+        )
+    )
+
+    def counts_for(priority: Priority, row: dict) -> bool:
+        if serving is None or row["subject_type"] == SubjectType.SYSTEM:
+            return True
+        if row["subject_type"] == SubjectType.PLACE:
+            return row["place_id"] == priority.place_id
+        return (row["organisation_id"], priority.place_id) in serving
+
     by_pk = {p.pk: p for p in priorities}
     result = []
     linked_ids: set[int] = set()
@@ -167,7 +191,10 @@ def outcome_rollup(*, system: System, place: Place | None = None) -> dict:
                 continue
             linked_ids.add(priority.pk)
             metrics = [
-                _metric_entry(m.metric, by_metric.get(m.metric_id, []))
+                _metric_entry(
+                    m.metric,
+                    [r for r in by_metric.get(m.metric_id, []) if counts_for(priority, r)],
+                )
                 for m in metric_links.get(priority.pk, [])
             ]
             rows = [r for m in metrics for r in m["rows"]]

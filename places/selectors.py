@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
+import logging
+
+from django.db.models import Exists, F, OuterRef, Q, Subquery, Value
+from django.db.models.functions import Trim
+from django.http import Http404
+from django.template.loader import render_to_string
+
 from governance.choices import OrganisationKind, Role
 from governance.models import Board, Membership, Organisation
-from metrics.choices import Category, Outcome
-from metrics.models import HighImpactChange
+from metrics.choices import AssessmentKind, Category, Maturity, Outcome, SnapshotStatus
+from metrics.models import HICMAssessment, HighImpactChange, Snapshot
 from metrics.selectors import (
+    cached_fragments,
     format_number,
+    fragment_key,
     member_rows,
     place_rows,
     system_rows,
@@ -16,6 +25,8 @@ from metrics.selectors import (
 
 from .choices import FactKind
 from .models import Fact, Place, System
+
+logger = logging.getLogger(__name__)
 
 
 def system_overview(*, system: System | None = None):
@@ -32,6 +43,21 @@ def system_overview(*, system: System | None = None):
     # the card shows the headline population and its citation
     places = Place.objects.filter(system=system).with_headline_population().order_by("name")
     return system, list(places), population
+
+
+def system_overview_head(*, system: System | None = None) -> dict | None:
+    """The overview's parts that are not cached with the snapshots: the system (first by name
+    when none is given), its headline population and its figures (three queries)."""
+    system = system or System.objects.first()
+    if system is None:
+        return None
+    facts = Fact.objects.filter(system=system, place=None).select_related("source_document")
+    population = facts.filter(kind=FactKind.POPULATION, is_headline=True).first()
+    return {
+        "system": system,
+        "population": fact_row(population) if population else None,
+        "figures": [fact_row(f) for f in facts.filter(kind=FactKind.COUNT) if f.value is not None],
+    }
 
 
 def system_counts(*, system_slug: str) -> dict:
@@ -58,6 +84,14 @@ def fact_row(fact: Fact) -> dict:
         "topic": fact.topic,
         "citation": fact.citation,
     }
+
+
+# The overview's matrix shows this many metrics (each with all its subjects) a page.
+MATRIX_METRICS_PER_PAGE = 50
+# The overview lists this many series in special-cause concern, and links to the full list.
+OVERVIEW_CONCERNS = 20
+# A Place card names this many of its series in concern.
+CARD_CONCERNS = 5
 
 
 def system_dashboard(*, system: System | None = None) -> dict | None:
@@ -99,6 +133,8 @@ def system_dashboard(*, system: System | None = None) -> dict | None:
                 "concerns": [r for r in by_place.get(place.pk, []) if r["is_concern"]],
             }
         )
+        cards[-1]["concerns_shown"] = cards[-1]["concerns"][:CARD_CONCERNS]
+        cards[-1]["concerns_more"] = len(cards[-1]["concerns"]) - CARD_CONCERNS
     outcomes = []
     for value, label in Outcome.choices:
         metrics = {}
@@ -118,16 +154,97 @@ def system_dashboard(*, system: System | None = None) -> dict | None:
     counts = Fact.objects.filter(system=system, place=None, kind=FactKind.COUNT).select_related(
         "source_document"
     )
+    concerns = [r for r in rows if r["is_concern"]]
     return {
         "system": system,
         "population": fact_row(population) if population else None,
         "cards": cards,
         "rows": rows,
-        "concerns": [r for r in rows if r["is_concern"]],
+        "pages": matrix_pages(rows),
+        "concerns": concerns,
+        "concerns_shown": concerns[:OVERVIEW_CONCERNS],
         "totals": variation_counts(rows),
         "outcomes": outcomes,
         "figures": [fact_row(f) for f in counts if f.value is not None],
     }
+
+
+def matrix_pages(rows: list[dict]) -> list[list[dict]]:
+    """The matrix rows (sorted by metric) cut into pages of ``MATRIX_METRICS_PER_PAGE``
+    metrics, a metric's subjects never split across pages; one page when there are none."""
+    pages: list[list[dict]] = [[]]
+    metrics_on_page, last = 0, None
+    for row in rows:
+        if row["metric_code"] != last:
+            if metrics_on_page == MATRIX_METRICS_PER_PAGE:
+                pages.append([])
+                metrics_on_page = 0
+            metrics_on_page += 1
+            last = row["metric_code"]
+        pages[-1].append(row)
+    return pages
+
+
+def latest_snapshot_ids(*, system_id: int) -> list[int]:
+    """The ids of the latest published snapshot of each of a system's scopes (one query)."""
+    from metrics.selectors import latest_snapshots
+
+    return sorted(latest_snapshots(system_id=system_id).values_list("pk", flat=True))
+
+
+OVERVIEW_TEMPLATES = {
+    "summary": "places/includes/overview_summary.html",
+    "matrix": "places/includes/overview_matrix.html",
+    "outcomes": "places/includes/overview_outcomes.html",
+    "concerns": "places/includes/concern_list.html",
+}
+
+
+def overview_key(name: str, *, system_id: int, snapshot_ids, page: int = 1) -> str:
+    return fragment_key(f"overview-{name}", snapshot_ids, system_id, page)
+
+
+def render_overview_fragments(*, system: System, snapshot_ids) -> dict[str, str]:
+    """Every cached fragment of the overview and the concern list, by cache key: the summary
+    (concerns and Place cards), each page of the matrix, the outcomes, the full concern list."""
+    dashboard = system_dashboard(system=system)
+    pages = dashboard["pages"]
+    out = {}
+    for name in ("summary", "outcomes", "concerns"):
+        key = overview_key(name, system_id=system.pk, snapshot_ids=snapshot_ids)
+        out[key] = render_to_string(OVERVIEW_TEMPLATES[name], {"dashboard": dashboard})
+    for number, rows in enumerate(pages, start=1):
+        key = overview_key("matrix", system_id=system.pk, snapshot_ids=snapshot_ids, page=number)
+        context = {
+            "dashboard": dashboard,
+            "rows": rows,
+            "page": number,
+            "page_count": len(pages),
+            "page_numbers": range(1, len(pages) + 1),
+            "series_count": len(dashboard["rows"]),
+        }
+        out[key] = render_to_string(OVERVIEW_TEMPLATES["matrix"], context)
+    return out
+
+
+def overview_fragments(*, system: System, names: list[str], page: int = 1) -> dict[str, str]:
+    """The overview's fragments named (from the cache, or rendered and cached): one query for
+    the snapshot ids on a cache hit. Http404 for a matrix page that does not exist."""
+    snapshot_ids = latest_snapshot_ids(system_id=system.pk)
+    keys = {
+        name: overview_key(name, system_id=system.pk, snapshot_ids=snapshot_ids, page=page)
+        if name == "matrix"
+        else overview_key(name, system_id=system.pk, snapshot_ids=snapshot_ids)
+        for name in names
+    }
+
+    def render():
+        rendered = render_overview_fragments(system=system, snapshot_ids=snapshot_ids)
+        if any(key not in rendered for key in keys.values()):
+            raise Http404("The matrix has no such page.")
+        return rendered
+
+    return cached_fragments(keys, render)
 
 
 def _board_row(board: Board) -> dict:
@@ -148,26 +265,42 @@ def _board_row(board: Board) -> dict:
     }
 
 
-def _hicm_applies(area: str, names: list[str]) -> bool:
-    """Whether an assessment made for ``area`` covers a Place known by ``names`` (its own name
-    and those of its local authorities); an assessment with no area covers every Place."""
-    area = area.strip().lower()
-    return not area or any(area == n.lower() or area in n.lower() for n in names)
-
-
-def place_dashboard(*, place: Place) -> dict:
-    """Everything a Place's page shows besides the Place itself, in a fixed number of queries:
-    its boards with today's seats, its metric tiles, the workforce of the providers serving it,
-    and the High Impact Change Model maturity that covers it."""
+def place_boards(*, place: Place) -> list[dict]:
+    """The Place's boards with today's chair, seats and vacancies (two queries)."""
     # current: chair, members and vacancies of each board; place: links
-    boards = [
+    return [
         _board_row(b)
         for b in Board.objects.filter(place=place)
         .select_related("source_document")
         .with_current_members()
         .order_by("name")
     ]
-    rows = place_rows(place=place)
+
+
+def with_snapshot_ids(places):
+    """Places annotated with the ids of their latest published snapshot and of their
+    system's (``place_snapshot_id``, ``system_snapshot_id``): the key of their cached tiles,
+    read in the Place's own query."""
+    published = Snapshot.objects.filter(status=SnapshotStatus.PUBLISHED).order_by(
+        "-published_at", "-id"
+    )
+    return places.annotate(
+        place_snapshot_id=Subquery(published.filter(place=OuterRef("pk")).values("pk")[:1]),
+        system_snapshot_id=Subquery(
+            published.filter(system=OuterRef("system_id"), place=None).values("pk")[:1]
+        ),
+    )
+
+
+def place_snapshot_ids(place: Place) -> list[int]:
+    return [i for i in (place.place_snapshot_id, place.system_snapshot_id) if i is not None]
+
+
+def place_metrics(*, place: Place, snapshot_ids: list[int]) -> dict:
+    """The metric part of a Place's page, from the snapshots ``snapshot_ids`` (the Place's and
+    its system's): tiles by category, counts, concerns, the providers' workforce table and how
+    the series on the page serve the three outcomes. Three queries."""
+    rows = place_rows(place=place, snapshot_ids=snapshot_ids)
     tiles: dict[str, list[dict]] = {label: [] for _, label in Category.choices}
     for row in rows:
         tiles.setdefault(row["category"], []).append(row)
@@ -205,44 +338,114 @@ def place_dashboard(*, place: Place) -> dict:
             for p in sorted(providers.values(), key=lambda p: p["name"])
         ],
     }
-
-    authorities = list(
-        place.organisations.filter(kind=OrganisationKind.LOCAL_AUTHORITY).values_list(
-            "name", flat=True
-        )
-    )
-    hicm = []
-    # assessments: current and planned maturity of each change
-    for change in (
-        HighImpactChange.objects.filter(system_id=place.system_id)
-        .select_related("source_document")
-        .prefetch_related("assessments")
-    ):
-        if not _hicm_applies(change.area, [place.name, *authorities]):
-            continue
-        latest = {}
-        for a in change.assessments.all():
-            latest[a.kind] = a
-        current, planned = latest.get("current"), latest.get("planned")
-        hicm.append(
+    outcomes = []
+    for value, label in Outcome.choices:
+        serving = [r for r in rows if r["outcome"] == value]
+        outcomes.append(
             {
-                "number": change.number,
-                "name": change.name,
-                "area": change.area,
-                "current": current.get_maturity_display() if current else "Not assessed",
-                "current_when": current.as_at_label if current else "",
-                "planned": planned.get_maturity_display() if planned else "Not stated",
-                "planned_when": planned.as_at_label if planned else "",
-                "citation": change.citation,
+                "label": label,
+                "series": len(serving),
+                "concern": sum(r["is_concern"] for r in serving),
             }
         )
     return {
-        "boards": boards,
         "rows": rows,
         "tiles": [{"category": k, "rows": v} for k, v in tiles.items() if v],
         "counts": variation_counts(rows),
         "concerns": [r for r in rows if r["is_concern"]],
         "workforce": workforce,
-        "hicm": hicm,
-        "hicm_area": hicm[0]["area"] if hicm else "",
+        "outcomes": outcomes,
     }
+
+
+PLACE_TEMPLATES = {
+    "metrics": "places/includes/place_metrics.html",
+    "workforce": "places/includes/place_workforce.html",
+    "outcome_summary": "places/includes/place_outcome_summary.html",
+}
+
+
+def place_fragments(*, place: Place) -> dict[str, str]:
+    """The HTML of a Place's metric tiles, workforce table and outcome summary, cached under
+    the Place's and its system's latest snapshots (``with_snapshot_ids``): no query when
+    cached, ``place_metrics``' three when not."""
+    snapshot_ids = place_snapshot_ids(place)
+    keys = {name: fragment_key(f"place-{name}", snapshot_ids, place.pk) for name in PLACE_TEMPLATES}
+
+    def render():
+        context = {
+            "place": place,
+            "dashboard": place_metrics(place=place, snapshot_ids=snapshot_ids),
+        }
+        return {
+            keys[name]: render_to_string(template, context)
+            for name, template in PLACE_TEMPLATES.items()
+        }
+
+    return cached_fragments(keys, render)
+
+
+def place_hicm(*, place: Place) -> list[dict]:
+    """The High Impact Change Model maturity that covers a Place, current and planned, in one
+    query: a change made for an area covers the Place when the area is part of the Place's
+    name or of the name of a local authority serving it; a change with no area covers every
+    Place."""
+    area = Trim("area")
+    authority = Organisation.objects.filter(
+        places=place, kind=OrganisationKind.LOCAL_AUTHORITY, name__icontains=OuterRef("area_t")
+    )
+
+    def latest(kind: str, field: str):
+        # the newest assessment of that kind (an undated one counts as the newest)
+        return Subquery(
+            HICMAssessment.objects.filter(change=OuterRef("pk"), kind=kind)
+            .order_by(F("as_at").desc(nulls_first=True), "-as_at_label")
+            .values(field)[:1]
+        )
+
+    changes = (
+        HighImpactChange.objects.filter(system_id=place.system_id)
+        .select_related("source_document")
+        .alias(area_t=area, place_name=Value(place.name))
+        .filter(Q(area_t="") | Q(place_name__icontains=F("area_t")) | Exists(authority))
+        .annotate(
+            current_maturity=latest(AssessmentKind.CURRENT, "maturity"),
+            current_when=latest(AssessmentKind.CURRENT, "as_at_label"),
+            planned_maturity=latest(AssessmentKind.PLANNED, "maturity"),
+            planned_when=latest(AssessmentKind.PLANNED, "as_at_label"),
+        )
+        .order_by("number")
+    )
+    labels = dict(Maturity.choices)
+    return [
+        {
+            "number": change.number,
+            "name": change.name,
+            "area": change.area,
+            "current": labels.get(change.current_maturity, "Not assessed"),
+            "current_when": change.current_when or "",
+            "planned": labels.get(change.planned_maturity, "Not stated"),
+            "planned_when": change.planned_when or "",
+            "citation": change.citation,
+        }
+        for change in changes
+    ]
+
+
+def warm_published_fragments(*, system_id: int, place_id: int | None) -> None:
+    """Render and cache the fragments a newly published snapshot changes: a Place's tiles for
+    a Place snapshot; the overview and every Place of the system for a system snapshot (the
+    Places' keys include it). Run after the publish commits; a failure is logged, never
+    raised (the pages render on a miss)."""
+    try:
+        places = with_snapshot_ids(Place.objects.select_related("system"))
+        if place_id is not None:
+            for place in places.filter(pk=place_id):
+                place_fragments(place=place)
+            return
+        system = System.objects.get(pk=system_id)
+        overview_fragments(system=system, names=["summary", "outcomes", "concerns"])
+        for place in places.filter(system_id=system_id):
+            place_fragments(place=place)
+    except Exception:  # noqa: BLE001 - warming is an optimisation; pages render on a miss
+        logger.warning("Warming page fragments after a publish failed", exc_info=True)

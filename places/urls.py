@@ -5,7 +5,10 @@ from . import outcome_views, views
 app_name = "places"
 urlpatterns = [
     path("", views.SystemOverviewView.as_view(), name="system_overview"),
+    path("concerns/", views.SystemConcernsView.as_view(), name="concern_list"),
     path("places/<slug:slug>/", views.PlaceDetailView.as_view(), name="place_detail"),
+    path("places/<slug:slug>/outcomes/", views.PlaceOutcomesView.as_view(), name="place_outcomes"),
+    path("places/<slug:slug>/finance/", views.PlaceFinanceView.as_view(), name="place_finance"),
     path("outcomes/", outcome_views.OutcomeListView.as_view(), name="outcome_list"),
     path(
         "outcomes/priorities/<slug:key>/",

@@ -191,6 +191,8 @@ def _signed_in_client(username: str, role: str, boards=()):
     user = role_grant(username=username, role=role, board_slugs=list(boards)).user
     client = Client()
     client.force_login(user)
+    # The first request stamps and saves the session; later ones within a minute only read it.
+    client.get("/about/icons/")
     client.user = user
     return client
 

@@ -13,6 +13,9 @@ WIDTHS = {"phone": {"width": 390, "height": 844}, "desktop": {"width": 1280, "he
 PAGES = {
     "overview": "/",
     "place": "/places/warwickshire-north/",
+    "place-outcomes": "/places/warwickshire-north/outcomes/",
+    "place-finance": "/places/warwickshire-north/finance/",
+    "concerns": "/concerns/",
     "metrics": "/metrics/",
     "metric": "/metrics/syn-sickness-monthly/",
     "metric-documented": "/metrics/wf-headcount/",
@@ -266,8 +269,8 @@ def test_a_secretary_links_a_priority_and_removes_the_link(
     assert "Shows the frailty pathway" in evidence.inner_text()
     check_page(page, axe_script, artifacts, "priority-linked-desktop")
 
-    # The link shows in the roll-up of the Place's page straight away.
-    page.goto(portal["url"] + "/places/warwickshire-north/")
+    # The link shows in the Place's roll-up straight away.
+    page.goto(portal["url"] + "/places/warwickshire-north/outcomes/")
     assert page.locator(f'#outcomes ~ section a[href="/outcomes/priorities/{PRIORITY}/"]').count()
     page.goto(url)
 

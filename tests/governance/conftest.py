@@ -53,6 +53,8 @@ def client_as(user_as):
         if ROLES[name] is not None:
             client.user = user_as(name)
             client.force_login(client.user)
+            # The first request stamps and saves the session; later ones only read it.
+            client.get("/about/icons/")
         return client
 
     return make

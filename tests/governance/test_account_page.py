@@ -21,6 +21,7 @@ def two_board_secretary(board_a, board_b):
     ).user
     client = Client()
     client.force_login(user)
+    client.get("/about/icons/")  # stamps and saves the session once
     return user, client
 
 

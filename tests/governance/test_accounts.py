@@ -9,7 +9,9 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import check_password, make_password
 from django.contrib.auth.password_validation import validate_password
 from django.core.exceptions import ValidationError
+from django.db import connection
 from django.test import Client, override_settings
+from django.test.utils import CaptureQueriesContext
 from freezegun import freeze_time
 
 from governance.services import role_grant
@@ -173,6 +175,60 @@ def test_a_busy_session_ends_twelve_hours_after_signing_in(client, member):
         assert _sign_in(client).status_code == 302
         clock.tick(dt.timedelta(minutes=25))
         assert client.get("/boards/").status_code == 200
+
+
+def _session_statements(client, url: str) -> list[str]:
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get(url).status_code == 200
+    return [q["sql"] for q in ctx.captured_queries if "django_session" in q["sql"]]
+
+
+def test_a_session_is_saved_at_most_once_a_minute(client, member):
+    with freeze_time("2025-05-01 09:00:00") as clock:
+        assert _sign_in(client).status_code == 302
+        clock.tick(dt.timedelta(seconds=30))
+        # Within a minute of the last save: the session is read, not written.
+        statements = _session_statements(client, "/boards/")
+        assert len(statements) == 1 and statements[0].startswith("SELECT"), statements
+        clock.tick(dt.timedelta(seconds=31))
+        # A minute on: saved again, its expiry renewed.
+        statements = _session_statements(client, "/boards/")
+        assert any(s.startswith("UPDATE") for s in statements), statements
+
+
+def test_the_idle_limit_counts_from_the_last_save(client, member):
+    with freeze_time("2025-05-01 09:00:00") as clock:
+        assert _sign_in(client).status_code == 302
+        # Seen 30 s after signing in: too soon to save, so the expiry stays 09:30.
+        clock.tick(dt.timedelta(seconds=30))
+        assert client.get("/boards/").status_code == 200
+        clock.tick(dt.timedelta(minutes=29, seconds=31))  # 09:30:01, 29.5 minutes idle
+        response = client.get("/boards/")
+        assert response.status_code == 302 and response["Location"].startswith(LOGIN)
+
+
+def test_a_request_a_minute_after_the_last_save_keeps_the_session_alive(client, member):
+    with freeze_time("2025-05-01 09:00:00") as clock:
+        assert _sign_in(client).status_code == 302
+        for _ in range(40):  # 40 minutes of a request every 61 seconds
+            clock.tick(dt.timedelta(seconds=61))
+            assert client.get("/boards/").status_code == 200
+
+
+def test_the_user_and_role_are_read_in_one_query_and_a_revoked_role_stops_at_once(client, member):
+    from governance.models import RoleGrant
+
+    client.force_login(member)
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get("/boards/").status_code == 200
+    users = [q["sql"] for q in ctx.captured_queries if 'FROM "auth_user"' in q["sql"]]
+    assert len(users) == 1 and "governance_rolegrant" in users[0], users
+    assert not any(
+        q["sql"].startswith("SELECT") and 'FROM "governance_rolegrant"' in q["sql"]
+        for q in ctx.captured_queries
+    )
+    RoleGrant.objects.filter(user=member).delete()
+    assert client.get("/boards/").status_code == 403
 
 
 def test_a_signed_in_user_without_a_role_can_only_sign_out(client):

@@ -257,7 +257,8 @@ def test_recompute_after_commit_rebuilds_the_affected_place(
     series = monthly_series(rugby, [3, 4, 5])
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         recompute_after_commit(series_ids=[series.pk])
-    assert len(callbacks) == 1
+    # The recompute, and the warming of the Place's page fragments after its publish.
+    assert len(callbacks) == 2
     snap = latest_snapshot(system_id=system.pk, place_id=rugby.pk)
     assert snap.summaries.filter(series=series).exists()
     assert latest_snapshot(system_id=system.pk) is None  # only the affected scope

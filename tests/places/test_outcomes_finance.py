@@ -171,13 +171,17 @@ def test_priorities_roll_up_to_outcomes_with_the_worst_status_beneath():
     assert all(not o["priorities"] for o in other_rollup["outcomes"])
 
 
-def test_place_page_shows_outcomes_and_finance_with_sources(commissioner_client):
+def test_place_page_links_its_outcomes_and_finance_pages_with_sources(commissioner_client):
     page = commissioner_client.get("/places/warwickshire-north/").content.decode()
     assert 'id="outcomes"' in page and 'id="finance"' in page
-    assert "Lead a healthy, independent and fulfilled life" in page
-    assert "£21.5M" in page and "Source: Place descriptions, line 192" in page
-    assert "(29,384)" in page  # the WN CCG footprint's underlying position
-    assert "not linked to an outcome" in page
+    assert 'href="/places/warwickshire-north/outcomes/"' in page
+    assert 'href="/places/warwickshire-north/finance/"' in page
+    outcomes = commissioner_client.get("/places/warwickshire-north/outcomes/").content.decode()
+    assert "Lead a healthy, independent and fulfilled life" in outcomes
+    assert "not linked to an outcome" in outcomes
+    finance = commissioner_client.get("/places/warwickshire-north/finance/").content.decode()
+    assert "£21.5M" in finance and "Source: Place descriptions, line 192" in finance
+    assert "(29,384)" in finance  # the WN CCG footprint's underlying position
 
 
 def test_system_pages_show_finance_and_outcomes(commissioner_client):
@@ -221,9 +225,14 @@ def test_place_page_query_count_does_not_grow_with_risks_priorities_or_metrics(
     place = Place.objects.get(slug="rugby")
 
     def queries():
-        with CaptureQueriesContext(connection) as ctx:
-            assert commissioner_client.get(place.get_absolute_url()).status_code == 200
-        return len(ctx.captured_queries)
+        counts = []
+        for url in (place.get_absolute_url(), f"{place.get_absolute_url()}outcomes/"):
+            # Counted with the Place's tiles cached, as a published snapshot leaves them.
+            commissioner_client.get(url)
+            with CaptureQueriesContext(connection) as ctx:
+                assert commissioner_client.get(url).status_code == 200
+            counts.append(len(ctx.captured_queries))
+        return counts
 
     _grow(place, 2)
     small = queries()

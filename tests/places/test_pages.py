@@ -182,21 +182,158 @@ def test_pages_never_compute_spc(commissioner_client, dashboards):
 
 
 def test_overview_and_place_queries_do_not_grow_with_the_data(commissioner_client, dashboards):
-    urls = ("/", "/places/warwickshire-north/", "/places/coventry/")
-    before = {url: count_queries(commissioner_client, url) for url in urls}
+    from django.core.cache import cache
+
+    urls = ("/", "/places/warwickshire-north/", "/places/coventry/", "/concerns/")
+
+    def counts():
+        cache.clear()
+        cold = {url: count_queries(commissioner_client, url) for url in urls}
+        warm = {url: count_queries(commissioner_client, url) for url in urls}
+        return cold, warm
+
+    cold_before, before = counts()
     tiles = html_of(commissioner_client, "/places/coventry/").count("spc-tile")
     grow(dashboards)
     assert html_of(commissioner_client, "/places/coventry/").count("spc-tile") > tiles + 6
-    after = {url: count_queries(commissioner_client, url) for url in urls}
-    assert after == before
-    # The overview: session, user and role (3); system, its population, Places, their
-    # headline facts (4); summaries, documented sources, target sources, organisation-Place
-    # links, system figures (5); the session saved on every request (3 on SQLite).
-    assert before["/"] <= 16, before
-    # A Place: session (3); Place, facts, priorities (3); boards and seats (2); summaries and
-    # their sources (3); local authorities, HICM changes and assessments (3); session (3);
-    # outcomes, their priority and metric links, the series beneath, finance figures (5).
-    assert before["/places/warwickshire-north/"] <= 22, before
+    cold_after, after = counts()
+    assert after == before and cold_after == cold_before
+    # The overview, its fragments cached by snapshot: session; user with role (2); system,
+    # its population, its figures (3); the latest snapshot ids (1); the efficiency
+    # requirement (1). Rendering the fragments (once a snapshot) adds the Places and their
+    # headline facts, the summaries, their two kinds of source and the organisation-Place links.
+    assert before["/"] <= 8, before
+    # A Place: session, user with role (2); the Place with its snapshot ids, facts,
+    # priorities (3); boards and seats (2); HICM with its latest assessments (1). Rendering
+    # the tiles (once a snapshot) adds the summaries and their two kinds of source (3).
+    assert before["/places/warwickshire-north/"] <= 8, before
+    assert cold_before["/places/warwickshire-north/"] <= before["/places/warwickshire-north/"] + 3
+    assert before["/concerns/"] <= 5, before
+
+
+# -- fragments cached by snapshot ------------------------------------------------------------------
+
+FRAGMENT_TEMPLATES = {
+    "/places/rugby/": "places/includes/place_metrics.html",
+    "/": "places/includes/overview_matrix.html",
+}
+
+
+def _rendered(response, url: str) -> bool:
+    return FRAGMENT_TEMPLATES[url] in [t.name for t in response.templates]
+
+
+def _without_nonce(html: str) -> str:
+    import re
+
+    # The CSP nonce and the sign-out form's CSRF token differ on every response.
+    html = re.sub(r'nonce="[^"]*"', "", html)
+    return re.sub(r'name="csrfmiddlewaretoken" value="[^"]*"', "", html)
+
+
+@pytest.mark.parametrize("url", list(FRAGMENT_TEMPLATES))
+def test_a_fragment_is_rendered_once_per_snapshot(commissioner_client, dashboards, url):
+    from django.core.cache import cache
+
+    cache.clear()
+    first = commissioner_client.get(url)
+    assert _rendered(first, url)
+    second = commissioner_client.get(url)
+    assert not _rendered(second, url)
+    assert _without_nonce(second.content.decode()) == _without_nonce(first.content.decode())
+    # A new snapshot (new data: grow() publishes again) is a new key: rendered again, reused.
+    grow(dashboards)
+    assert _rendered(commissioner_client.get(url), url)
+    assert not _rendered(commissioner_client.get(url), url)
+
+
+@pytest.mark.parametrize("url", [*FRAGMENT_TEMPLATES, "/metrics/syn-sickness-monthly/"])
+def test_pages_are_the_same_with_the_cache_and_without_it_and_when_it_fails(
+    commissioner_client, dashboards, url
+):
+    from django.core.cache import cache
+    from django.test import override_settings
+
+    cache.clear()
+    commissioner_client.get(url)
+    cached = _without_nonce(html_of(commissioner_client, url))
+    with override_settings(
+        CACHES={"default": {"BACKEND": "django.core.cache.backends.dummy.DummyCache"}}
+    ):
+        uncached = _without_nonce(html_of(commissioner_client, url))
+    down = ConnectionError("Redis is down")
+    with (
+        mock.patch("metrics.selectors.cache.get_many", side_effect=down),
+        mock.patch("metrics.selectors.cache.set_many", side_effect=down),
+    ):
+        failing = _without_nonce(html_of(commissioner_client, url))
+    assert cached == uncached == failing
+
+
+def test_publishing_warms_the_place_and_system_fragments(
+    dashboards, django_capture_on_commit_callbacks
+):
+    from django.core.cache import cache
+
+    from metrics.selectors import fragment_key
+    from places.models import Place
+    from places.selectors import place_snapshot_ids, with_snapshot_ids
+
+    cache.clear()
+    with django_capture_on_commit_callbacks(execute=True):
+        grow(dashboards)  # new data, new snapshots
+    rugby = with_snapshot_ids(Place.objects.filter(slug="rugby")).get()
+    key = fragment_key("place-metrics", place_snapshot_ids(rugby), rugby.pk)
+    assert "spc-tile" in cache.get(key)
+    from places.selectors import latest_snapshot_ids, overview_key
+
+    system_key = overview_key(
+        "summary",
+        system_id=dashboards.pk,
+        snapshot_ids=latest_snapshot_ids(system_id=dashboards.pk),
+    )
+    assert "Special cause concern" in cache.get(system_key)
+
+
+def test_the_overview_matrix_is_paginated_by_fifty_metrics(commissioner_client, dashboards):
+    from places import selectors
+
+    with mock.patch.object(selectors, "MATRIX_METRICS_PER_PAGE", 3):
+        from django.core.cache import cache
+
+        cache.clear()
+        first = html_of(commissioner_client, "/")
+        assert 'class="nhsuk-pagination nhsuk-pagination--numbered"' in first
+        assert 'aria-current="page">1</a>' in first
+        second = html_of(commissioner_client, "/?page=2")
+        assert 'aria-current="page">2</a>' in second
+        rows = first[first.index('id="matrix"') :].count('<tr class="nhsuk-table__row">') - 1
+        codes = {
+            line.split("/metrics/")[1].split("/")[0]
+            for line in first[first.index('id="matrix"') :].split('<a href="')
+            if line.startswith("/metrics/") and "#series-" in line.split('"')[0]
+        }
+        assert len(codes) == 3 and rows >= 3
+        assert commissioner_client.get("/?page=999").status_code == 404
+        assert commissioner_client.get("/?page=x").status_code == 404
+        cache.clear()
+
+
+def test_the_overview_lists_the_first_concerns_and_links_the_full_list(
+    commissioner_client, dashboards
+):
+    from django.core.cache import cache
+
+    from places import selectors
+
+    with mock.patch.object(selectors, "OVERVIEW_CONCERNS", 1):
+        cache.clear()
+        html = html_of(commissioner_client, "/")
+        concern = html[html.index('id="concerns"') : html.index('id="places"')]
+        assert concern.count("<li>") == 1 and 'href="/concerns/"' in concern
+        full = html_of(commissioner_client, "/concerns/")
+        assert full.count("#series-") > 1
+        cache.clear()
 
 
 # -- error pages ---------------------------------------------------------------------------------

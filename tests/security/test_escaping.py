@@ -193,6 +193,13 @@ def page_urls() -> dict[str, list[str]]:
         "governance:action_create": r("governance:action_create", risk.key),
         "governance:commitment_list": r("governance:commitment_list"),
         "governance:commitment_update": r("governance:commitment_update", commitment.key),
+        "places:place_outcomes": [
+            reverse("places:place_outcomes", args=[p.slug]) for p in Place.objects.order_by("pk")
+        ],
+        "places:place_finance": [
+            reverse("places:place_finance", args=[p.slug]) for p in Place.objects.order_by("pk")
+        ],
+        "places:concern_list": r("places:concern_list"),
         "metrics:metric_list": r("metrics:metric_list"),
         "metrics:metric_detail": [
             reverse("metrics:metric_detail", args=[m.code]) for m in Metric.objects.order_by("pk")
