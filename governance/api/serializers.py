@@ -1,6 +1,12 @@
 from rest_framework import serializers
 
-from icsportal.api.serializers import iso_date, iso_datetime, source_field, source_row, source_values
+from icsportal.api.serializers import (
+    iso_date,
+    iso_datetime,
+    source_field,
+    source_row,
+    source_values,
+)
 from places.api.serializers import PlaceBriefSerializer
 
 from ..models import Board, Membership, Organisation, Person

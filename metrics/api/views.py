@@ -198,6 +198,10 @@ class SeriesPointsView(APIView):
         missing = [p for p in ("metric", "subject_type", "subject") if not params.get(p)]
         if missing:
             raise ValidationError({p: "This parameter is required." for p in missing})
+        # PostgreSQL cannot compare text holding NUL; such a name matches nothing anyway.
+        nul = [p for p in ("metric", "subject") if "\x00" in params[p]]
+        if nul:
+            raise ValidationError({p: "Null characters are not allowed." for p in nul})
         if params["subject_type"] not in SubjectType.values:
             raise ValidationError(
                 {"subject_type": f"Choose one of {', '.join(SubjectType.values)}."}

@@ -186,7 +186,7 @@ class EndpointTests:
         def queries():
             with CaptureQueriesContext(connection) as ctx:
                 assert analyst.get(self.url, {"page_size": 500}).status_code == 200
-            # Authentication reads the token and the role once each request.
+            # Authentication reads the token, its user and their role in one query.
             return len(ctx.captured_queries)
 
         self.add(5)
@@ -194,7 +194,7 @@ class EndpointTests:
         self.add(10)
         large = queries()
         assert small == large
-        assert large <= self.max_queries + 2  # + the token and the role lookups
+        assert large <= self.max_queries + 1  # + the token lookup
 
 
 class TestSystems(EndpointTests):
