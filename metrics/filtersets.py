@@ -65,8 +65,11 @@ def subject_exists(subject: str, kind: str | None) -> bool:
 class SeriesFilterSet(ModifiedSinceFilterSet):
     """Filters for rows that belong to a series: targets and observations."""
 
+    # Only the key is needed to filter by the metric: not its definitions and notes.
     metric = filters.ModelChoiceFilter(
-        field_name="series__metric", queryset=Metric.objects.all(), to_field_name="code"
+        field_name="series__metric",
+        queryset=Metric.objects.only("pk", "code"),
+        to_field_name="code",
     )
     subject_type = filters.ChoiceFilter(
         field_name="series__subject_type", choices=SubjectType.choices
