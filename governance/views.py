@@ -9,6 +9,8 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.views.generic import FormView, TemplateView
 
+from places import outcome_selectors
+
 from . import risk_selectors, selectors, services
 from .choices import PortalRole
 from .forms import (
@@ -60,6 +62,7 @@ class BoardDetailView(BoardPageMixin, TemplateView):
             history=selectors.board_history(board),
             can_edit=can_edit_board(self.request.user, board),
             board_risks=risk_selectors.board_risks(board),
+            board_outcomes=outcome_selectors.board_outcomes(board=board),
         )
         return context
 

@@ -214,6 +214,15 @@ def outcome_rollup(*, system: System, place: Place | None = None) -> dict:
     }
 
 
+def board_outcomes(*, board) -> dict:
+    """The roll-up a board answers for: its Place's priorities, or for a system-level board every
+    Place's, in a fixed number of queries."""
+    if board.place_id is not None:
+        place = Place.objects.prefetch_related("priorities").get(pk=board.place_id)
+        return {**outcome_rollup(system=place.system, place=place), "show_place": False}
+    return {**outcome_rollup(system=board.system), "show_place": True}
+
+
 def place_outcomes(*, place: Place) -> dict:
     """The outcomes section of a Place's page: the roll-up over the Place's priorities and the
     series on its page, in a fixed number of queries."""

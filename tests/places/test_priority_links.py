@@ -598,3 +598,55 @@ def test_the_priority_page_runs_the_same_queries_for_few_links_and_many(admin, p
     # choices (whether any, then listed).
     assert small == large
     assert large <= 13
+
+
+# -- the board page ------------------------------------------------------------------------------
+
+
+def _board_outcomes_section(html: str) -> str:
+    start = html.index('id="outcomes"')
+    return html[start:]
+
+
+def test_a_board_page_shows_how_its_places_priorities_roll_up(
+    secretary, priority, outcome, rugby_metric
+):
+    """A board chair sees, on the board's page, its Place's priorities under the outcomes, with
+    the worst status of the linked metric's latest snapshot."""
+    client = signed_in(secretary)
+    board_url = f"/boards/{RUGBY_BOARD}/"
+    before = _board_outcomes_section(client.get(board_url).content.decode())
+    assert "priorities are not linked to an outcome" in before
+    services.priority_outcome_add(
+        actor=secretary, priority=priority, outcome=outcome, reason="Urgent care closer to home"
+    )
+    services.priority_metric_add(
+        actor=secretary, priority=priority, metric=rugby_metric, reason="Its evidence"
+    )
+    publish_summary(rugby_metric.series.get(), variation="special_cause_concern")
+    client.get("/")  # the session's once-a-minute save happens on another request
+    with CaptureQueriesContext(connection) as ctx:
+        html = client.get(board_url).content.decode()
+    section = _board_outcomes_section(html)
+    block = section[section.index(outcome.title) :]
+    assert priority.title in block[: block.index("Metrics that serve this outcome")]
+    assert rugby_metric.short_name in block
+    assert "Special cause" in block or "concern" in block.lower()
+    # The roll-up adds a fixed handful of queries to the board page, whatever it holds.
+    services.priority_metric_add(
+        actor=secretary,
+        priority=Priority.objects.filter(place=priority.place).exclude(pk=priority.pk).first(),
+        metric=rugby_metric,
+        reason="Also",
+    )
+    with CaptureQueriesContext(connection) as again:
+        client.get(board_url)
+    assert len(again.captured_queries) == len(ctx.captured_queries)
+
+
+def test_a_system_board_page_rolls_up_every_places_priorities(admin, priority, outcome):
+    services.priority_outcome_add(actor=admin, priority=priority, outcome=outcome, reason="x")
+    system_board = priority.place.system.boards.filter(place__isnull=True).first()
+    html = signed_in(admin).get(f"/boards/{system_board.slug}/").content.decode()
+    section = _board_outcomes_section(html)
+    assert f"{priority.title}</a></strong> ({priority.place.name})" in section
