@@ -180,7 +180,13 @@ def prepare(users: int, run: str) -> dict:
                 series__place__slug=slug, series__subject_type="place", period_start=PERIOD
             )
             .order_by("series__metric__code")
-            .values("id", "series__metric__code", *OBSERVATION_COLUMNS)[:CELLS_PER_PLACE]
+            .values(
+                "id",
+                "series__metric__code",
+                "series__metric__minimum",
+                "series__metric__maximum",
+                *OBSERVATION_COLUMNS,
+            )[:CELLS_PER_PLACE]
         )
         upload_places.append(
             {
@@ -190,6 +196,9 @@ def prepare(users: int, run: str) -> dict:
                         "metric": r["series__metric__code"],
                         "period": f"{PERIOD:%Y-%m}",
                         "value": r["value"],
+                        # An upload stays within the metric's limits, or the portal refuses it.
+                        "minimum": r["series__metric__minimum"],
+                        "maximum": r["series__metric__maximum"],
                     }
                     for r in rows
                 ],

@@ -285,6 +285,10 @@ class PortalUser(FastHttpUser):
         lines = ["metric,subject_type,subject,period,value"]
         for cell in cells:
             value = round(cell["value"] * random.uniform(0.99, 1.01), 2)
+            if cell.get("maximum") is not None:
+                value = min(value, cell["maximum"])
+            if cell.get("minimum") is not None:
+                value = max(value, cell["minimum"])
             lines.append(
                 f"{cell['metric']},place,{self.upload_place['slug']},{cell['period']},{value}"
             )
