@@ -178,8 +178,8 @@ SERIES_JOINS = (
     " LEFT OUTER JOIN governance_organisation og ON s.organisation_id = og.id"
 )
 SUBJECT_SQL = {
-    "system": ("SELECT 1 FROM places_system WHERE slug = %s LIMIT 1", "sy.slug = %s"),
-    "place": ("SELECT 1 FROM places_place WHERE slug = %s LIMIT 1", "pl.slug = %s"),
+    "system": ("SELECT 1 FROM places_system WHERE slug = %s", "sy.slug = %s"),
+    "place": ("SELECT 1 FROM places_place WHERE slug = %s", "pl.slug = %s"),
 }
 
 
@@ -218,13 +218,14 @@ def observations(request):
         return _json({"detail": "The floor serves the first page of a system or Place."}, 400)
     size = _int(request, "page_size", 100, 1000)
     with connection.cursor() as cursor:
+        # The metric's key and the subject's existence in one query, as the API's filters do.
+        exists_sql, condition = SUBJECT_SQL[kind]
         cursor.execute(
-            "SELECT id FROM metrics_metric WHERE code = %s LIMIT 21", [params.get("metric")]
+            f"SELECT id, EXISTS({exists_sql}) FROM metrics_metric WHERE code = %s LIMIT 1",
+            [params.get("subject"), params.get("metric")],
         )
         metric = cursor.fetchone()
-        exists_sql, condition = SUBJECT_SQL[kind]
-        cursor.execute(exists_sql, [params.get("subject")])
-        if metric is None or cursor.fetchone() is None:
+        if metric is None or not metric[1]:
             return _json({"detail": "Unknown metric or subject."}, 400)
         cursor.execute(
             OBSERVATION_SQL.format(subject=condition),

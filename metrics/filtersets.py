@@ -2,7 +2,7 @@
 
 import django_filters as filters
 from django import forms
-from django.db.models import Q
+from django.db.models import BooleanField, Exists, ExpressionWrapper, Q
 
 from governance.models import Board, Organisation
 from places.filtersets import ModifiedSinceFilterSet, SearchFilterSet
@@ -25,13 +25,22 @@ class MetricFilterSet(ModifiedSinceFilterSet):
 
 
 class SeriesForm(forms.Form):
-    """Checks that ``subject`` names something of ``subject_type`` (or of any type)."""
+    """Checks that ``metric`` is a metric's code and ``subject`` names something of
+    ``subject_type`` (or of any type), both in one query; ``metric_id`` is the metric's key."""
+
+    metric_id: int | None = None
 
     def clean(self):
         data = super().clean()
-        subject, kind = data.get("subject"), data.get("subject_type")
-        if subject and not subject_exists(subject, kind):
+        code, subject, kind = data.get("metric"), data.get("subject"), data.get("subject_type")
+        if not code and not subject:
+            return data
+        metric_id, subject_found = resolve_series_filters(code, subject, kind)
+        if code and metric_id is None:
+            self.add_error("metric", f"No metric has the code {code!r}.")
+        if subject and not subject_found:
             self.add_error("subject", f"No {kind or 'subject'} is called {subject!r}.")
+        self.metric_id = metric_id
         return data
 
 
@@ -51,26 +60,48 @@ def subject_condition(subject: str, kind: str | None, prefix: str = "series__") 
     )
 
 
-def subject_exists(subject: str, kind: str | None) -> bool:
-    checks = {
-        SubjectType.SYSTEM: lambda: System.objects.filter(slug=subject).exists(),
-        SubjectType.PLACE: lambda: Place.objects.filter(slug=subject).exists(),
-        SubjectType.ORGANISATION: lambda: Organisation.objects.filter(
+def _subject_querysets(subject: str, kind: str | None) -> list:
+    named = {
+        SubjectType.SYSTEM: System.objects.filter(slug=subject),
+        SubjectType.PLACE: Place.objects.filter(slug=subject),
+        SubjectType.ORGANISATION: Organisation.objects.filter(
             Q(abbreviation=subject) | Q(key=subject)
-        ).exists(),
+        ),
     }
-    return any(check() for k, check in checks.items() if kind in (None, "", k))
+    return [queryset for k, queryset in named.items() if kind in (None, "", k)]
+
+
+def subject_exists(subject: str, kind: str | None) -> bool:
+    return any(queryset.exists() for queryset in _subject_querysets(subject, kind))
+
+
+def resolve_series_filters(
+    code: str | None, subject: str | None, kind: str | None
+) -> tuple[int | None, bool]:
+    """The key of the metric ``code`` (None when there is none) and whether ``subject``
+    exists, in one query; a list filtered by both runs this, then its page."""
+    if not code:
+        return None, subject_exists(subject, kind)
+    metrics = Metric.objects.filter(code=code)
+    if not subject:
+        keys = list(metrics.order_by().values_list("pk", flat=True)[:1])
+        return (keys[0] if keys else None), False
+    found = Q()
+    for queryset in _subject_querysets(subject, kind):
+        found |= Exists(queryset)
+    row = metrics.annotate(subject_found=ExpressionWrapper(found, BooleanField()))
+    rows = list(row.order_by().values_list("pk", "subject_found")[:1])
+    if not rows:
+        # The metric is unknown: the subject is looked up alone, for the second message.
+        return None, subject_exists(subject, kind)
+    return rows[0]
 
 
 class SeriesFilterSet(ModifiedSinceFilterSet):
     """Filters for rows that belong to a series: targets and observations."""
 
-    # Only the key is needed to filter by the metric: not its definitions and notes.
-    metric = filters.ModelChoiceFilter(
-        field_name="series__metric",
-        queryset=Metric.objects.only("pk", "code"),
-        to_field_name="code",
-    )
+    # A metric's code; the form resolves it to the metric's key with the subject's check.
+    metric = filters.CharFilter(method="filter_metric", label="Metric code")
     subject_type = filters.ChoiceFilter(
         field_name="series__subject_type", choices=SubjectType.choices
     )
@@ -80,6 +111,9 @@ class SeriesFilterSet(ModifiedSinceFilterSet):
 
     class Meta:
         form = SeriesForm
+
+    def filter_metric(self, queryset, name, value):
+        return queryset.filter(series__metric_id=self.form.metric_id)
 
     def filter_subject(self, queryset, name, value):
         return queryset.filter(subject_condition(value, self.form.cleaned_data.get("subject_type")))

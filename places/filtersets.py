@@ -25,6 +25,18 @@ class SearchFilterSet(filters.FilterSet):
     search_fields: tuple[str, ...] = ()
     q = filters.CharFilter(method="search", label="Search")
 
+    def get_form_class(self):
+        # django-filter builds a new form class, and a form field per filter, for every
+        # request. The portal's filters depend on nothing in the request, so each FilterSet
+        # class builds its form class once; every form instance still gets its own copies of
+        # the fields (Django's forms deep-copy ``base_fields``).
+        cls = type(self)
+        form_class = cls.__dict__.get("_portal_form_class")
+        if form_class is None:
+            form_class = super().get_form_class()
+            cls._portal_form_class = form_class
+        return form_class
+
     def search(self, queryset, name, value):
         value = value.strip()
         if not value:

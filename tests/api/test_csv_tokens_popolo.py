@@ -104,6 +104,45 @@ def test_expired_token_is_refused(api_as, settings):
     assert "expired" in response.json()["detail"]
 
 
+def test_token_of_an_inactive_user_or_a_wrong_key_is_refused(api_as):
+    client = api_as("analyst")
+    type(client.user).objects.filter(pk=client.user.pk).update(is_active=False)
+    assert client.get("/api/v1/places/").status_code == 401
+    stranger = APIClient()
+    stranger.credentials(HTTP_AUTHORIZATION="Token " + "0" * 40)
+    response = stranger.get("/api/v1/places/")
+    assert response.status_code == 401
+    assert response.json()["detail"] == "Invalid token."
+
+
+def test_token_lookup_brings_the_user_and_role_in_one_query(api_as):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    from governance.permissions import user_role
+    from icsportal.api.authentication import ExpiringTokenAuthentication
+
+    client = api_as("secretary_a")
+    key = Token.objects.get(user=client.user).key
+    with CaptureQueriesContext(connection) as ctx:
+        user, token = ExpiringTokenAuthentication().authenticate_credentials(key)
+        assert user_role(user) == "board_secretary"
+        assert (user.pk, user.username, user.is_superuser) == (
+            client.user.pk,
+            client.user.username,
+            False,
+        )
+        assert token.key == key and token.user is user
+    assert len(ctx.captured_queries) == 1
+    # a user with no grant: the role is none, with no further query
+    bare = api_as("no_role")
+    bare_key = Token.objects.get(user=bare.user).key
+    with CaptureQueriesContext(connection) as ctx:
+        user, _ = ExpiringTokenAuthentication().authenticate_credentials(bare_key)
+        assert user_role(user) is None
+    assert len(ctx.captured_queries) == 1
+
+
 def test_anonymous_read_can_be_opened_by_setting(settings):
     settings.API_ANONYMOUS_READ = True
     assert APIClient().get("/api/v1/places/").status_code == 200

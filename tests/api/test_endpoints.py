@@ -258,6 +258,17 @@ class TestObservations(EndpointTests):
             analyst.get(self.url)
         assert not [q for q in ctx.captured_queries if "COUNT(" in q["sql"].upper()]
 
+    def test_one_series_is_three_queries(self, analyst):
+        """The token, the metric and subject checked together, and the page: at most 3."""
+        params = {"metric": "wf-vacancy", "subject_type": "organisation", "subject": "GEH"}
+        with CaptureQueriesContext(connection) as ctx:
+            response = analyst.get(self.url, params)
+        assert response.status_code == 200
+        rows = response.json()["results"]
+        assert rows and {r["series"]["subject"] for r in rows} == {"GEH"}
+        assert {r["series"]["metric"] for r in rows} == {"wf-vacancy"}
+        assert len(ctx.captured_queries) == 3, [q["sql"][:80] for q in ctx.captured_queries]
+
 
 class TestHICM(EndpointTests):
     url, model = "/api/v1/hicm/", HICMAssessment

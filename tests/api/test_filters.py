@@ -50,6 +50,36 @@ def test_unknown_filter_values_are_400(analyst, url, params):
     assert set(params) & set(response.json())
 
 
+def test_unknown_metric_and_subject_are_both_named(analyst):
+    response = analyst.get(
+        "/api/v1/observations/",
+        {"metric": "no-such-metric", "subject_type": "place", "subject": "atlantis"},
+    )
+    assert response.status_code == 400
+    errors = response.json()
+    assert "no-such-metric" in errors["metric"][0]
+    assert "atlantis" in errors["subject"][0]
+
+
+def test_known_metric_with_unknown_subject_names_the_subject_only(analyst):
+    response = analyst.get("/api/v1/targets/", {"metric": "bcf-nea", "subject": "atlantis"})
+    assert response.status_code == 400
+    assert set(response.json()) == {"subject"}
+
+
+def test_filter_sets_build_their_form_class_once_and_forms_stay_apart():
+    from django.http import QueryDict
+
+    from metrics.filtersets import ObservationFilterSet
+
+    bad = ObservationFilterSet(QueryDict("period_after=2019-02-30"))
+    good = ObservationFilterSet(QueryDict("period_after=2019-02-01"))
+    assert type(bad.form) is type(good.form)
+    assert not bad.is_valid() and "period_after" in bad.errors
+    assert good.is_valid(), good.errors
+    assert bad.form.fields["period_after"] is not good.form.fields["period_after"]
+
+
 def test_q_searches(analyst):
     found = analyst.get("/api/v1/boards/", {"q": "place executive"}).json()["results"]
     assert {b["slug"] for b in found} >= {"warwickshire-north-place-executive"}
