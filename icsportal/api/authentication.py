@@ -38,8 +38,8 @@ def _token_query(token_model, connection) -> tuple[str, list[str], list[str], li
     user_fields, user_columns = _columns(user_model, "u", quote)
     grant_fields, grant_columns = _columns(RoleGrant, "g", quote)
     # Every name comes from the models' metadata, quoted; the key is a parameter.
-    sql = (  # nosec B608
-        f"SELECT {token_columns}, {user_columns}, {grant_columns}"  # noqa: S608
+    sql = (
+        f"SELECT {token_columns}, {user_columns}, {grant_columns}"  # noqa: S608 # nosec B608
         f" FROM {quote(token_model._meta.db_table)} t"
         f" INNER JOIN {quote(user_model._meta.db_table)} u"
         f" ON u.{user_pk} = t.{quote(token_model.user.field.column)}"
