@@ -4,10 +4,12 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.views.generic import DetailView, TemplateView
 
 from governance.list_views import nhsuk_filter_form
+from places.content_version import version_subquery
 from places.models import System
 
 from . import spc
@@ -52,11 +54,15 @@ class MetricDetailView(DetailView):
     template_name = "metrics/metric_detail.html"
     context_object_name = "metric"
     charts_template = "metrics/includes/metric_charts.html"
+    content_template = "metrics/includes/metric_content.html"
 
     def get_object(self, queryset=None):
-        # owner_board: named on the page, with its seats; source_document: the citation
+        # owner_board: named on the page, with its seats; source_document: the citation;
+        # the content version: part of the key of the cached page
         return get_object_or_404(
-            Metric.objects.select_related("owner_board", "source_document"),
+            Metric.objects.select_related("owner_board", "source_document").annotate(
+                content_version=version_subquery()
+            ),
             code=self.kwargs["code"],
         )
 
@@ -82,40 +88,49 @@ class MetricDetailView(DetailView):
             return response
         return super().render_to_response(context, **response_kwargs)
 
-    def _charts(self, system) -> str:
-        """The charts, data tables and targets of ``system``'s subjects, as HTML: cached under
-        the system's latest snapshots and the metric's last change."""
+    def _content(self, systems, system) -> str:
+        """Everything under the page's heading, as HTML: cached under the system's latest
+        snapshots, the content version and today's date (the owner board's members today)."""
         metric = self.object
         system_id = system.pk if system else None
         snapshot_ids = latest_snapshots(system_id=system_id).values_list("pk", flat=True)
+        today = timezone.localdate()
         key = fragment_key(
-            "metric-charts", snapshot_ids, metric.pk, system_id, metric.modified_at.timestamp()
+            "metric-page", snapshot_ids, metric.pk, system_id, metric.content_version, today
         )
 
         def render():
-            detail = metric_charts(metric=metric, system_id=system_id)
-            html = render_to_string(self.charts_template, {"metric": metric, "detail": detail})
-            return {key: html}
+            board = owner_board_with_members(metric)
+            detail = {
+                "owner_board": board,
+                "owner_members": member_rows(board) if board else [],
+                "statements": list(metric.statements.select_related("source_document")),
+                "synthetic": metric.is_synthetic,
+            }
+            charts = render_to_string(
+                self.charts_template,
+                {"metric": metric, "detail": metric_charts(metric=metric, system_id=system_id)},
+            )
+            context = {
+                "metric": metric,
+                "detail": detail,
+                # rendered by this view's own template, every value escaped
+                "charts": mark_safe(charts),  # noqa: S308 # nosec B308 B703
+                "systems": systems,
+                "system": system,
+            }
+            return {key: render_to_string(self.content_template, context)}
 
-        return cached_fragments({"charts": key}, render)["charts"]
+        return cached_fragments({"content": key}, render)["content"]
 
     def get_context_data(self, **kwargs):
-        metric = self.object
         systems, system = self._systems()
-        board = owner_board_with_members(metric)
-        detail = {
-            "owner_board": board,
-            "owner_members": member_rows(board) if board else [],
-            "statements": list(metric.statements.select_related("source_document")),
-            "synthetic": metric.is_synthetic,
-        }
-        charts = ""
+        content = ""
         if self.request.GET.get("format") != "csv":
-            # The fragment was rendered by this view's own template, every value escaped.
-            charts = mark_safe(self._charts(system))  # noqa: S308 # nosec B308 B703
+            # The page was rendered by this view's own templates, every value escaped.
+            content = mark_safe(self._content(systems, system))  # noqa: S308 # nosec B308 B703
         return super().get_context_data(
-            detail=detail,
-            charts=charts,
+            content=content,
             systems=systems,
             system=system,
             nav_section="metrics",

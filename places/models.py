@@ -397,3 +397,13 @@ class FinancePrinciple(Sourced):
 
     def __str__(self):
         return f"{self.number}. {self.text[:60]}"
+
+
+class ContentVersion(models.Model):
+    """One row whose ``value`` the database raises on every write to a page's content (see
+    ``places.content_version``); pages cache their sections under it."""
+
+    value = models.BigIntegerField(default=0)
+
+    def __str__(self):
+        return f"content version {self.value}"

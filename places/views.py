@@ -1,11 +1,16 @@
 from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404
+from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.views.generic import DetailView, TemplateView
 
+from metrics.selectors import cached_fragments, fragment_key
+
 from .choices import FactKind
-from .models import Fact, Place, Priority, System
+from .content_version import version_subquery
+from .models import Place, Priority, System
 from .outcome_selectors import efficiency_requirement, place_finance, place_outcomes
 from .selectors import (
     fact_row,
@@ -13,6 +18,7 @@ from .selectors import (
     place_boards,
     place_fragments,
     place_hicm,
+    place_snapshot_ids,
     system_overview_head,
     with_snapshot_ids,
 )
@@ -72,35 +78,53 @@ class SystemConcernsView(TemplateView):
 
 class PlaceDetailView(DetailView):
     template_name = "places/place_detail.html"
+    content_template = "places/includes/place_content.html"
     context_object_name = "place"
 
     def get_object(self, queryset=None):
-        # system: named on the page; facts, priorities: listed with their citations;
-        # the snapshot ids: the key of the cached tiles
+        # system: named on the page; the snapshot ids and the content version: the key of
+        # the cached page, read in the Place's own query
         return get_object_or_404(
-            with_snapshot_ids(
-                Place.objects.select_related("system", "source_document")
-            ).prefetch_related(
-                Prefetch("facts", queryset=Fact.objects.select_related("source_document")),
-                Prefetch("priorities", queryset=Priority.objects.select_related("source_document")),
+            with_snapshot_ids(Place.objects.select_related("system", "source_document")).annotate(
+                content_version=version_subquery()
             ),
             slug=self.kwargs["slug"],
         )
 
+    def _content(self, place) -> str:
+        """Everything under the page's heading, as HTML, cached under the Place's snapshots,
+        the content version and today's date (boards show today's members)."""
+        today = timezone.localdate()
+        key = fragment_key(
+            "place-page", place_snapshot_ids(place), place.pk, place.content_version, today
+        )
+
+        def render():
+            facts = list(place.facts.select_related("source_document"))
+            context = {
+                "place": place,
+                "fragments": _safe(place_fragments(place=place)),
+                "boards": place_boards(place=place),
+                "hicm": place_hicm(place=place),
+                "priorities": list(place.priorities.select_related("source_document")),
+                "population": [
+                    fact_row(f) for f in facts if f.kind == FactKind.POPULATION and f.value
+                ],
+                "background": [
+                    fact_row(f)
+                    for f in facts
+                    if f.kind == FactKind.BACKGROUND
+                    or (f.kind == FactKind.POPULATION and not f.value)
+                ],
+                "health": [fact_row(f) for f in facts if f.kind == FactKind.HEALTH],
+            }
+            return {key: render_to_string(self.content_template, context)}
+
+        return cached_fragments({"content": key}, render)["content"]
+
     def get_context_data(self, **kwargs):
-        place = self.object
-        facts = list(place.facts.all())
         return super().get_context_data(
-            fragments=_safe(place_fragments(place=place)),
-            boards=place_boards(place=place),
-            hicm=place_hicm(place=place),
-            population=[fact_row(f) for f in facts if f.kind == FactKind.POPULATION and f.value],
-            background=[
-                fact_row(f)
-                for f in facts
-                if f.kind == FactKind.BACKGROUND or (f.kind == FactKind.POPULATION and not f.value)
-            ],
-            health=[fact_row(f) for f in facts if f.kind == FactKind.HEALTH],
+            content=_safe({"content": self._content(self.object)})["content"],
             nav_section="places",
             crumbs=[("Overview", reverse("places:system_overview"))],
             **kwargs,

@@ -203,11 +203,13 @@ def test_overview_and_place_queries_do_not_grow_with_the_data(commissioner_clien
     # requirement (1). Rendering the fragments (once a snapshot) adds the Places and their
     # headline facts, the summaries, their two kinds of source and the organisation-Place links.
     assert before["/"] <= 8, before
-    # A Place: session, user with role (2); the Place with its snapshot ids, facts,
-    # priorities (3); boards and seats (2); HICM with its latest assessments (1). Rendering
-    # the tiles (once a snapshot) adds the summaries and their two kinds of source (3).
-    assert before["/places/warwickshire-north/"] <= 8, before
-    assert cold_before["/places/warwickshire-north/"] <= before["/places/warwickshire-north/"] + 3
+    # A Place, its page cached under its snapshots and the content version: session, user
+    # with role (2); the Place with its snapshot ids and the content version (1). Rendering
+    # the page (once a snapshot or a change of content) adds the facts and priorities (2),
+    # boards and seats (2), HICM with its latest assessments (1), and the tiles' summaries
+    # and their two kinds of source (3).
+    assert before["/places/warwickshire-north/"] <= 3, before
+    assert cold_before["/places/warwickshire-north/"] <= before["/places/warwickshire-north/"] + 8
     assert before["/concerns/"] <= 5, before
 
 
