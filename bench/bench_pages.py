@@ -396,8 +396,10 @@ def main() -> None:
         f" {results['place']['floor_queries']}: the session, and the user with their role; the"
         " session is saved once a minute, not on every request). The portal pages are measured"
         " with their snapshot fragments cached (the worker renders them when it publishes; the"
-        " first request after a publish renders them if it has not). Queries of that first,"
-        " uncached request: "
+        " first request after a publish renders them if it has not), and the Place and metric"
+        " pages with their whole content cached under the snapshots and the content version"
+        " (`places/content_version.py`: a token the database changes on every write to page"
+        " content, read in the page's first query). Queries of that first, uncached request: "
         + ", ".join(f"{k} {results[k]['cold_queries']}" for k in results)
         + "."
     )
