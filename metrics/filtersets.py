@@ -109,8 +109,35 @@ class SeriesFilterSet(ModifiedSinceFilterSet):
     period_after = filters.DateFilter(field_name="period_start", lookup_expr="gte")
     period_before = filters.DateFilter(field_name="period_start", lookup_expr="lte")
 
+    # Filters of the row's series, applied together in one condition (below).
+    series_filters = ("metric", "subject_type", "subject")
+
     class Meta:
         form = SeriesForm
+
+    def series_condition(self) -> Q:
+        """The condition on the row's series that ``metric``, ``subject_type`` and
+        ``subject`` make together."""
+        data = self.form.cleaned_data
+        condition = Q()
+        if data.get("metric"):
+            condition &= Q(series__metric_id=self.form.metric_id)
+        if data.get("subject_type"):
+            condition &= Q(series__subject_type=data["subject_type"])
+        if data.get("subject"):
+            condition &= subject_condition(data["subject"], data.get("subject_type"))
+        return condition
+
+    def filter_queryset(self, queryset):
+        # One filter() for the three series filters: each filter() copies the query and
+        # resolves its joins again, and a list filtered to one series runs this on every page.
+        condition = self.series_condition()
+        if condition:
+            queryset = queryset.filter(condition)
+        for name, value in self.form.cleaned_data.items():
+            if name not in self.series_filters:
+                queryset = self.filters[name].filter(queryset, value)
+        return queryset
 
     def filter_metric(self, queryset, name, value):
         return queryset.filter(series__metric_id=self.form.metric_id)
