@@ -65,12 +65,19 @@ class _Scanned:
                 self.decoder.decode(b"", final=True)
             except UnicodeDecodeError:
                 self.odd = True
+            # A carriage return that ends the file ends no line.
+            self.odd = self.odd or self.last == b"\r"
             return b""
         try:
             self.decoder.decode(chunk)
         except UnicodeDecodeError:
             self.odd = True
-        if self.odd or b'"' in chunk or b"\x00" in chunk or b"\r" in chunk.replace(b"\r\n", b""):
+        # A carriage return only as part of CRLF, which may straddle two reads: the previous
+        # read's last byte opens this one, and a CR that closes it waits for the next.
+        window = self.last + chunk
+        if window.endswith(b"\r"):
+            window = window[:-1]
+        if self.odd or b'"' in chunk or b"\x00" in chunk or b"\r" in window.replace(b"\r\n", b""):
             self.odd = True
             return b""
         self.lines += chunk.count(b"\n")

@@ -214,8 +214,14 @@ class Observation(Sourced):
     """A value of a series for a period, with where it came from."""
 
     # Indexed by the unique (series, period_start) constraint, which leads with the series.
+    # The database checks this key and the source document's once per statement, not row by
+    # row at commit (``metrics.observation_keys``); Django cascades and protects as ever.
     series = models.ForeignKey(
-        Series, on_delete=models.CASCADE, related_name="observations", db_index=False
+        Series,
+        on_delete=models.CASCADE,
+        related_name="observations",
+        db_index=False,
+        db_constraint=False,
     )
     period_start = models.DateField()
     period_end = models.DateField()
@@ -223,7 +229,13 @@ class Observation(Sourced):
     provenance = models.CharField(max_length=20, choices=Provenance.choices)
     # Few observations are documented: a partial index (Meta) instead of one over every row.
     source_document = models.ForeignKey(
-        Document, null=True, blank=True, on_delete=models.PROTECT, related_name="+", db_index=False
+        Document,
+        null=True,
+        blank=True,
+        on_delete=models.PROTECT,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
     )
     # Set only by the import's upsert, to the batch it created in the same transaction; not
     # checked again by PostgreSQL row by row (a million checks at the commit of a million-row

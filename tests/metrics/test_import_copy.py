@@ -131,6 +131,26 @@ def test_a_clean_file_takes_the_copy_path_and_writes_what_the_row_path_writes(
     assert len(changes) == 6
 
 
+@pytest.mark.skipif(not POSTGRES, reason="the COPY path is PostgreSQL's")
+@pytest.mark.parametrize("cut", range(1, 40))
+def test_crlf_lines_take_the_copy_path_wherever_the_reads_split_them(cut, attempts, monkeypatch):
+    """Spreadsheets write CRLF; a read may end between the CR and the LF of a line."""
+    data = CLEAN.replace(b"\n", b"\r\n")
+    monkeypatch.setattr(import_copy, "_READ_SIZE", cut)
+    by_copy = outcome(data, copy=True, monkeypatch=monkeypatch)
+    assert attempts == [True]
+    assert by_copy == outcome(CLEAN, copy=False, monkeypatch=monkeypatch)
+
+
+@pytest.mark.skipif(not POSTGRES, reason="the COPY path is PostgreSQL's")
+@pytest.mark.parametrize("cut", [1, 2, 3, 7, 1 << 20])
+def test_a_lone_carriage_return_falls_back_wherever_it_is(cut, attempts, monkeypatch):
+    monkeypatch.setattr(import_copy, "_READ_SIZE", cut)
+    for data in (CLEAN.replace(b"\n", b"\r", 1), CLEAN[:-1] + b"\r"):
+        outcome(data, copy=True, monkeypatch=monkeypatch)
+    assert attempts == [False, False]
+
+
 def test_updates_and_unchanged_rows_agree(attempts, monkeypatch):
     observations_import(file=io.BytesIO(CLEAN), file_name="first.csv")
     again = csv_bytes(
