@@ -209,18 +209,27 @@ def run_portal(system_id: int, place_ids: list[int]) -> tuple[float, dict[str, f
 
 
 def run_floor(system_id: int) -> tuple[float, dict[str, float]]:
-    """COPY out, vectorised SPC, COPY back: the least any recompute has to do."""
+    """COPY out, vectorised SPC, COPY back: the least any recompute has to do.
+
+    It reads the columns the portal reads (series, period, value, provenance) and writes what
+    a series summary holds (§2 of the metrics issue): the latest value, the mean and limits,
+    the icons, the point count, the provisional flag and the points for a chart (each point's
+    type, the segment's mean and limits, the recent periods and values) as JSON into a
+    ``jsonb`` column, as the portal's summaries store them.
+    """
     from django.db import connection
 
     from metrics import spc
-    from metrics.snapshots import _BINARY_HEADER, _BINARY_ROW
+    from metrics.snapshots import _BINARY_HEADER, _BINARY_ROW, RECENT_POINTS
 
     split = {}
     t0 = time.perf_counter()
     with connection.cursor() as cursor:
         buffer = io.BytesIO()
         cursor.cursor.copy_expert(
-            "COPY (SELECT o.series_id, o.period_start, o.value, 0::int2 FROM metrics_observation o"
+            "COPY (SELECT o.series_id, o.period_start, o.value,"
+            " CASE o.provenance WHEN 'document' THEN 0 WHEN 'upload' THEN 1 ELSE 2 END::int2"
+            " FROM metrics_observation o"
             " JOIN metrics_series s ON s.id = o.series_id JOIN places_place p ON p.id = s.place_id"
             f" WHERE p.system_id = {int(system_id)} ORDER BY o.series_id, o.period_start)"
             " TO STDOUT WITH (FORMAT binary)",
@@ -230,6 +239,7 @@ def run_floor(system_id: int) -> tuple[float, dict[str, float]]:
         count = (len(raw) - _BINARY_HEADER - 2) // _BINARY_ROW.itemsize
         rows = np.frombuffer(raw, dtype=_BINARY_ROW, count=count, offset=_BINARY_HEADER)
         ids = rows["series"].astype(np.int64)
+        periods = rows["period"].astype(np.int32)
         values = rows["value"].astype(np.float64)
         t1 = time.perf_counter()
         starts = np.flatnonzero(np.r_[True, ids[1:] != ids[:-1]])
@@ -242,19 +252,28 @@ def run_floor(system_id: int) -> tuple[float, dict[str, float]]:
         cursor.execute(
             "CREATE TEMP TABLE IF NOT EXISTS floor_summary (series_id bigint, latest_value float8,"
             " mean float8, lower float8, upper float8, variation text, assurance text,"
-            " point_count int, provisional bool, types text)"
+            " point_count int, provisional bool, points jsonb)"
         )
         cursor.execute("TRUNCATE floor_summary")
         letters = np.frombuffer(b"cICN", dtype=np.uint8)[np.clip(result.point_type, 0, 3)]
         variations = result.variation_labels()
         assurances = result.assurance_labels()
+        recent = min(RECENT_POINTS, width)
+        days = np.datetime64("2000-01-01", "D") + periods.reshape(-1, width)[:, -recent:].astype(
+            "timedelta64[D]"
+        )
         out = io.StringIO()
         last = values[starts + lengths - 1]
         for i, sid in enumerate(ids[starts].tolist()):
+            recent_periods = ",".join(f'"{d}"' for d in days[i].tolist())
+            recent_values = ",".join(map(repr, matrix[i, -recent:].tolist()))
+            segment = f"[[0,{result.mean[i]!r},{result.lower[i]!r},{result.upper[i]!r}]]"
             out.write(
                 f"{sid}\t{last[i]}\t{result.mean[i]}\t{result.lower[i]}\t{result.upper[i]}\t"
                 f"{variations[i]}\t{assurances[i] or ''}\t{lengths[i]}\t"
-                f"{'t' if result.provisional[i] else 'f'}\t{letters[i].tobytes().decode()}\n"
+                f"{'t' if result.provisional[i] else 'f'}\t"
+                f'{{"types":"{letters[i].tobytes().decode()}","segments":{segment},'
+                f'"recent":{{"periods":[{recent_periods}],"values":[{recent_values}]}}}}\n'
             )
         out.seek(0)
         cursor.cursor.copy_expert("COPY floor_summary FROM STDIN", out)
