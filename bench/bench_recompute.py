@@ -267,7 +267,8 @@ def run_floor(system_id: int) -> tuple[float, dict[str, float]]:
         for i, sid in enumerate(ids[starts].tolist()):
             recent_periods = ",".join(f'"{d}"' for d in days[i].tolist())
             recent_values = ",".join(map(repr, matrix[i, -recent:].tolist()))
-            segment = f"[[0,{result.mean[i]!r},{result.lower[i]!r},{result.upper[i]!r}]]"
+            mean, lower, upper = (float(x[i]) for x in (result.mean, result.lower, result.upper))
+            segment = f"[[0,{mean!r},{lower!r},{upper!r}]]"
             out.write(
                 f"{sid}\t{last[i]}\t{result.mean[i]}\t{result.lower[i]}\t{result.upper[i]}\t"
                 f"{variations[i]}\t{assurances[i] or ''}\t{lengths[i]}\t"
