@@ -85,8 +85,14 @@ LANGUAGE plpgsql AS $$
 DECLARE
     kept bigint;
 BEGIN
-    SELECT o.series_id INTO kept FROM metrics_observation o
-    WHERE o.series_id IN (SELECT g.id FROM gone g) LIMIT 1;
+    IF TG_OP = 'DELETE' THEN
+        SELECT o.series_id INTO kept FROM metrics_observation o
+        WHERE o.series_id IN (SELECT g.id FROM gone g) LIMIT 1;
+    ELSE
+        SELECT o.series_id INTO kept FROM metrics_observation o
+        WHERE o.series_id IN (SELECT g.id FROM gone g EXCEPT SELECT k.id FROM kept_rows k)
+        LIMIT 1;
+    END IF;
     IF FOUND THEN
         RAISE EXCEPTION 'observations still point to this series'
             USING ERRCODE = 'foreign_key_violation',
@@ -99,26 +105,9 @@ $$;
     "CREATE TRIGGER observed_series_kept_on_delete AFTER DELETE ON metrics_series"
     " REFERENCING OLD TABLE AS gone FOR EACH STATEMENT"
     " EXECUTE FUNCTION metrics_observed_series_kept()",
-    """
-CREATE OR REPLACE FUNCTION metrics_observed_series_renumbered() RETURNS trigger
-LANGUAGE plpgsql AS $$
-DECLARE
-    kept bigint;
-BEGIN
-    SELECT o.series_id INTO kept FROM metrics_observation o
-    WHERE o.series_id IN (SELECT g.id FROM gone g EXCEPT SELECT k.id FROM kept_rows k) LIMIT 1;
-    IF FOUND THEN
-        RAISE EXCEPTION 'observations still point to this series'
-            USING ERRCODE = 'foreign_key_violation',
-                  DETAIL = format('Key (id)=(%s) is in metrics_observation.', kept);
-    END IF;
-    RETURN NULL;
-END
-$$;
-""",
     "CREATE TRIGGER observed_series_kept_on_update AFTER UPDATE ON metrics_series"
     " REFERENCING OLD TABLE AS gone NEW TABLE AS kept_rows FOR EACH STATEMENT"
-    " EXECUTE FUNCTION metrics_observed_series_renumbered()",
+    " EXECUTE FUNCTION metrics_observed_series_kept()",
     """
 CREATE OR REPLACE FUNCTION metrics_observed_document_kept() RETURNS trigger
 LANGUAGE plpgsql AS $$
@@ -150,7 +139,6 @@ POSTGRES_REVERSE = [
     "DROP FUNCTION IF EXISTS metrics_observation_keys_exist()",
     "DROP FUNCTION IF EXISTS metrics_observation_key_changed()",
     "DROP FUNCTION IF EXISTS metrics_observed_series_kept()",
-    "DROP FUNCTION IF EXISTS metrics_observed_series_renumbered()",
     "DROP FUNCTION IF EXISTS metrics_observed_document_kept()",
 ]
 

@@ -47,8 +47,13 @@ def _token_query(token_model, connection) -> tuple[str, list[str], list[str], li
         f" ON g.{quote(RoleGrant.user.field.column)} = u.{user_pk}"
         f" WHERE t.{quote(token_model._meta.pk.column)} = %s"
     )
-    _TOKEN_QUERIES[(token_model, connection.vendor)] = sql, token_fields, user_fields, grant_fields
-    return _TOKEN_QUERIES[(token_model, connection.vendor)]
+    cached = _TOKEN_QUERIES[(token_model, connection.vendor)] = (
+        sql,
+        token_fields,
+        user_fields,
+        grant_fields,
+    )
+    return cached
 
 
 class ExpiringTokenAuthentication(TokenAuthentication):
