@@ -25,6 +25,12 @@ from places.models import Fact, Place, System
 
 pytestmark = pytest.mark.django_db
 
+# The generator writes with PostgreSQL COPY and refuses other databases (tested below on any
+# backend); the tests that run it need PostgreSQL, which CI provides.
+on_postgresql = pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="the England generator writes with PostgreSQL COPY"
+)
+
 SMALL = {"systems": 2, "places_per_system": 2, "metrics": 5, "months": 24, "seed": 11}
 
 
@@ -79,6 +85,7 @@ def cw_state() -> dict:
     }
 
 
+@on_postgresql
 def test_a_small_run_creates_the_exact_rows_it_reports():
     before = table_counts()
     report = england.england_generate(**SMALL)
@@ -117,6 +124,7 @@ def test_a_small_run_creates_the_exact_rows_it_reports():
     assert report.removed == {}
 
 
+@on_postgresql
 def test_the_same_seed_gives_the_same_values_and_another_seed_different_ones():
     england.england_generate(**SMALL)
     first = digest()
@@ -126,6 +134,7 @@ def test_the_same_seed_gives_the_same_values_and_another_seed_different_ones():
     assert digest() != first
 
 
+@on_postgresql
 def test_everything_created_is_labelled_synthetic():
     england.england_generate(**SMALL)
     systems = System.objects.filter(key__startswith="eng-")
@@ -151,6 +160,7 @@ def test_everything_created_is_labelled_synthetic():
     assert not eng_series.filter(system__isnull=False, system__is_synthetic=False).exists()
 
 
+@on_postgresql
 def test_metrics_mix_polarities_and_counts_are_whole_numbers():
     england.england_generate(**{**SMALL, "metrics": 40})
     metrics = Metric.objects.filter(code__startswith="eng-")
@@ -173,6 +183,7 @@ def test_metrics_mix_polarities_and_counts_are_whole_numbers():
     assert all(float(v).is_integer() for v in counts.values_list("value", flat=True))
 
 
+@on_postgresql
 def test_governance_respects_the_membership_rules():
     england.england_generate(**SMALL)
     boards = Board.objects.filter(key__startswith="eng-")
@@ -188,6 +199,7 @@ def test_governance_respects_the_membership_rules():
     assert ReportingLine.objects.filter(board__in=boards).count() == boards.count() - top.count()
 
 
+@on_postgresql
 def test_a_second_run_replaces_the_first_and_leaves_coventry_and_warwickshire_alone():
     call_command("generate_synthetic", verbosity=0)
     cw = cw_state()
@@ -205,6 +217,7 @@ def test_a_second_run_replaces_the_first_and_leaves_coventry_and_warwickshire_al
     assert cw_state() == cw
 
 
+@on_postgresql
 def test_missing_months_exist_but_are_a_small_share():
     report = england.england_generate(**{**SMALL, "metrics": 40, "months": 60})
     possible = Series.objects.filter(metric__code__startswith="eng-").count() * 60
@@ -212,6 +225,7 @@ def test_missing_months_exist_but_are_a_small_share():
     assert 0.002 < missing < 0.05
 
 
+@on_postgresql
 def test_special_cause_variation_fires_at_realistic_rates():
     """Realistic, here, means: clearly more special causes than pure noise would raise (the
     rules' false alarms on a stable process, measured on the same shape), yet far from every
@@ -249,6 +263,7 @@ def test_special_cause_variation_fires_at_realistic_rates():
     assert max(noise_latest * 5, 0.15) < latest < 0.6
 
 
+@on_postgresql
 def test_recompute_runs_over_the_generated_data():
     england.england_generate(**SMALL)
     call_command("recompute_snapshots", verbosity=0)
@@ -269,6 +284,7 @@ def test_recompute_runs_over_the_generated_data():
     )
 
 
+@on_postgresql
 def test_rebuilding_the_indexes_restores_them_all():
     def definitions():
         with connection.cursor() as cursor:
@@ -294,6 +310,7 @@ def test_rebuilding_the_indexes_restores_them_all():
     )
 
 
+@on_postgresql
 def test_bad_sizes_are_refused_and_nothing_is_written():
     counts = table_counts()
     with pytest.raises(CommandError, match="months must be at least 1, not 0"):
@@ -311,6 +328,7 @@ def test_the_command_refuses_a_database_that_is_not_postgresql():
     assert table_counts() == counts
 
 
+@on_postgresql
 def test_the_command_prints_its_counts_and_time(capsys):
     call_command("generate_england", systems=1, places_per_system=1, metrics=2, months=6, seed=3)
     out = capsys.readouterr().out

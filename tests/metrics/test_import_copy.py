@@ -160,7 +160,7 @@ def test_updates_and_unchanged_rows_agree(attempts, monkeypatch):
     by_copy = outcome(again, copy=True, monkeypatch=monkeypatch)
     assert by_copy == outcome(again, copy=False, monkeypatch=monkeypatch)
     assert by_copy[1][1:4] == (0, 1, 1)
-    assert attempts[-1] is POSTGRES
+    assert attempts[-1:] == ([True] if POSTGRES else [])
 
 
 @pytest.mark.parametrize(
