@@ -10,6 +10,11 @@ from django.db import connection
 from icsportal.management.commands import _backup
 from metrics.models import Observation
 
+# Backups are pg_dump and pg_restore; the command refuses other databases.
+pytestmark = pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="backups are pg_dump and pg_restore of PostgreSQL"
+)
+
 
 @pytest.fixture
 def loaded(transactional_db):
