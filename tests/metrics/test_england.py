@@ -22,14 +22,12 @@ from metrics import england, spc
 from metrics.models import Metric, Observation, Series, Snapshot, Target
 from metrics.snapshots import snapshot_build
 from places.models import Fact, Place, System
+from tests.backends import postgresql_only
 
 pytestmark = pytest.mark.django_db
 
-# The generator writes with PostgreSQL COPY and refuses other databases (tested below on any
-# backend); the tests that run it need PostgreSQL, which CI provides.
-on_postgresql = pytest.mark.skipif(
-    connection.vendor != "postgresql", reason="the England generator writes with PostgreSQL COPY"
-)
+# The generator refuses other databases (tested below on any backend).
+on_postgresql = postgresql_only("the England generator writes with PostgreSQL COPY")
 
 SMALL = {"systems": 2, "places_per_system": 2, "metrics": 5, "months": 24, "seed": 11}
 

@@ -9,11 +9,10 @@ from django.db import connection
 
 from icsportal.management.commands import _backup
 from metrics.models import Observation
+from tests.backends import postgresql_only
 
-# Backups are pg_dump and pg_restore; the command refuses other databases.
-pytestmark = pytest.mark.skipif(
-    connection.vendor != "postgresql", reason="backups are pg_dump and pg_restore of PostgreSQL"
-)
+# The command refuses other databases.
+pytestmark = postgresql_only("backups are pg_dump and pg_restore of PostgreSQL")
 
 
 @pytest.fixture

@@ -17,14 +17,9 @@ from metrics.models import ScopeRecompute, Snapshot
 from metrics.outbox import recompute_request
 from metrics.snapshots import latest_snapshot
 from places.models import Place, System
+from tests.backends import postgresql_only
 
-# The build is stalled mid-way by a table lock taken from a second PostgreSQL connection.
-pytestmark = [
-    pytest.mark.worker,
-    pytest.mark.skipif(
-        connection.vendor != "postgresql", reason="stalls the build with a PostgreSQL table lock"
-    ),
-]
+pytestmark = [pytest.mark.worker, postgresql_only("stalls the build with a PostgreSQL table lock")]
 
 
 def wait_until(condition, timeout=60.0, what="condition"):
