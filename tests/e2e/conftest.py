@@ -78,6 +78,14 @@ def portal(django_db_setup, django_db_blocker):
         database = connections.settings[DEFAULT_DB_ALIAS]
         max_age = database["CONN_MAX_AGE"]
         database["CONN_MAX_AGE"] = 0
+        # pytest-django wraps each test in a transaction. On SQLite with BEGIN IMMEDIATE (the
+        # portal's setting, for concurrent membership edits) that transaction would hold the
+        # write lock for the whole test, and every write the server makes (a session save)
+        # would wait for it and fail. These tests make no concurrent writes, so their
+        # connections begin transactions the default (deferred) way; the racing-update test
+        # (tests/api/test_membership_writes.py) keeps IMMEDIATE.
+        options = database.setdefault("OPTIONS", {})
+        transaction_mode = options.pop("transaction_mode", None)
         server = LiveServer("localhost")
         server._live_server_modified_settings.enable()
         # Playwright's greenlets give the tests another context, and so (asgiref locals)
@@ -97,6 +105,8 @@ def portal(django_db_setup, django_db_blocker):
             server._live_server_modified_settings.disable()
             server.stop()
             database["CONN_MAX_AGE"] = max_age
+            if transaction_mode is not None:
+                options["transaction_mode"] = transaction_mode
             # Leave the database as the other tests found it: the C&W facts only.
             Snapshot.objects.all().delete()
             Metric.objects.filter(is_synthetic=True).delete()
