@@ -1,10 +1,13 @@
 """One FilterSet per listable model of this app; the API and the HTML lists share them."""
 
+from functools import partial
+
 import django_filters as filters
 from django import forms
 from django.db.models import BooleanField, Exists, ExpressionWrapper, Q
 
 from governance.models import Board, Organisation
+from icsportal.compiled import CompiledQuery
 from places.filtersets import ModifiedSinceFilterSet, SearchFilterSet
 from places.models import Place, System
 
@@ -75,6 +78,28 @@ def subject_exists(subject: str, kind: str | None) -> bool:
     return any(queryset.exists() for queryset in _subject_querysets(subject, kind))
 
 
+def _metric_key(code: str):
+    return Metric.objects.filter(code=code).order_by().values_list("pk")[:1]
+
+
+def _metric_key_and_subject(code: str, subject: str, kind: str | None):
+    found = Q()
+    for queryset in _subject_querysets(subject, kind):
+        found |= Exists(queryset)
+    metrics = Metric.objects.filter(code=code).order_by()
+    row = metrics.annotate(subject_found=ExpressionWrapper(found, BooleanField()))
+    return row.values_list("pk", "subject_found")[:1]
+
+
+# A list filtered to one series runs one of these on every request, then its page: compiled
+# once (icsportal.compiled), they cost the database's time and little more.
+METRIC_KEY = CompiledQuery(_metric_key, "code")
+METRIC_KEY_AND_SUBJECT = {
+    kind: CompiledQuery(partial(_metric_key_and_subject, kind=kind), "code", "subject")
+    for kind in (None, *SubjectType.values)
+}
+
+
 def resolve_series_filters(
     code: str | None, subject: str | None, kind: str | None
 ) -> tuple[int | None, bool]:
@@ -82,19 +107,15 @@ def resolve_series_filters(
     exists, in one query; a list filtered by both runs this, then its page."""
     if not code:
         return None, subject_exists(subject, kind)
-    metrics = Metric.objects.filter(code=code)
     if not subject:
-        keys = list(metrics.order_by().values_list("pk", flat=True)[:1])
-        return (keys[0] if keys else None), False
-    found = Q()
-    for queryset in _subject_querysets(subject, kind):
-        found |= Exists(queryset)
-    row = metrics.annotate(subject_found=ExpressionWrapper(found, BooleanField()))
-    rows = list(row.order_by().values_list("pk", "subject_found")[:1])
+        keys = METRIC_KEY.rows(code=code)
+        return (keys[0][0] if keys else None), False
+    rows = METRIC_KEY_AND_SUBJECT[kind or None].rows(code=code, subject=subject)
     if not rows:
         # The metric is unknown: the subject is looked up alone, for the second message.
         return None, subject_exists(subject, kind)
-    return rows[0]
+    metric_id, found = rows[0]
+    return metric_id, bool(found)
 
 
 class SeriesFilterSet(ModifiedSinceFilterSet):

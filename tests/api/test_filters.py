@@ -193,3 +193,17 @@ def test_ordering_on_declared_fields_only(analyst):
     default = analyst.get("/api/v1/boards/").json()["results"]
     ignored = analyst.get("/api/v1/boards/", {"ordering": "note"}).json()["results"]
     assert [b["id"] for b in ignored] == [b["id"] for b in default]
+
+
+def test_a_filtered_list_leaves_the_lists_after_it_unfiltered(analyst):
+    """Lists start from one query built per viewset; a request's filters stay its own."""
+    observation = Observation.objects.order_by("pk").first()
+    metric = observation.series.metric.code
+    everything = ids(analyst, "/api/v1/observations/")
+    narrowed = ids(analyst, "/api/v1/observations/", metric=metric)
+    assert narrowed and len(narrowed) < len(everything)
+    assert set(narrowed) == set(
+        Observation.objects.filter(series__metric__code=metric).values_list("pk", flat=True)
+    )
+    assert ids(analyst, "/api/v1/observations/") == everything
+    assert len(everything) == min(Observation.objects.count(), 500)
