@@ -61,7 +61,10 @@ def test_a_rewritten_value_is_refused():
 
 
 def test_a_value_that_reaches_no_parameter_is_refused():
-    compiled = CompiledQuery(lambda code, unused: Metric.objects.filter(code=code), "code", "unused")
+    def build(code, unused):
+        return Metric.objects.filter(code=code)
+
+    compiled = CompiledQuery(build, "code", "unused")
     with pytest.raises(ValueError, match="unused"):
         compiled.rows(code="bcf", unused="x")
 
