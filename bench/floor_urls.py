@@ -177,10 +177,19 @@ SERIES_JOINS = (
     " LEFT OUTER JOIN places_place pl ON s.place_id = pl.id"
     " LEFT OUTER JOIN governance_organisation og ON s.organisation_id = og.id"
 )
-SUBJECT_SQL = {
-    "system": ("SELECT 1 FROM places_system WHERE slug = %s", "sy.slug = %s"),
-    "place": ("SELECT 1 FROM places_place WHERE slug = %s", "pl.slug = %s"),
-}
+# Per subject type: the subject's table and the series' column that points to it.
+SUBJECT_SQL = {"system": ("places_system", "system_id"), "place": ("places_place", "place_id")}
+# The metric's key, the subject's existence and the one series of both, in one query, as the
+# API's filters ask it: the series' key when exactly one series has that metric and subject.
+CHECK_SQL = (
+    "SELECT m.id, EXISTS(SELECT 1 FROM {table} WHERE slug = %s),"
+    " (SELECT s.id FROM metrics_series s JOIN {table} t ON s.{column} = t.id"
+    "  WHERE t.slug = %s AND s.metric_id = m.id AND s.subject_type = %s ORDER BY 1 LIMIT 1),"
+    " (SELECT s.id FROM metrics_series s JOIN {table} t ON s.{column} = t.id"
+    "  WHERE t.slug = %s AND s.metric_id = m.id AND s.subject_type = %s"
+    "  ORDER BY 1 LIMIT 1 OFFSET 1)"
+    " FROM metrics_metric m WHERE m.code = %s LIMIT 1"
+)
 
 
 def _series(r) -> dict:
@@ -201,7 +210,7 @@ OBSERVATION_SQL = (
     " FROM metrics_observation o INNER JOIN metrics_series s ON o.series_id = s.id"
     f"{SERIES_JOINS}"
     " LEFT OUTER JOIN places_document d ON o.source_document_id = d.id"
-    " WHERE s.metric_id = %s AND s.subject_type = %s AND {subject}"
+    " WHERE o.series_id = %s"
     " ORDER BY o.series_id ASC, o.period_start ASC, o.id ASC LIMIT %s"
 )
 
@@ -218,19 +227,18 @@ def observations(request):
         return _json({"detail": "The floor serves the first page of a system or Place."}, 400)
     size = _int(request, "page_size", 100, 1000)
     with connection.cursor() as cursor:
-        # The metric's key and the subject's existence in one query, as the API's filters do.
-        exists_sql, condition = SUBJECT_SQL[kind]
+        table, column = SUBJECT_SQL[kind]
+        subject = params.get("subject")
         cursor.execute(
-            f"SELECT id, EXISTS({exists_sql}) FROM metrics_metric WHERE code = %s LIMIT 1",
-            [params.get("subject"), params.get("metric")],
+            CHECK_SQL.format(table=table, column=column),
+            [subject, subject, kind, subject, kind, params.get("metric")],
         )
         metric = cursor.fetchone()
         if metric is None or not metric[1]:
             return _json({"detail": "Unknown metric or subject."}, 400)
-        cursor.execute(
-            OBSERVATION_SQL.format(subject=condition),
-            [metric[0], kind, params["subject"], size + 1],
-        )
+        if metric[2] is None or metric[3] is not None:
+            return _json({"detail": "The floor serves a metric and subject of one series."}, 400)
+        cursor.execute(OBSERVATION_SQL, [metric[2], size + 1])
         rows = cursor.fetchall()
     page = rows[:size]
     results = [

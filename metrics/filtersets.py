@@ -1,10 +1,11 @@
 """One FilterSet per listable model of this app; the API and the HTML lists share them."""
 
 from functools import partial
+from typing import NamedTuple
 
 import django_filters as filters
 from django import forms
-from django.db.models import BooleanField, Exists, ExpressionWrapper, Q
+from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Q, Subquery
 
 from governance.models import Board, Organisation
 from icsportal.compiled import CompiledQuery
@@ -12,7 +13,7 @@ from places.filtersets import ModifiedSinceFilterSet, SearchFilterSet
 from places.models import Place, System
 
 from .choices import Category, Outcome, Provenance, SubjectType
-from .models import HICMAssessment, Metric, Observation, Target
+from .models import HICMAssessment, Metric, Observation, Series, Target
 
 
 class MetricFilterSet(ModifiedSinceFilterSet):
@@ -29,21 +30,23 @@ class MetricFilterSet(ModifiedSinceFilterSet):
 
 class SeriesForm(forms.Form):
     """Checks that ``metric`` is a metric's code and ``subject`` names something of
-    ``subject_type`` (or of any type), both in one query; ``metric_id`` is the metric's key."""
+    ``subject_type`` (or of any type), both in one query; ``metric_id`` is the metric's key
+    and ``series_id`` the key of the one series they name together (None if not just one)."""
 
     metric_id: int | None = None
+    series_id: int | None = None
 
     def clean(self):
         data = super().clean()
         code, subject, kind = data.get("metric"), data.get("subject"), data.get("subject_type")
         if not code and not subject:
             return data
-        metric_id, subject_found = resolve_series_filters(code, subject, kind)
-        if code and metric_id is None:
+        resolved = resolve_series_filters(code, subject, kind)
+        if code and resolved.metric_id is None:
             self.add_error("metric", f"No metric has the code {code!r}.")
-        if subject and not subject_found:
+        if subject and not resolved.subject_found:
             self.add_error("subject", f"No {kind or 'subject'} is called {subject!r}.")
-        self.metric_id = metric_id
+        self.metric_id, self.series_id = resolved.metric_id, resolved.series_id
         return data
 
 
@@ -78,44 +81,66 @@ def subject_exists(subject: str, kind: str | None) -> bool:
     return any(queryset.exists() for queryset in _subject_querysets(subject, kind))
 
 
+class Resolved(NamedTuple):
+    """What a list's ``metric``, ``subject`` and ``subject_type`` filters name."""
+
+    metric_id: int | None
+    subject_found: bool
+    # The one series of that metric and subject; None when there is none or more than one
+    # (a slug that is a system's and a Place's, with no subject_type).
+    series_id: int | None = None
+
+
 def _metric_key(code: str):
     return Metric.objects.filter(code=code).order_by().values_list("pk")[:1]
 
 
-def _metric_key_and_subject(code: str, subject: str, kind: str | None):
+def _metric_key_subject_and_series(code: str, subject: str, kind: str | None):
     found = Q()
     for queryset in _subject_querysets(subject, kind):
         found |= Exists(queryset)
-    metrics = Metric.objects.filter(code=code).order_by()
-    row = metrics.annotate(subject_found=ExpressionWrapper(found, BooleanField()))
-    return row.values_list("pk", "subject_found")[:1]
+    series = Series.objects.filter(
+        subject_condition(subject, kind, prefix=""), metric=OuterRef("pk")
+    )
+    if kind:
+        series = series.filter(subject_type=kind)
+    series = series.order_by("pk").values("pk")
+    return (
+        Metric.objects.filter(code=code)
+        .order_by()
+        .annotate(
+            subject_found=ExpressionWrapper(found, BooleanField()),
+            first_series=Subquery(series[:1]),
+            second_series=Subquery(series[1:2]),
+        )
+        .values_list("pk", "subject_found", "first_series", "second_series")[:1]
+    )
 
 
 # A list filtered to one series runs one of these on every request, then its page: compiled
 # once (icsportal.compiled), they cost the database's time and little more.
 METRIC_KEY = CompiledQuery(_metric_key, "code")
-METRIC_KEY_AND_SUBJECT = {
-    kind: CompiledQuery(partial(_metric_key_and_subject, kind=kind), "code", "subject")
+METRIC_KEY_SUBJECT_AND_SERIES = {
+    kind: CompiledQuery(partial(_metric_key_subject_and_series, kind=kind), "code", "subject")
     for kind in (None, *SubjectType.values)
 }
 
 
-def resolve_series_filters(
-    code: str | None, subject: str | None, kind: str | None
-) -> tuple[int | None, bool]:
-    """The key of the metric ``code`` (None when there is none) and whether ``subject``
-    exists, in one query; a list filtered by both runs this, then its page."""
+def resolve_series_filters(code: str | None, subject: str | None, kind: str | None) -> Resolved:
+    """The key of the metric ``code`` (None when there is none), whether ``subject`` exists,
+    and the one series they name, in one query; a list filtered by both runs this, then its
+    page (filtered by that series' key alone)."""
     if not code:
-        return None, subject_exists(subject, kind)
+        return Resolved(None, subject_exists(subject, kind))
     if not subject:
         keys = METRIC_KEY.rows(code=code)
-        return (keys[0][0] if keys else None), False
-    rows = METRIC_KEY_AND_SUBJECT[kind or None].rows(code=code, subject=subject)
+        return Resolved(keys[0][0] if keys else None, False)
+    rows = METRIC_KEY_SUBJECT_AND_SERIES[kind or None].rows(code=code, subject=subject)
     if not rows:
         # The metric is unknown: the subject is looked up alone, for the second message.
-        return None, subject_exists(subject, kind)
-    metric_id, found = rows[0]
-    return metric_id, bool(found)
+        return Resolved(None, subject_exists(subject, kind))
+    metric_id, found, first, second = rows[0]
+    return Resolved(metric_id, bool(found), first if second is None else None)
 
 
 class SeriesFilterSet(ModifiedSinceFilterSet):
@@ -140,6 +165,9 @@ class SeriesFilterSet(ModifiedSinceFilterSet):
         """The condition on the row's series that ``metric``, ``subject_type`` and
         ``subject`` make together."""
         data = self.form.cleaned_data
+        if data.get("metric") and data.get("subject") and self.form.series_id is not None:
+            # The one series they name: a condition on the row's own column, no joins.
+            return Q(series_id=self.form.series_id)
         condition = Q()
         if data.get("metric"):
             condition &= Q(series__metric_id=self.form.metric_id)

@@ -8,7 +8,13 @@ from icsportal.compiled import CompiledQuery
 from metrics.filtersets import resolve_series_filters
 from metrics.models import Metric
 from places.models import Place
-from tests.factories import MetricFactory, OrganisationFactory, PlaceFactory, SystemFactory
+from tests.factories import (
+    MetricFactory,
+    OrganisationFactory,
+    PlaceFactory,
+    SeriesFactory,
+    SystemFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -70,11 +76,18 @@ def test_a_value_that_reaches_no_parameter_is_refused():
 
 
 @pytest.mark.parametrize("kind", [None, "", "system", "place", "organisation"])
-def test_series_filters_resolve_every_kind_of_subject(kind):
+def test_series_filters_resolve_the_metric_the_subject_and_the_one_series(kind):
     system = SystemFactory(slug="resolve-system")
-    PlaceFactory(system=system, slug="resolve-place")
-    OrganisationFactory(system=system, key="resolve-org-key", abbreviation="ROK")
+    place = PlaceFactory(system=system, slug="resolve-place")
+    organisation = OrganisationFactory(system=system, key="resolve-org-key", abbreviation="ROK")
     metric = MetricFactory(code="resolve-metric")
+    series = {
+        "system": SeriesFactory(metric=metric, subject_type="system", system=system, place=None),
+        "place": SeriesFactory(metric=metric, place=place),
+        "organisation": SeriesFactory(
+            metric=metric, subject_type="organisation", organisation=organisation, place=None
+        ),
+    }
     subjects = {
         "system": ["resolve-system"],
         "place": ["resolve-place"],
@@ -83,10 +96,30 @@ def test_series_filters_resolve_every_kind_of_subject(kind):
     for subject_kind, names in subjects.items():
         for name in names:
             found = not kind or kind == subject_kind
-            assert resolve_series_filters("resolve-metric", name, kind) == (metric.pk, found)
-    assert resolve_series_filters("resolve-metric", "atlantis", kind) == (metric.pk, False)
+            expected = (metric.pk, found, series[subject_kind].pk if found else None)
+            assert resolve_series_filters("resolve-metric", name, kind) == expected
+    assert resolve_series_filters("resolve-metric", "atlantis", kind) == (metric.pk, False, None)
     assert resolve_series_filters("no-such-metric", "resolve-place", kind) == (
         None,
         kind in (None, "", "place"),
+        None,
     )
-    assert resolve_series_filters("resolve-metric", None, kind) == (metric.pk, False)
+    assert resolve_series_filters("resolve-metric", None, kind) == (metric.pk, False, None)
+    # A subject with no series of the metric: found, but no series.
+    other = MetricFactory(code="resolve-other")
+    assert resolve_series_filters("resolve-other", "resolve-place", kind)[2] is None
+    assert other.pk == resolve_series_filters("resolve-other", None, kind)[0]
+
+
+def test_a_slug_of_two_kinds_names_no_one_series_without_a_subject_type():
+    system = SystemFactory(slug="twice")
+    place = PlaceFactory(system=system, slug="twice")
+    metric = MetricFactory(code="twice-metric")
+    SeriesFactory(metric=metric, subject_type="system", system=system, place=None)
+    on_place = SeriesFactory(metric=metric, place=place)
+    assert resolve_series_filters("twice-metric", "twice", None) == (metric.pk, True, None)
+    assert resolve_series_filters("twice-metric", "twice", "place") == (
+        metric.pk,
+        True,
+        on_place.pk,
+    )

@@ -207,3 +207,28 @@ def test_a_filtered_list_leaves_the_lists_after_it_unfiltered(analyst):
     )
     assert ids(analyst, "/api/v1/observations/") == everything
     assert len(everything) == min(Observation.objects.count(), 500)
+
+
+def test_observations_of_a_slug_that_names_a_system_and_a_place(analyst):
+    """Without subject_type the list holds both series' rows; with it, the one series'."""
+    from tests.factories import MetricFactory, PlaceFactory, SeriesFactory, SystemFactory
+
+    system = SystemFactory(slug="twice")
+    place = PlaceFactory(system=system, slug="twice")
+    metric = MetricFactory(code="twice-metric")
+    made = {}
+    for kind, series in (
+        ("system", SeriesFactory(metric=metric, subject_type="system", system=system, place=None)),
+        ("place", SeriesFactory(metric=metric, place=place)),
+    ):
+        made[kind] = Observation.objects.create(
+            series=series,
+            period_start=dt.date(2024, 4, 1),
+            period_end=dt.date(2024, 4, 30),
+            value=1.0,
+            provenance="upload",
+        ).pk
+    url = "/api/v1/observations/"
+    assert set(ids(analyst, url, metric="twice-metric", subject="twice")) == set(made.values())
+    for kind, pk in made.items():
+        assert ids(analyst, url, metric="twice-metric", subject="twice", subject_type=kind) == [pk]
