@@ -293,12 +293,34 @@ def run_floor(system_id: int) -> tuple[float, dict[str, float]]:
     return t3 - t0, split
 
 
-def run_workers(n: int, system_id: int, scopes: int) -> tuple[float, int]:
+def cpu_jiffies() -> tuple[int, int] | None:
+    """(busy, total) CPU time of this machine so far, from /proc/stat (Linux only).
+
+    Busy is user, nice, system, irq and softirq time; steal (time the host gave to other
+    machines) counts as neither busy nor available, so it is left out of both."""
+    try:
+        fields = [int(x) for x in Path("/proc/stat").read_text().split("\n")[0].split()[1:]]
+    except (OSError, ValueError):
+        return None
+    user, nice, system, idle, iowait, irq, softirq = fields[:7]
+    busy = user + nice + system + irq + softirq
+    return busy, busy + idle + iowait
+
+
+def busy_cpus(start: tuple[int, int] | None, end: tuple[int, int] | None) -> float | None:
+    """How many CPUs of the machine were busy on average between two ``cpu_jiffies()``."""
+    if start is None or end is None or end[1] == start[1]:
+        return None
+    return (end[0] - start[0]) / (end[1] - start[1]) * (os.cpu_count() or 1)
+
+
+def run_workers(n: int, system_id: int, scopes: int) -> tuple[float, int, float | None]:
     """Seconds for the nightly fan-out to publish every scope with ``n`` worker processes.
 
     Starts ``n`` Celery workers (one process each, prefetching one task) on the Redis broker,
     sends ``snapshots_recompute_all`` as beat does and waits until every scope has a new
-    published snapshot. Returns the seconds from the send and the number of tasks sent.
+    published snapshot. Returns the seconds from the send, the number of tasks sent and how
+    many CPUs the machine kept busy meanwhile (workers, PostgreSQL, Redis and all).
     """
     import redis
     from celery import current_app
@@ -336,19 +358,20 @@ def run_workers(n: int, system_id: int, scopes: int) -> tuple[float, int]:
         while len(current_app.control.ping(timeout=0.5) or []) < n:
             if time.monotonic() > deadline:
                 raise RuntimeError(f"{n} workers did not answer within 120 s")
-        t0 = time.perf_counter()
+        t0, jiffies = time.perf_counter(), cpu_jiffies()
         tasks = snapshots_recompute_all.delay().get(timeout=600)
         while Snapshot.objects.filter(system_id=system_id, status="published").count() < scopes:
             if time.perf_counter() - t0 > 1800:
                 raise RuntimeError("the fan-out did not finish within 30 minutes")
             time.sleep(0.05)
         elapsed = time.perf_counter() - t0
+        busy = busy_cpus(jiffies, cpu_jiffies())
     finally:
         for worker in workers:
             worker.terminate()
         for worker in workers:
             worker.wait(timeout=60)
-    return elapsed, tasks
+    return elapsed, tasks, busy
 
 
 def main() -> None:
@@ -416,19 +439,30 @@ def main() -> None:
     # The nightly fan-out through Redis with one worker process, then two (one per core).
     scopes = len(place_ids) + 1
     runs = {n: [run_workers(n, system.pk, scopes) for _ in range(args.repeat)] for n in (1, 2)}
-    medians = {n: statistics.median(t for t, _ in r) for n, r in runs.items()}
+    medians = {n: statistics.median(t for t, _, _ in r) for n, r in runs.items()}
+    busy = {
+        n: statistics.median(b for _, _, b in r) if all(b is not None for _, _, b in r) else None
+        for n, r in runs.items()
+    }
     tasks = runs[1][0][1]
     speedup = medians[1] / medians[2]
+    cpus = os.cpu_count() or 1
     lines += [
         f"Fan-out through Redis (`snapshots_recompute_all`, {tasks} tasks of at least 1,000"
         f" series, {scopes} scopes), medians of {args.repeat} runs:"
         f" 1 worker process {medians[1]:.2f} s, 2 worker processes {medians[2]:.2f} s"
         f" (runs: "
-        + "; ".join(f"{n}: " + ", ".join(f"{t:.1f}" for t, _ in r) for n, r in runs.items())
+        + "; ".join(f"{n}: " + ", ".join(f"{t:.1f}" for t, _, _ in r) for n, r in runs.items())
         + f"). Speed-up **{speedup:.2f}×** (target ≥ 1.5× on 2 cores, where PostgreSQL"
         f" shares the cores): {'PASS' if speedup >= 1.5 else 'FAIL'}.",
-        "",
     ]
+    if busy[1] is not None and busy[2] is not None:
+        lines.append(
+            f"CPUs busy on average (this machine's user and system time from /proc/stat, steal"
+            f" left out; medians): 1 worker {busy[1]:.2f}, 2 workers {busy[2]:.2f} of {cpus}:"
+            " one worker's run already keeps PostgreSQL busy beside it."
+        )
+    lines.append("")
     text = "\n".join(lines)
     print(text)
     with open(args.results, "a", encoding="utf-8") as fh:
