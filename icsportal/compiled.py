@@ -37,11 +37,8 @@ def _marker(name: str) -> str:
 class CompiledQuery:
     """``build(**markers)`` returns the queryset; ``rows(**values)`` runs its SQL with values.
 
-    >>> metric_key = CompiledQuery(
-    ...     lambda code: Metric.objects.filter(code=code).values_list("pk"), "code"
-    ... )
-    >>> metric_key.rows(code="bcf-nel")
-    [(3,)]
+    For example ``CompiledQuery(lambda code: Metric.objects.filter(code=code)
+    .values_list("pk"), "code").rows(code=...)`` gives the list of that metric's key tuples.
     """
 
     def __init__(self, build: Callable[..., QuerySet], *names: str):

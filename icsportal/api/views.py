@@ -31,10 +31,6 @@ class PortalViewSet(viewsets.ReadOnlyModelViewSet):
     """Read-only, filtered, ordered and paginated; ``?format=csv`` streams every matching row."""
 
     csv_chunk = 2000
-    # The list's rows as ``.values()`` of ``get_queryset()``, made once per viewset: resolving
-    # the joins of two dozen columns costs more than copying the query that holds them. A
-    # viewset whose list queryset depends on the request sets this False.
-    cache_rows_queryset = True
 
     def list(self, request, *args, **kwargs):
         if getattr(request.accepted_renderer, "format", None) != "csv":
@@ -72,8 +68,10 @@ class PortalViewSet(viewsets.ReadOnlyModelViewSet):
         return self.get_paginated_response([row(v) for v in page])
 
     def _rows_queryset(self, serializer_class):
-        if not self.cache_rows_queryset:
-            return self.get_queryset().values(*serializer_class.row_values)
+        """The list's rows as ``.values()`` of ``get_queryset()``, built once per viewset:
+        resolving the joins of two dozen columns costs more than copying the query that holds
+        them. A viewset's list queryset must therefore not depend on the request (none does:
+        the two ``get_queryset`` overrides add prefetches to the detail only)."""
         cls = type(self)
         cached = cls.__dict__.get("_cached_rows_queryset")
         if cached is None or cached[0] is not serializer_class:
