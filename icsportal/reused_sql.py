@@ -13,7 +13,7 @@ It only takes queries whose SQL cannot depend on their values, and refuses anyth
 the ORM then compiles as usual):
 
 - ``values()`` rows with no annotations, extra SQL, grouping, combinators, subqueries,
-  ``select_related``, ``select_for_update`` or filtered relations;
+  ``select_related``, ``select_for_update``, ``explain()`` or filtered relations;
 - conditions that are comparisons (``exact``, ``gt``, ``gte``, ``lt``, ``lte``, and their
   related-field forms) of one column with a plain value: ``int`` (with its sign and size in the
   key, because the ORM drops a comparison with an integer beyond a column's range), ``float``,
@@ -131,6 +131,7 @@ def query_shape(query: Query) -> tuple[tuple, list] | None:
     """The shape of a rows query and its condition values, or None if it is not reusable."""
     if (
         query.subquery
+        or query.explain_info
         or query.combinator
         or query.annotations
         or query.extra

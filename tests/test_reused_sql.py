@@ -207,6 +207,15 @@ def test_aggregates_subqueries_and_model_rows_are_left_to_the_orm():
     assert list(Metric.objects.filter(pk__in=inner)) == []
 
 
+def test_explain_is_not_taken_for_the_query_it_explains():
+    rows = reuse_sql(ROWS).filter(series_id=1)
+    assert rows.explain().strip()
+    assert reused(rows) == orm_sql(rows)
+    assert list(rows) == []
+    # And the other way round: the plan is still a plan once the query's shape is known.
+    assert rows.explain().strip()
+
+
 def test_the_number_of_shapes_is_bounded(monkeypatch):
     monkeypatch.setattr(reused_sql, "MAX_SHAPES", 3)
     rows = reuse_sql(ROWS)
