@@ -367,6 +367,16 @@ def write_results(args, measured: list[dict], load_before, load_after) -> None:
             f" {api['p99']:.1f} | {floor['p50']:.1f} | {floor['p99']:.1f} |"
             f" {'PASS' if api['p99'] <= 50 else 'FAIL'} | {api['cpu']:.1f} / {floor['cpu']:.1f} |"
         )
+        # Little's law: with C requests always outstanding, the mean time a request spends in
+        # the server is C divided by the requests it completes per second.
+        notes.append(
+            f"{e['name']}: at {args.connections} connections and the floor's"
+            f" {floor['rps']:,.0f} req/s, a request spends"
+            f" {args.connections / floor['rps'] * 1000:.0f} ms in the server on average"
+            " (connections ÷ req/s); a p99 ≤ 50 ms needs more than"
+            f" {args.connections / 0.05:,.0f} req/s even before any request is slower than"
+            " the mean."
+        )
         for side, s in (("API", api), ("floor", floor)):
             if s["errors"]:
                 notes.append(f"{e['name']}, {side}: wrk socket errors {s['errors']}.")

@@ -12,7 +12,12 @@ metrics and their series (10 metrics x Places, 1,000 months each). Then, in one 
 (c) observations_import of a second file with every value changed (every row an update);
 (d) for reference, not a target: a bare INSERT ... SELECT of the same rows, already typed and
     validated, into the emptied metrics_observation (its indexes and foreign keys, no upsert,
-    no change rows): what writing to the real table costs before the import does anything.
+    no change rows): what writing to the real table costs before the import does anything;
+(e) for reference, the ceiling any import into an indexed table has here: the same typed rows
+    into a table of the observation's columns with no index, with its primary key, and with
+    the primary key and the unique (series, period) key; and a COPY of the typed rows into the
+    last (one pass, no validation). An import must read the file into the database and write
+    the rows: its rows/s can be no better than the floor and the unindexed INSERT together.
 
 Prints rows/s, the ratios to the floor and PASS/FAIL against the targets (40% for new rows,
 25% for updates), with the peak RSS, and appends a section to bench/RESULTS.md.
@@ -180,8 +185,68 @@ def copy_floor(url: str, path: Path) -> float:
     return elapsed
 
 
-def insert_reference(url: str) -> float:
-    """Seconds to re-insert the observations, typed, into the emptied observation table."""
+OBSERVATION_COLUMNS = (
+    "series_id, period_start, period_end, value, provenance, batch_id, as_written, note, "
+    "also_sources, modified_at"
+)
+TYPED_ROWS = (
+    "SELECT series_id, period_start, period_end, value, 'upload', batch_id, '', '', '[]', now() "
+    "FROM bench_reference"
+)
+CEILING_KEYS = {
+    "no index": (),
+    "primary key": ("PRIMARY KEY (id)",),
+    "primary key + unique (series, period)": (
+        "PRIMARY KEY (id)",
+        "UNIQUE (series_id, period_start)",
+    ),
+}
+
+
+def _ceiling_table(cur, keys) -> None:
+    cur.execute("DROP TABLE IF EXISTS bench_ceiling")
+    cur.execute(
+        "CREATE TABLE bench_ceiling"
+        " (LIKE metrics_observation INCLUDING DEFAULTS INCLUDING IDENTITY)"
+    )
+    for key in keys:
+        cur.execute(f"ALTER TABLE bench_ceiling ADD {key}")
+
+
+def ceilings(conn) -> dict[str, float]:
+    """Seconds to write the typed rows of ``bench_reference`` into bare tables (docstring, e)."""
+    import io
+
+    seconds = {}
+    with conn.cursor() as cur:
+        for label, keys in CEILING_KEYS.items():
+            _ceiling_table(cur, keys)
+            conn.commit()
+            cur.execute("CHECKPOINT")
+            start = time.perf_counter()
+            cur.execute(f"INSERT INTO bench_ceiling ({OBSERVATION_COLUMNS}) {TYPED_ROWS}")
+            conn.commit()
+            seconds[f"INSERT, {label}"] = time.perf_counter() - start
+        typed = io.BytesIO()
+        cur.copy_expert(f"COPY ({TYPED_ROWS}) TO STDOUT", typed)
+        _ceiling_table(cur, CEILING_KEYS["primary key + unique (series, period)"])
+        conn.commit()
+        cur.execute("CHECKPOINT")
+        typed.seek(0)
+        start = time.perf_counter()
+        cur.copy_expert(f"COPY bench_ceiling ({OBSERVATION_COLUMNS}) FROM STDIN", typed)
+        conn.commit()
+        seconds["COPY of the typed rows, primary key + unique (series, period)"] = (
+            time.perf_counter() - start
+        )
+        cur.execute("DROP TABLE bench_ceiling")
+        conn.commit()
+    return seconds
+
+
+def insert_reference(url: str) -> tuple[float, dict[str, float]]:
+    """Seconds to re-insert the observations, typed, into the emptied observation table, and
+    the ceilings (docstring, e)."""
     import psycopg2
 
     conn = psycopg2.connect(url)
@@ -190,22 +255,19 @@ def insert_reference(url: str) -> float:
             "CREATE TABLE bench_reference AS SELECT series_id, period_start, period_end, value, "
             "batch_id FROM metrics_observation"
         )
+        conn.commit()
+        bare = ceilings(conn)
         cur.execute("TRUNCATE metrics_observationchange, metrics_observation")
         conn.commit()
         cur.execute("CHECKPOINT")
         start = time.perf_counter()
-        cur.execute(
-            "INSERT INTO metrics_observation (series_id, period_start, period_end, value, "
-            "provenance, batch_id, as_written, note, also_sources, modified_at) "
-            "SELECT series_id, period_start, period_end, value, 'upload', batch_id, '', '', "
-            "'[]', now() FROM bench_reference"
-        )
+        cur.execute(f"INSERT INTO metrics_observation ({OBSERVATION_COLUMNS}) {TYPED_ROWS}")
         conn.commit()
         elapsed = time.perf_counter() - start
         cur.execute("DROP TABLE bench_reference")
         conn.commit()
     conn.close()
-    return elapsed
+    return elapsed, bare
 
 
 def timed_import(path: Path):
@@ -287,8 +349,10 @@ def main() -> int:
             rss_update = peak_rss_mb()
             assert (update.created, update.updated) == (0, args.rows), update
             print(f"(c) import, all updates: {update_s:.2f} s")
-        reference_s = insert_reference(bench_url)
+        reference_s, bare = insert_reference(bench_url)
         print(f"(d) reference INSERT into the real table: {reference_s:.2f} s")
+        for label, seconds in bare.items():
+            print(f"(e) {label}: {seconds:.2f} s")
         assert len(calls) == 2
         server = connection.pg_version
     finally:
@@ -300,6 +364,7 @@ def main() -> int:
         args.rows / s for s in (floor, new_s, update_s, reference_s)
     )
     new_ratio, update_ratio = new_rate / floor_rate, update_rate / floor_rate
+    unique_s = bare["INSERT, primary key + unique (series, period)"]
     verdict_new = "PASS" if new_ratio >= TARGET_NEW else "FAIL"
     verdict_update = "PASS" if update_ratio >= TARGET_UPDATE else "FAIL"
     lines = [
@@ -322,6 +387,16 @@ def main() -> int:
         f"| (d) reference: bare INSERT of the typed rows into metrics_observation | "
         f"{reference_s:.2f} | {reference_rate:,.0f} | {reference_rate / floor_rate:.1%} "
         "| | | |",
+        *(
+            f"| (e) ceiling: {label} | {seconds:.2f} | {args.rows / seconds:,.0f} "
+            f"| {args.rows / seconds / floor_rate:.1%} | | | |"
+            for label, seconds in bare.items()
+        ),
+        "",
+        "The most any import that reads the file into the database and then writes the rows"
+        f" can reach: {floor / (floor + bare['INSERT, no index']):.0%} of the floor (the floor's"
+        " COPY followed by the INSERT into a table with no index at all); with the unique"
+        f" (series, period) key that upserts need: {floor / (floor + unique_s):.0%}.",
         "",
         f"Peak RSS before the imports (after generating the files): {rss_setup:.0f} MB.",
         "",
