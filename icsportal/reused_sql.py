@@ -28,7 +28,7 @@ from __future__ import annotations
 import datetime as dt
 import threading
 from collections import OrderedDict
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.db.models import QuerySet
 from django.db.models.expressions import Col
@@ -173,13 +173,10 @@ def query_shape(query: Query) -> tuple[tuple, list] | None:
     return shape, values
 
 
-class _Entry:
-    __slots__ = ("sql", "select", "state")
-
-    def __init__(self, sql: str | None, select: tuple, state: dict | None):
-        self.sql = sql
-        self.select = select
-        self.state = state
+class _Entry(NamedTuple):
+    sql: str  # without its LIMIT/OFFSET
+    select: tuple  # held only so that its id stays this shape's while the entry lives
+    state: dict  # the compiler attributes of _STATE
 
 
 _NOT_REUSABLE = object()
