@@ -64,13 +64,6 @@ class EndReason(models.TextChoices):
     OTHER = "other", "Other"
 
 
-class PortalRole(models.TextChoices):
-    COMMISSIONER = "commissioner", "Commissioner"
-    BOARD_SECRETARY = "board_secretary", "Board secretary"
-    ANALYST = "analyst", "Analyst"
-    ADMIN = "admin", "Administrator"
-
-
 class RiskStatus(models.TextChoices):
     IDENTIFIED = "identified", "Identified (not yet assessed)"
     OPEN = "open", "Open"

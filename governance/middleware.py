@@ -7,7 +7,7 @@ from django.contrib.auth.middleware import LoginRequiredMiddleware
 from django.core.exceptions import PermissionDenied
 from django.utils import timezone
 
-from .permissions import can_read
+from icsportal.roles import can_read
 
 SIGNED_IN_AT = "portal_signed_in_at"
 # When the session was last saved (and so its expiry renewed), as a POSIX timestamp.

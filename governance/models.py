@@ -6,6 +6,7 @@ from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
+from icsportal.roles import PortalRole
 from places.models import Place, Sourced, System, sourced_constraint
 
 from .choices import (
@@ -15,7 +16,6 @@ from .choices import (
     CommitmentStatus,
     EndReason,
     OrganisationKind,
-    PortalRole,
     ReviewDecision,
     RiskRating,
     RiskStatus,

@@ -2,27 +2,13 @@
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 
-from .choices import PortalRole
+from icsportal.roles import PortalRole, user_role
+
 from .models import Board
 
 # Cached on the user object for the length of a request, so a page that asks for every row
 # costs one query, not one per row.
 _EDITABLE_CACHE = "_governance_editable_board_ids"
-
-
-def user_role(user: AbstractBaseUser | AnonymousUser) -> str | None:
-    """The user's portal role, or None (anonymous, inactive or never granted one)."""
-    if not user.is_authenticated or not user.is_active:
-        return None
-    grant = getattr(user, "portal_role", None)
-    return grant.role if grant else None
-
-
-def can_read(user: AbstractBaseUser | AnonymousUser) -> bool:
-    """Whether the user may read the portal's pages: any active user with a role, or a superuser."""
-    if not user.is_authenticated or not user.is_active:
-        return False
-    return user.is_superuser or user_role(user) is not None
 
 
 def editable_board_ids(user: AbstractBaseUser | AnonymousUser) -> frozenset[int]:

@@ -22,10 +22,11 @@ from django.db.models.lookups import LessThanOrEqual
 from django.utils import timezone
 from django.utils.text import slugify
 
+from icsportal.roles import is_admin
+
 from .choices import (
     ActionStatus,
     CommitmentStatus,
-    PortalRole,
     ReviewDecision,
     RiskRating,
     RiskStatus,
@@ -40,7 +41,7 @@ from .models import (
     RiskMetric,
     RiskReview,
 )
-from .permissions import can_edit_board, user_role
+from .permissions import can_edit_board
 
 GREEN_MAX = 3
 AMBER_MAX = 12
@@ -75,10 +76,6 @@ def rating_case() -> Case:
 
 
 # -- who may change what -------------------------------------------------------------------------
-
-
-def is_admin(user: AbstractBaseUser) -> bool:
-    return bool(getattr(user, "is_superuser", False)) or user_role(user) == PortalRole.ADMIN
 
 
 def can_edit_risk(user: AbstractBaseUser, risk: Risk) -> bool:

@@ -16,9 +16,11 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.text import slugify
 
-from .choices import EndReason, PortalRole, Role
+from icsportal.roles import PortalRole, user_role
+
+from .choices import EndReason, Role
 from .models import Board, Membership, Organisation, Person, RoleGrant
-from .permissions import can_edit_board, forget_cached_permissions, user_role
+from .permissions import can_edit_board, forget_cached_permissions
 
 __all__ = [
     "MembershipConflict",

@@ -9,10 +9,10 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.views.generic import FormView, TemplateView
 
+from icsportal.roles import PortalRole, user_role
 from places import outcome_selectors
 
 from . import risk_selectors, selectors, services
-from .choices import PortalRole
 from .forms import (
     DateQueryForm,
     DateRangeQueryForm,
@@ -24,7 +24,7 @@ from .forms import (
     add_service_errors,
 )
 from .models import Board, Membership
-from .permissions import can_edit_board, user_role
+from .permissions import can_edit_board
 
 
 class BoardPageMixin:

@@ -12,9 +12,9 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.db.models import Exists, OuterRef, Q, QuerySet
 
-from governance.choices import PortalRole
 from governance.models import Board
-from governance.permissions import editable_board_ids, user_role
+from governance.permissions import editable_board_ids
+from icsportal.roles import is_admin
 from metrics.choices import SubjectType
 from metrics.models import Metric, Series
 
@@ -25,11 +25,6 @@ ONLY_EDITORS = "Only an administrator or a secretary of one of the Place's board
 
 
 # -- who may link --------------------------------------------------------------------------------
-
-
-def is_admin(user: AbstractBaseUser | AnonymousUser) -> bool:
-    """A superuser or a user granted the portal's administrator role."""
-    return bool(getattr(user, "is_superuser", False)) or user_role(user) == PortalRole.ADMIN
 
 
 def can_link_priority(user: AbstractBaseUser | AnonymousUser, priority: Priority) -> bool:

@@ -7,8 +7,8 @@ from rest_framework.exceptions import APIException, PermissionDenied
 from rest_framework.response import Response
 
 from icsportal.api.views import PortalViewSet
+from icsportal.roles import PortalRole
 
-from ..choices import PortalRole
 from ..filtersets import BoardFilterSet, MembershipFilterSet, OrganisationFilterSet, PersonFilterSet
 from ..models import Board, Membership, Organisation, Person
 from ..permissions import can_edit_board

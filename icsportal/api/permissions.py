@@ -3,8 +3,7 @@
 from django.conf import settings
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 
-from governance.choices import PortalRole
-from governance.services import user_role
+from ..roles import PortalRole, user_role
 
 
 class PortalReadPermission(BasePermission):

@@ -119,8 +119,8 @@ def test_token_lookup_brings_the_user_and_role_in_one_query(api_as):
     from django.db import connection
     from django.test.utils import CaptureQueriesContext
 
-    from governance.permissions import user_role
     from icsportal.api.authentication import ExpiringTokenAuthentication
+    from icsportal.roles import user_role
 
     client = api_as("secretary_a")
     key = Token.objects.get(user=client.user).key

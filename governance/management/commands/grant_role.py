@@ -1,8 +1,8 @@
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
-from governance.choices import PortalRole
 from governance.services import role_grant
+from icsportal.roles import PortalRole
 
 
 class Command(BaseCommand):
