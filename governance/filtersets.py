@@ -4,7 +4,7 @@ import django_filters as filters
 from django.db.models import Q
 from django.utils import timezone
 
-from places.filtersets import ModifiedSinceFilterSet, SearchFilterSet
+from icsportal.filtersets import ModifiedSinceFilterSet, SearchFilterSet
 from places.models import Place
 
 from .choices import (

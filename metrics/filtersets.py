@@ -1,6 +1,5 @@
 """One FilterSet per listable model of this app; the API and the HTML lists share them."""
 
-from functools import partial
 from typing import NamedTuple
 
 import django_filters as filters
@@ -8,18 +7,28 @@ from django import forms
 from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Q, Subquery
 
 from governance.models import Board, Organisation
-from icsportal.compiled import CompiledQuery
-from places.filtersets import ModifiedSinceFilterSet, SearchFilterSet
-from places.models import Place, System
+from icsportal.filtersets import ModifiedSinceFilterSet, SearchFilterSet
+from places.models import Outcome, Place, System
 
-from .choices import Category, Outcome, Provenance, SubjectType
+from .choices import Category, Provenance, SubjectType
 from .models import HICMAssessment, Metric, Observation, Series, Target
+
+
+def outcome_choices() -> list[tuple[str, str]]:
+    """The outcome codes that systems' outcomes use, each with its first title."""
+    titles: dict[str, str] = {}
+    for code, title in Outcome.objects.order_by("code", "system", "number").values_list(
+        "code", "title"
+    ):
+        titles.setdefault(code, title)
+    return list(titles.items())
 
 
 class MetricFilterSet(ModifiedSinceFilterSet):
     search_fields = ("code", "name", "short_name", "definition")
     category = filters.ChoiceFilter(choices=Category.choices)
-    outcome = filters.ChoiceFilter(choices=Outcome.choices)
+    # Outcomes are data (``places.Outcome``): the codes any system's outcomes use.
+    outcome = filters.ChoiceFilter(choices=outcome_choices)
     owner_board = filters.ModelChoiceFilter(queryset=Board.objects.all(), to_field_name="slug")
     synthetic = filters.BooleanFilter(field_name="is_synthetic")
 
@@ -117,15 +126,6 @@ def _metric_key_subject_and_series(code: str, subject: str, kind: str | None):
     )
 
 
-# A list filtered to one series runs one of these on every request, then its page: compiled
-# once (icsportal.compiled), they cost the database's time and little more.
-METRIC_KEY = CompiledQuery(_metric_key, "code")
-METRIC_KEY_SUBJECT_AND_SERIES = {
-    kind: CompiledQuery(partial(_metric_key_subject_and_series, kind=kind), "code", "subject")
-    for kind in (None, *SubjectType.values)
-}
-
-
 def resolve_series_filters(code: str | None, subject: str | None, kind: str | None) -> Resolved:
     """The key of the metric ``code`` (None when there is none), whether ``subject`` exists,
     and the one series they name, in one query; a list filtered by both runs this, then its
@@ -133,9 +133,9 @@ def resolve_series_filters(code: str | None, subject: str | None, kind: str | No
     if not code:
         return Resolved(None, subject_exists(subject, kind))
     if not subject:
-        keys = METRIC_KEY.rows(code=code)
+        keys = list(_metric_key(code))
         return Resolved(keys[0][0] if keys else None, False)
-    rows = METRIC_KEY_SUBJECT_AND_SERIES[kind or None].rows(code=code, subject=subject)
+    rows = list(_metric_key_subject_and_series(code, subject, kind or None))
     if not rows:
         # The metric is unknown: the subject is looked up alone, for the second message.
         return Resolved(None, subject_exists(subject, kind))

@@ -6,7 +6,6 @@ from django.http import StreamingHttpResponse
 from rest_framework import serializers, viewsets
 from rest_framework.response import Response
 
-from ..reused_sql import reuse_sql
 from .renderers import flatten, neutralise
 
 
@@ -76,10 +75,9 @@ class PortalViewSet(viewsets.ReadOnlyModelViewSet):
         cls = type(self)
         cached = cls.__dict__.get("_cached_rows_queryset")
         if cached is None or cached[0] is not serializer_class:
-            # Built, never evaluated: every request works on a copy (.all()), and the page's
-            # SQL is written once per shape of query (icsportal.reused_sql).
+            # Built, never evaluated: every request works on a copy (.all()).
             rows = self.get_queryset().values(*serializer_class.row_values)
-            cached = (serializer_class, reuse_sql(rows))
+            cached = (serializer_class, rows)
             cls._cached_rows_queryset = cached
         return cached[1].all()
 
