@@ -44,6 +44,8 @@ INSTALLED_APPS = [
     "django_filters",
     "simple_history",
     "axes",
+    # The root's management commands (backups, loading whole systems) live in icsportal.
+    "icsportal",
     "places",
     "governance",
     "metrics",
@@ -96,6 +98,19 @@ TEMPLATES = [
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}")}
 DATABASES["default"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
 DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+# PostgreSQL: give up connecting after this many seconds (libpq's minimum is 2), so a request
+# answers 503 at once when the database is down (README "Failures").
+# https://www.postgresql.org/docs/15/libpq-connect.html#LIBPQ-CONNECT-CONNECT-TIMEOUT
+if DATABASES["default"]["ENGINE"].endswith("postgresql"):
+    DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
+        "connect_timeout", env.int("DATABASE_CONNECT_TIMEOUT", default=2)
+    )
+# On SQLite, a transaction that reads and then writes cannot wait for another writer: it fails
+# with "database is locked". BEGIN IMMEDIATE takes the write lock at the start, so concurrent
+# membership changes queue (up to the timeout) and the later ones see the new version.
+# https://docs.djangoproject.com/en/5.2/ref/databases/#sqlite-transaction-behavior
+if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
+    DATABASES["default"].setdefault("OPTIONS", {}).update(transaction_mode="IMMEDIATE", timeout=20)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Authentication — https://docs.djangoproject.com/en/5.2/topics/auth/passwords/
@@ -117,7 +132,7 @@ LOGIN_REDIRECT_URL = "places:system_overview"
 # Signing out shows registration/logged_out.html (every other page needs a signed-in user).
 LOGOUT_REDIRECT_URL = None
 
-# --- Accounts: lockout, session lifetime, read-only history (issue 5) ---------------------------
+# Accounts: lockout, session lifetime, read-only history
 # django-axes — https://django-axes.readthedocs.io/en/latest/4_configuration.html
 # 10 failed sign-ins for one username within 5 minutes lock it for 15 minutes from the last
 # refused attempt (so even the right password fails); governance/lockout.py counts the window.
@@ -142,13 +157,6 @@ AXES_IPWARE_PROXY_COUNT = env.int("AXES_PROXY_COUNT", default=None)
 SESSION_ABSOLUTE_AGE = env.int("SESSION_ABSOLUTE_AGE", default=12 * 60 * 60)
 # django-simple-history — history is shown in the admin but never reverted or edited there.
 SIMPLE_HISTORY_REVERT_DISABLED = True
-# On SQLite, a transaction that reads and then writes cannot wait for another writer: it fails
-# with "database is locked". BEGIN IMMEDIATE takes the write lock at the start, so concurrent
-# membership changes queue (up to the timeout) and the later ones see the new version.
-# https://docs.djangoproject.com/en/5.2/ref/databases/#sqlite-transaction-behavior
-if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
-    DATABASES["default"].setdefault("OPTIONS", {}).update(transaction_mode="IMMEDIATE", timeout=20)
-# --- end of issue 5 accounts block ---------------------------------------------------------------
 
 # Internationalisation — the portal serves England.
 LANGUAGE_CODE = "en-gb"
@@ -225,8 +233,11 @@ CONTENT_SECURITY_POLICY_PATHS = {
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=30 * 60)
 SESSION_SAVE_EVERY_REQUEST = False
 
-# Cache — Redis when REDIS_CACHE_URL is set, else per-process memory.
+# Cache — Redis when CACHE_URL is set, else per-process memory. Redis fails fast rather than
+# waits: nothing the portal serves needs the cache, and it keeps answering while Redis is down.
 CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
+if CACHES["default"]["BACKEND"].endswith("RedisCache"):
+    CACHES["default"].setdefault("OPTIONS", {}).update(socket_connect_timeout=1, socket_timeout=1)
 
 # Django REST framework — https://www.django-rest-framework.org/api-guide/settings/
 # Token authentication first, so an anonymous API request is answered 401 with a challenge.
@@ -252,6 +263,8 @@ REST_FRAMEWORK = {
     "ORDERING_PARAM": "ordering",
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
+# Uploads through the API: larger bodies are refused with 413 before they are read.
+PORTAL_UPLOAD_MAX_BYTES = env.int("PORTAL_UPLOAD_MAX_BYTES", default=20 * 1024 * 1024)
 # Days an API token lasts; a new one is issued by POST /api/v1/auth/token/.
 API_TOKEN_DAYS = env.int("API_TOKEN_DAYS", default=30)
 # Let anonymous visitors read the API (never write); off by default.
@@ -288,7 +301,28 @@ SPECTACULAR_SETTINGS = {
 # With no broker configured, tasks run in-process (eagerly) so development needs no Redis.
 CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="")
 CELERY_RESULT_BACKEND = env.str("CELERY_RESULT_BACKEND", default=CELERY_BROKER_URL or None)
-CELERY_BROKER_TRANSPORT_OPTIONS = env.json("CELERY_BROKER_TRANSPORT_OPTIONS", default={})
+# Without a socket timeout a publish on a connection the broker dropped silently waits forever;
+# it must exceed kombu's 1-second BRPOP poll. The environment may add to or override these.
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "socket_connect_timeout": 2,
+    "socket_timeout": 10,
+    **env.json("CELERY_BROKER_TRANSPORT_OPTIONS", default={}),
+}
+# Uploads commit their recompute request to the database (metrics.outbox) and hand it to the
+# broker afterwards with a short timeout; what the broker cannot take waits there.
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
+# Workers keep trying to reach the broker however long it is away, and resume when it returns.
+CELERY_BROKER_CONNECTION_RETRY = True
+CELERY_BROKER_CONNECTION_MAX_RETRIES = None
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 2,
+    "interval_start": 0,
+    "interval_step": 0.5,
+    "interval_max": 1,
+}
+CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = 2
+CELERY_REDIS_SOCKET_TIMEOUT = 10
+CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {"retry_policy": {"max_retries": 3}}
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
@@ -314,7 +348,24 @@ CELERY_BEAT_SCHEDULE = {
         # after an outage runs once, not once per missed night.
         "options": {"expires": 20 * 60 * 60},
     },
+    # Every 30 minutes: recompute everything if the newest snapshot is older than
+    # SNAPSHOT_MAX_AGE. The message expires before the next one is sent, so a backlog after an
+    # outage runs once.
+    "snapshots-watchdog": {
+        "task": "metrics.tasks.snapshots_watchdog",
+        "schedule": crontab(minute="*/30"),
+        "options": {"expires": 25 * 60},
+    },
+    # Every minute: hand the broker the recompute requests it could not take, or lost.
+    "recompute-requests-drain": {
+        "task": "metrics.tasks.recompute_requests_drain",
+        "schedule": 60.0,
+        "options": {"expires": 55},
+    },
 }
+# A newest snapshot older than this means the nightly recompute was missed: /healthz reports it
+# stale and the watchdog recomputes.
+SNAPSHOT_MAX_AGE = timedelta(hours=env.int("SNAPSHOT_MAX_AGE_HOURS", default=26))
 
 # Logging — https://docs.djangoproject.com/en/5.2/topics/logging/
 # One JSON object per line on stderr (production collects it): time, level, logger, message,
@@ -353,65 +404,3 @@ LOGGING = {
 
 # Portal
 PORTAL_NAME = env.str("PORTAL_NAME", default="ICS Place Governance Portal")
-
-# Failure handling ---------------------------------------------------------------------------
-# The portal keeps answering from PostgreSQL when Redis is down, and answers 503 at once when
-# PostgreSQL is down; no request waits on a dead service. See README "Failures".
-# The backup_database / restore_database / backup_check commands live in icsportal.
-INSTALLED_APPS.append("icsportal")
-# PostgreSQL: give up connecting after this many seconds (libpq's minimum is 2).
-# https://www.postgresql.org/docs/15/libpq-connect.html#LIBPQ-CONNECT-CONNECT-TIMEOUT
-if DATABASES["default"]["ENGINE"].endswith("postgresql"):
-    DATABASES["default"].setdefault("OPTIONS", {}).setdefault(
-        "connect_timeout", env.int("DATABASE_CONNECT_TIMEOUT", default=2)
-    )
-# Redis as a cache: fail fast rather than wait (nothing the portal serves needs the cache).
-if CACHES["default"]["BACKEND"].endswith("RedisCache"):
-    CACHES["default"].setdefault("OPTIONS", {}).update(socket_connect_timeout=1, socket_timeout=1)
-# Celery and the broker — https://docs.celeryq.dev/en/stable/userguide/configuration.html
-# Uploads commit their recompute request to the database (metrics.outbox) and hand it to the
-# broker afterwards with a short timeout; what the broker cannot take waits there.
-CELERY_BROKER_CONNECTION_TIMEOUT = 2
-# Workers keep trying to reach the broker however long it is away, and resume when it returns.
-CELERY_BROKER_CONNECTION_RETRY = True
-CELERY_BROKER_CONNECTION_MAX_RETRIES = None
-# Without a socket timeout a publish on a connection the broker dropped silently waits forever;
-# it must exceed kombu's 1-second BRPOP poll.
-CELERY_BROKER_TRANSPORT_OPTIONS = {
-    "socket_connect_timeout": 2,
-    "socket_timeout": 10,
-    **CELERY_BROKER_TRANSPORT_OPTIONS,
-}
-CELERY_TASK_PUBLISH_RETRY_POLICY = {
-    "max_retries": 2,
-    "interval_start": 0,
-    "interval_step": 0.5,
-    "interval_max": 1,
-}
-CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = 2
-CELERY_REDIS_SOCKET_TIMEOUT = 10
-CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {"retry_policy": {"max_retries": 3}}
-# A newest snapshot older than this means the nightly recompute was missed: /healthz reports it
-# stale and the watchdog recomputes.
-SNAPSHOT_MAX_AGE = timedelta(hours=env.int("SNAPSHOT_MAX_AGE_HOURS", default=26))
-CELERY_BEAT_SCHEDULE.update(
-    {
-        # Every 30 minutes: recompute everything if the newest snapshot is older than
-        # SNAPSHOT_MAX_AGE. The message expires before the next one is sent, so a backlog
-        # after an outage runs once.
-        "snapshots-watchdog": {
-            "task": "metrics.tasks.snapshots_watchdog",
-            "schedule": crontab(minute="*/30"),
-            "options": {"expires": 25 * 60},
-        },
-        # Every minute: hand the broker the recompute requests it could not take, or lost.
-        "recompute-requests-drain": {
-            "task": "metrics.tasks.recompute_requests_drain",
-            "schedule": 60.0,
-            "options": {"expires": 55},
-        },
-    }
-)
-# Uploads through the API: larger bodies are refused with 413 before they are read.
-PORTAL_UPLOAD_MAX_BYTES = env.int("PORTAL_UPLOAD_MAX_BYTES", default=20 * 1024 * 1024)
-# --- end of failure handling block ------------------------------------------------------------
