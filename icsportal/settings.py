@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "places",
     "governance",
     "metrics",
+    "demo",
 ]
 
 MIDDLEWARE = [

@@ -6,12 +6,12 @@ import xml.etree.ElementTree as ET
 
 import pytest
 
+from demo.synthetic import month
 from metrics import spc
 from metrics.choices import Provenance
 from metrics.models import Observation, SeriesSummary, Target
 from metrics.selectors import finding, format_measure
 from metrics.snapshots import latest_snapshot, snapshot_build
-from metrics.synthetic import month
 from metrics.templatetags.spc_charts import (
     ASSURANCE_ICONS,
     VARIATION_ICONS,

@@ -11,6 +11,7 @@ from django.conf import settings
 from django.db import connection
 from django.utils import timezone
 
+from demo.synthetic import synthetic_generate
 from metrics import snapshots, spc
 from metrics.models import Observation, Series, SeriesSummary, Snapshot, Target
 from metrics.snapshots import (
@@ -24,7 +25,6 @@ from metrics.snapshots import (
     snapshot_build,
     target_in_force,
 )
-from metrics.synthetic import synthetic_generate
 from metrics.tasks import snapshots_recompute_all
 from places.models import Place, System
 from tests.factories import MetricFactory, SeriesFactory

@@ -13,12 +13,12 @@ from itertools import count
 
 from django.test import Client
 
+from demo.synthetic import month, synthetic_generate
 from governance.models import Board, Membership, ReportingLine
 from governance.services import role_grant
 from metrics.choices import Provenance
 from metrics.models import Observation, Target
 from metrics.snapshots import snapshot_build
-from metrics.synthetic import month, synthetic_generate
 from places.models import Document, Fact, Place, Priority, System
 from tests.factories import (
     BoardFactory,

@@ -18,10 +18,10 @@ from django.db import models
 from django.test import Client
 from django.urls import reverse
 
+from demo.synthetic import synthetic_generate
 from governance.models import Board, Membership
 from governance.services import role_grant, vacancy_record
 from metrics.models import Metric
-from metrics.synthetic import synthetic_generate
 from places.models import Place, System
 from tests.places.dashboard_data import publish_snapshots
 

@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
 
-from metrics.england import england_generate
+from demo.england import england_generate
 
 
 class Command(BaseCommand):

@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from metrics.synthetic import synthetic_generate
+from demo.synthetic import synthetic_generate
 from places.models import System
 
 

@@ -15,10 +15,11 @@ import numpy as np
 from django.db import transaction
 
 from governance.models import Organisation
+from metrics.choices import Category, Frequency, Polarity, Provenance, SubjectType
+from metrics.models import Metric, Observation, Series, Target
 from places.models import Fact, Place, System
 
-from .choices import Category, Frequency, Outcome, Polarity, Provenance, SubjectType
-from .models import Metric, Observation, Series, Target
+from . import outcomes
 
 
 @dataclass(frozen=True)
@@ -59,7 +60,7 @@ METRICS = [
         "non-elective spells",
         Polarity.LOWER_IS_BETTER,
         Category.BCF,
-        Outcome.EFFECTIVE_SERVICES,
+        outcomes.EFFECTIVE_SERVICES,
         "bcf-nea",
         decimal_places=0,
     ),
@@ -70,7 +71,7 @@ METRICS = [
         "average daily delays",
         Polarity.LOWER_IS_BETTER,
         Category.BCF,
-        Outcome.EFFECTIVE_SERVICES,
+        outcomes.EFFECTIVE_SERVICES,
         "bcf-dtoc",
     ),
     SyntheticMetric(
@@ -80,7 +81,7 @@ METRICS = [
         "%",
         Polarity.HIGHER_IS_BETTER,
         Category.BCF,
-        Outcome.HEALTHY_PEOPLE,
+        outcomes.HEALTHY_PEOPLE,
         "bcf-reablement",
         maximum=100.0,
     ),
@@ -91,7 +92,7 @@ METRICS = [
         "non-elective spells",
         Polarity.LOWER_IS_BETTER,
         Category.ACTIVITY,
-        Outcome.EFFECTIVE_SERVICES,
+        outcomes.EFFECTIVE_SERVICES,
         "",
         decimal_places=0,
     ),
@@ -102,7 +103,7 @@ METRICS = [
         "%",
         Polarity.LOWER_IS_BETTER,
         Category.WORKFORCE,
-        Outcome.EFFECTIVE_SERVICES,
+        outcomes.EFFECTIVE_SERVICES,
         "wf-sickness",
         maximum=100.0,
         decimal_places=2,
@@ -114,7 +115,7 @@ METRICS = [
         "%",
         Polarity.LOWER_IS_BETTER,
         Category.WORKFORCE,
-        Outcome.EFFECTIVE_SERVICES,
+        outcomes.EFFECTIVE_SERVICES,
         "wf-vacancy",
         maximum=100.0,
         decimal_places=2,
@@ -144,16 +145,6 @@ def series_values(shape: Shape, rng: np.random.Generator, months: int = MONTHS) 
     lo = -np.inf if shape.minimum is None else shape.minimum
     hi = np.inf if shape.maximum is None else shape.maximum
     return np.round(np.clip(values, lo, hi), shape.decimals)
-
-
-def _documented_target(code: str, organisation: Organisation) -> Target | None:
-    return (
-        Target.objects.filter(
-            series__metric__code=code, series__organisation=organisation, value__isnull=False
-        )
-        .order_by("-period_start")
-        .first()
-    )
 
 
 def _latest_documented(code: str, organisation: Organisation) -> float | None:

@@ -10,6 +10,7 @@ import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection, connections
 
+from demo import england
 from governance.models import (
     Appointment,
     Board,
@@ -18,7 +19,7 @@ from governance.models import (
     Person,
     ReportingLine,
 )
-from metrics import england, spc
+from metrics import spc
 from metrics.models import Metric, Observation, Series, Snapshot, Target
 from metrics.snapshots import snapshot_build
 from places.models import Fact, Place, System

@@ -8,7 +8,7 @@ provenance ``synthetic`` on every observation.
 
 Its rows are found again by the key prefix ``eng-`` (systems, people and metrics; Places,
 organisations and boards belong to an ``eng-`` system), so a second run replaces the first and
-never touches documented data or the demo series of ``metrics.synthetic``.
+never touches documented data or the demo series of ``demo.synthetic``.
 
 Values are drawn with NumPy from one generator seeded by ``seed``, so a seed always gives the
 same values; rows are written with PostgreSQL ``COPY`` from in-memory buffers, the observations
@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import datetime as dt
 import io
-import json
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -31,11 +30,13 @@ from django.utils import timezone
 
 from governance.choices import BoardLevel, BoardStatus, EndReason, OrganisationKind, Role
 from governance.models import Appointment, Board, Membership, Organisation, Person, ReportingLine
+from icsportal import pgcopy
+from metrics.choices import Category, Frequency, Polarity, Provenance, SubjectType
+from metrics.models import Metric, Observation, Series, Target
 from places.choices import FactKind
 from places.models import Fact, Place, System
 
-from .choices import Category, Frequency, Outcome, Polarity, Provenance, SubjectType
-from .models import Metric, Observation, Series, Target
+from . import outcomes
 
 KEY_PREFIX = "eng-"
 LAST_MONTH = dt.date(2026, 3, 1)  # the series end with the 2025/26 financial year
@@ -78,9 +79,9 @@ ACT, QUAL, BCF, WF, FIN = (
     Category.FINANCE,
 )
 HEALTHY, COMMUNITY, SERVICES = (
-    Outcome.HEALTHY_PEOPLE,
-    Outcome.STRONG_COMMUNITIES,
-    Outcome.EFFECTIVE_SERVICES,
+    outcomes.HEALTHY_PEOPLE,
+    outcomes.STRONG_COMMUNITIES,
+    outcomes.EFFECTIVE_SERVICES,
 )
 
 # Ordered so that the first few metrics already mix kinds and polarities (small runs use them).
@@ -753,19 +754,6 @@ class IdPool:
         return next(self._ids[model])
 
 
-def _copy_text(value) -> str:
-    if value is None:
-        return "\\N"
-    if isinstance(value, bool):
-        return "t" if value else "f"
-    if isinstance(value, dt.date | dt.datetime):
-        return value.isoformat()
-    if isinstance(value, list | dict):
-        value = json.dumps(value)
-    text = str(value)
-    return text.replace("\\", "\\\\").replace("\t", "\\t").replace("\n", "\\n").replace("\r", "\\r")
-
-
 def copy_rows(cursor, model: type[models.Model], rows: list[dict], now: dt.datetime) -> int:
     """COPY ``rows`` (dicts by attribute name) into the model's table in text format; fields a
     row leaves out get the model's default (``now`` for automatic timestamps)."""
@@ -784,7 +772,8 @@ def copy_rows(cursor, model: type[models.Model], rows: list[dict], now: dt.datet
     for row in rows:
         out.write(
             "\t".join(
-                _copy_text(row[name] if name in row else default()) for name, default in makers
+                pgcopy.text_cell(row[name] if name in row else default())
+                for name, default in makers
             )
         )
         out.write("\n")
@@ -798,7 +787,6 @@ def copy_rows(cursor, model: type[models.Model], rows: list[dict], now: dt.datet
     return len(rows)
 
 
-_PG_EPOCH = np.datetime64("2000-01-01", "D")
 _OBSERVATION_COLUMNS = (
     "series_id, period_start, period_end, value, provenance, also_sources, as_written, note,"
     " modified_at"
@@ -846,25 +834,19 @@ def copy_observations(
     for name, size in (("series", 8), ("start", 4), ("end", 4), ("value", 8)):
         rows[f"l_{name}"] = size
     rows["series"] = np.repeat(series_ids, months)[keep]
-    rows["start"] = np.tile((starts - _PG_EPOCH).astype(np.int32), n_series)[keep]
-    rows["end"] = np.tile((ends - _PG_EPOCH).astype(np.int32), n_series)[keep]
+    rows["start"] = np.tile((starts - pgcopy.EPOCH_DAY).astype(np.int32), n_series)[keep]
+    rows["end"] = np.tile((ends - pgcopy.EPOCH_DAY).astype(np.int32), n_series)[keep]
     rows["value"] = values.ravel()[keep]
     rows["l_provenance"] = len(_PROVENANCE)
     rows["provenance"] = _PROVENANCE
     rows["l_also"] = 3
     rows["also"] = b"\x01[]"
     rows["l_modified"] = 8
-    epoch = dt.datetime(2000, 1, 1, tzinfo=dt.UTC)
-    rows["modified"] = (now - epoch) // dt.timedelta(microseconds=1)
-    buffer = io.BytesIO()
-    buffer.write(b"PGCOPY\n\xff\r\n\x00" + (0).to_bytes(4, "big") + (0).to_bytes(4, "big"))
-    buffer.write(rows.tobytes())
-    buffer.write((-1).to_bytes(2, "big", signed=True))
-    buffer.seek(0)
+    rows["modified"] = (now - pgcopy.EPOCH_UTC) // dt.timedelta(microseconds=1)
     cursor.copy_expert(
         f"COPY {Observation._meta.db_table} ({_OBSERVATION_COLUMNS})"
         " FROM STDIN WITH (FORMAT binary)",
-        buffer,
+        pgcopy.binary_file(rows),
         size=1 << 22,
     )
     return count
