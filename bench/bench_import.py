@@ -34,7 +34,6 @@ import statistics
 import sys
 import tempfile
 import time
-import types
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
@@ -97,12 +96,9 @@ def setup_django(url: str) -> None:
 def stub_recompute() -> list:
     """Record recompute requests instead of computing snapshots: the benchmark times the import."""
     calls: list = []
-    try:
-        import metrics.snapshots as snapshots
-    except ImportError:
-        snapshots = types.ModuleType("metrics.snapshots")
-        sys.modules["metrics.snapshots"] = snapshots
-    snapshots.recompute_after_commit = lambda *, series_ids: calls.append(len(series_ids))
+    from metrics.imports import services
+
+    services.recompute_after_commit = lambda *, series_ids: calls.append(len(series_ids))
     return calls
 
 
@@ -274,11 +270,12 @@ def timed_import(path: Path):
     """Seconds for the import, the result, and the seconds of its phases."""
     from django.db import connection
 
-    from metrics import import_copy, importers
-    from metrics.importers import observations_import
+    from metrics.imports import copy as import_copy
+    from metrics.imports import observations_import
+    from metrics.imports import staging as importers
 
     phases = {"stage": 0.0, "upsert": 0.0}
-    saved = (import_copy.copy_stage, importers._PostgresWriter.upsert)
+    saved = (import_copy.copy_stage, importers.PostgresWriter.upsert)
 
     def timed(function, phase):
         def run(*args, **kwargs):
@@ -291,7 +288,7 @@ def timed_import(path: Path):
         return run
 
     import_copy.copy_stage = timed(saved[0], "stage")
-    importers._PostgresWriter.upsert = timed(saved[1], "upsert")
+    importers.PostgresWriter.upsert = timed(saved[1], "upsert")
     with connection.cursor() as cur:
         cur.execute("CHECKPOINT")
     try:
@@ -299,7 +296,7 @@ def timed_import(path: Path):
         result = observations_import(file=path)
         elapsed = time.perf_counter() - start
     finally:
-        import_copy.copy_stage, importers._PostgresWriter.upsert = saved
+        import_copy.copy_stage, importers.PostgresWriter.upsert = saved
     phases["other (commit, batch, series)"] = elapsed - sum(phases.values())
     return elapsed, result, phases
 

@@ -23,7 +23,7 @@ from places.models import System
 
 from .choices import SnapshotStatus
 from .models import ScopeRecompute, Snapshot
-from .snapshots import scope_key, snapshot_build
+from .snapshots import scope_key, scopes_of_series, snapshot_build
 
 logger = logging.getLogger(__name__)
 
@@ -70,6 +70,12 @@ def recompute_request(*, scopes: Iterable[Scope]) -> None:
     )
     keys = [row.scope_key for row in rows]
     transaction.on_commit(lambda: recompute_enqueue(scope_keys=keys))
+
+
+def recompute_after_commit(*, series_ids: Iterable[int]) -> None:
+    """Recompute the snapshots that show these series: the request is committed with the
+    current transaction and survives the broker being down."""
+    recompute_request(scopes=scopes_of_series(series_ids))
 
 
 def recompute_enqueue(

@@ -839,11 +839,3 @@ def scopes_of_series(series_ids: Iterable[int]) -> set[tuple[int, int | None]]:
         else:
             scopes.add((system_id or org_system, None))
     return scopes
-
-
-def recompute_after_commit(*, series_ids: Iterable[int]) -> None:
-    """Recompute the snapshots that show these series: the request is committed with the
-    current transaction and survives the broker being down (metrics.outbox)."""
-    from .outbox import recompute_request
-
-    recompute_request(scopes=scopes_of_series(series_ids))

@@ -21,10 +21,10 @@ from ..filtersets import (
     TargetFilterSet,
     subject_condition,
 )
-from ..importers import ImportFailed, observations_import
+from ..imports import ImportFailed, observations_import
+from ..imports.safety import upload_too_large
 from ..models import HICMAssessment, Metric, Observation, Series, SeriesSummary, Target
 from ..snapshots import latest_snapshot, scope_key
-from ..upload_safety import upload_too_large
 from .serializers import (
     BulkErrorsSerializer,
     BulkResultSerializer,

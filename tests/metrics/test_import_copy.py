@@ -12,8 +12,9 @@ from django.db import connection, transaction
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from metrics import import_copy, importers
-from metrics.importers import ImportFailed, observations_import
+from metrics.imports import ImportFailed, observations_import
+from metrics.imports import copy as import_copy
+from metrics.imports import services as importers
 from metrics.models import ImportBatch, Observation, ObservationChange, Series
 from tests.factories import MetricFactory
 

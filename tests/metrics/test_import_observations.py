@@ -2,8 +2,6 @@
 
 import datetime as dt
 import io
-import sys
-import types
 from pathlib import Path
 
 import pytest
@@ -15,8 +13,15 @@ from django.core.management.base import CommandError
 from hypothesis import given
 from hypothesis import strategies as st
 
-from metrics import importers
-from metrics.importers import MAX_ERRORS, ImportFailed, observations_import, period_parse
+from metrics.imports import (
+    MAX_ERRORS,
+    ImportFailed,
+    observations_import,
+    period_parse,
+    staging,
+    validation,
+)
+from metrics.imports import services as importers
 from metrics.models import ImportBatch, Observation, ObservationChange, Series
 from places.models import Document
 from tests.factories import MetricFactory
@@ -101,16 +106,10 @@ def monthly_metric():
 def recomputed(monkeypatch):
     """Each call of recompute_after_commit, as the sorted series ids (the real one enqueues)."""
     calls = []
-    if "metrics.snapshots" not in sys.modules:
-        try:
-            import metrics.snapshots  # noqa: F401
-        except ImportError:
-            monkeypatch.setitem(sys.modules, "metrics.snapshots", types.ModuleType("snapshots"))
     monkeypatch.setattr(
-        sys.modules["metrics.snapshots"],
+        importers,
         "recompute_after_commit",
         lambda *, series_ids: calls.append(sorted(series_ids)),
-        raising=False,
     )
     return calls
 
@@ -125,7 +124,7 @@ def writer(request, monkeypatch):
     if request.param != "default":
         monkeypatch.setattr(importers, "_copy_possible", lambda stream, file_name: False)
     if request.param == "generic":
-        monkeypatch.setattr(importers, "_writer", importers._GenericWriter)
+        monkeypatch.setattr(importers, "staging_writer", staging.GenericWriter)
     return request.param
 
 
@@ -288,14 +287,14 @@ def test_the_real_recompute_is_asked_to_run_after_the_commit(
 
 
 def test_a_failure_while_streaming_is_raised_as_itself_and_writes_nothing(monkeypatch):
-    stage = importers._Validator.stage
+    stage = validation.Validator.stage
 
-    def failing(self, row, *cells):
-        if row == 3:
+    def failing(self, raw):
+        if raw.row == 3:
             raise RuntimeError("a bug")
-        return stage(self, row, *cells)
+        return stage(self, raw)
 
-    monkeypatch.setattr(importers._Validator, "stage", failing)
+    monkeypatch.setattr(validation.Validator, "stage", failing)
     before = counts()
     with pytest.raises(RuntimeError, match="a bug"):
         observations_import(file=UPLOADS / "good.csv")

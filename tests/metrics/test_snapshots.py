@@ -14,11 +14,11 @@ from django.utils import timezone
 from demo.synthetic import synthetic_generate
 from metrics import snapshots, spc
 from metrics.models import Observation, Series, SeriesSummary, Snapshot, Target
+from metrics.outbox import recompute_after_commit
 from metrics.snapshots import (
     SnapshotBusy,
     latest_snapshot,
     rag_rating,
-    recompute_after_commit,
     scope_batches,
     scope_series,
     scope_series_counts,

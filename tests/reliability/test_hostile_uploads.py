@@ -8,8 +8,8 @@ from pathlib import Path
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from metrics import upload_safety
-from metrics.importers import ImportFailed, observations_import
+from metrics.imports import ImportFailed, observations_import
+from metrics.imports import safety as upload_safety
 from metrics.models import ImportBatch, Observation, ObservationChange, ScopeRecompute, Series
 from tests.factories import MetricFactory
 

@@ -3,7 +3,7 @@ from pathlib import Path
 from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 
-from metrics.importers import ImportFailed, observations_import
+from metrics.imports import ImportFailed, observations_import
 
 
 class Command(BaseCommand):

@@ -11,10 +11,11 @@ from __future__ import annotations
 import re
 import struct
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from typing import BinaryIO
 
-from .importers import ImportFailed, _Errors
+from .columns import RawRow
+from .errors import ErrorCollector, ImportFailed
 
 # An XLSX upload: at most this many parts in the archive, expanding to at most this many bytes
 # in all, and (beyond SMALL_ARCHIVE bytes) at most MAX_RATIO times its compressed size.
@@ -199,13 +200,9 @@ def upload_too_large(size: int, limit: int) -> UploadRefused:
     )
 
 
-def screened_rows(rows: Iterator[tuple], errors: _Errors) -> Iterator[tuple]:
+def screened_rows(rows: Iterable[RawRow], errors: ErrorCollector) -> Iterator[RawRow]:
     """The rows whose cells are safe to store and export; the others are reported by row and
-    column: cells too long, control characters, notes that would start a spreadsheet formula.
-
-    Rows are (row, metric, subject_type, subject, period, value, note) with text cells (value
-    may be a number).
-    """
+    column: cells too long, control characters, notes that would start a spreadsheet formula."""
     for cells in rows:
         row, metric, subject_type, subject, period, value, note = cells
         # Most rows are short and plain: one length sum and one search clear them.

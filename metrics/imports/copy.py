@@ -1,7 +1,7 @@
 """The fast path for CSV uploads on PostgreSQL: COPY the file, check it in SQL, upsert.
 
-``observations_import`` tries this first for a CSV file on PostgreSQL, inside a savepoint.
-PostgreSQL's ``COPY ... (FORMAT csv)`` parses the file into a temporary table of text
+``observations_import`` (services) tries this first for a CSV file on PostgreSQL, inside a
+savepoint. PostgreSQL's ``COPY ... (FORMAT csv)`` parses the file into a temporary table of text
 columns; the distinct metric/subject pairs and the distinct periods (a few thousand at most)
 are resolved in Python by the row-by-row validator's own methods, so a name or a period means
 the same on both paths; one aggregate query then checks every value, frequency and limit, and
@@ -18,15 +18,16 @@ names every row and column at fault. A clean file gives the same rows either way
 from __future__ import annotations
 
 import codecs
-from typing import TYPE_CHECKING, BinaryIO
+from typing import BinaryIO
 
 import psycopg2
 
-from .choices import Provenance
-from .importers import _COPY_ESCAPES
+from icsportal import pgcopy
 
-if TYPE_CHECKING:
-    from .importers import _Validator
+from ..choices import Provenance
+from .errors import ErrorCollector
+from .readers import header_layout
+from .validation import Ambiguous, PeriodProblem, Validator
 
 # Whitespace Python's str.strip() removes that is ASCII; a note with anything else at either
 # end goes the row-by-row way.
@@ -103,20 +104,18 @@ def _header(stream: BinaryIO) -> list[str] | None:
     return line.rstrip("\r\n").split(",")
 
 
-def copy_stage(stream: BinaryIO, cursor, validator: _Validator, layout) -> None:
+def copy_stage(stream: BinaryIO, cursor, validator: Validator) -> None:
     """Fill ``metrics_import_staging`` from a clean CSV; raise NotClean otherwise.
 
-    ``layout(header)`` is the row-by-row path's header check: the index of each column
-    (metric, subject_type, subject, period, value[, note]) or None.
+    The header is checked as the row-by-row path checks it (``readers.header_layout``).
     """
     header = _header(stream)
     if header is None or not header[-1].strip():
         raise NotClean
-    found = layout(header)
+    found = header_layout(header, ErrorCollector())
     if found is None:
         raise NotClean
-    pick, has_note = found
-    indexes = pick(range(len(header)))
+    indexes = found.pick(range(len(header)))
     raw = cursor.cursor
     columns = ", ".join(f"c{i} text" for i in range(len(header)))
     raw.execute(f"CREATE TEMP TABLE metrics_import_raw ({columns})")
@@ -136,7 +135,7 @@ def copy_stage(stream: BinaryIO, cursor, validator: _Validator, layout) -> None:
     # Temporary tables are never analysed automatically; the joins below need the statistics.
     raw.execute("ANALYZE metrics_import_raw")
     metric, kind, subject, period, value, *rest = (f"r.c{i}" for i in indexes)
-    note = rest[0] if has_note else None
+    note = rest[0] if found.has_note else None
 
     # The distinct names and periods, resolved by the validator's own rules.
     # The column names are c0, c1, ... made here; nothing from the upload is in the SQL.
@@ -154,15 +153,15 @@ def copy_stage(stream: BinaryIO, cursor, validator: _Validator, layout) -> None:
             if info is None or kind_found is None:
                 raise NotClean
             subject_id = validator.subject(kind_found, subject_text)
-            if subject_id is None or not isinstance(subject_id, int):
+            if subject_id is None or isinstance(subject_id, Ambiguous):
                 raise NotClean
             series_id = validator.series_for(info, kind_found, subject_id)
             pairs.append((metric_text, kind_text, subject_text, series_id, info))
         else:
             parsed = validator.period(period_text)
-            if type(parsed) is str:
+            if isinstance(parsed, PeriodProblem):
                 raise NotClean
-            periods.append((period_text, *parsed[:3]))
+            periods.append((period_text, parsed.frequency, parsed.start, parsed.end))
     # COPY ends the data at a line holding only a backslash and a full stop: count the rows.
     if not rows or rows != scanned.records:
         raise NotClean
@@ -175,7 +174,7 @@ def copy_stage(stream: BinaryIO, cursor, validator: _Validator, layout) -> None:
     )
     raw.copy_expert(
         "COPY metrics_import_pairs FROM STDIN",
-        _Lines(
+        pgcopy.TextLines(
             (m, k, s, series_id, info.frequency, info.minimum, info.maximum)
             for m, k, s, series_id, info in pairs
         ),
@@ -184,7 +183,7 @@ def copy_stage(stream: BinaryIO, cursor, validator: _Validator, layout) -> None:
         "CREATE TEMP TABLE metrics_import_periods (period text, frequency text, "
         "period_start date, period_end date)"
     )
-    raw.copy_expert("COPY metrics_import_periods FROM STDIN", _Lines(iter(periods)))
+    raw.copy_expert("COPY metrics_import_periods FROM STDIN", pgcopy.TextLines(iter(periods)))
     raw.execute("ANALYZE metrics_import_pairs; ANALYZE metrics_import_periods")
 
     joined = (
@@ -235,23 +234,3 @@ def copy_stage(stream: BinaryIO, cursor, validator: _Validator, layout) -> None:
     )
     if raw.fetchone()[0]:
         raise NotClean
-
-
-class _Lines:
-    """COPY text-format lines from tuples (None is NULL), for a read()-able file."""
-
-    def __init__(self, records):
-        self.records = records
-
-    def read(self, size: int = -1) -> bytes:
-        lines = []
-        for record in self.records:
-            lines.append(
-                "\t".join(
-                    "\\N" if cell is None else str(cell).translate(_COPY_ESCAPES) for cell in record
-                )
-                + "\n"
-            )
-            if len(lines) >= 5000:
-                break
-        return "".join(lines).encode()

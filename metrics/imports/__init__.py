@@ -1,0 +1,7 @@
+"""Observation imports: the service ``observations_import`` and the refusal it raises."""
+
+from .errors import MAX_ERRORS, ImportFailed
+from .periods import period_parse
+from .services import ImportResult, observations_import
+
+__all__ = ["MAX_ERRORS", "ImportFailed", "ImportResult", "observations_import", "period_parse"]

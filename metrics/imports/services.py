@@ -1,0 +1,196 @@
+"""Importing observations from an upload (CSV, XLSX or the API's rows), all or nothing.
+
+An upload has the columns ``metric, subject_type, subject, period, value`` and optionally
+``note`` (see columns). Every error names its row and column; an upload with any error writes
+nothing. A clean CSV file on PostgreSQL takes the COPY path (see copy); everything else is read
+(readers), screened (safety), checked (validation) and staged (staging) row by row.
+"""
+
+from __future__ import annotations
+
+import codecs
+import os
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, BinaryIO
+
+from django.db import connection, transaction
+from django.utils import timezone
+
+from ..choices import SubjectType
+from ..models import ImportBatch, Series
+from ..outbox import recompute_after_commit
+from . import copy as copy_path
+from .errors import ErrorCollector
+from .readers import NO_DATA, dict_rows, file_rows, seekable
+from .safety import screened_rows, staged_notes_safe
+from .staging import GenericWriter, PostgresWriter, staged_conflicts_report, staging_writer
+from .validation import Validator
+
+if TYPE_CHECKING:
+    from django.contrib.auth.base_user import AbstractBaseUser
+
+
+@dataclass(frozen=True)
+class ImportResult:
+    """What an import did: the batch, its rows and how many observations it created or updated."""
+
+    batch: ImportBatch
+    rows: int
+    created: int
+    updated: int
+    unchanged: int
+    series_created: int
+    # Series with a created or updated observation: their Places are recomputed.
+    series_ids: tuple[int, ...]
+
+
+def observations_import(
+    *,
+    file: BinaryIO | str | os.PathLike[str] | None = None,
+    file_name: str = "",
+    rows: Iterable[Mapping[str, Any]] | None = None,
+    user: AbstractBaseUser | None = None,
+) -> ImportResult:
+    """Import every row of the upload or none: upsert its observations and report the counts.
+
+    Give either ``file`` (a path or a binary file: CSV in UTF-8, or XLSX) or ``rows`` (dicts
+    with the same keys as the columns). Raises ImportFailed, with every error's row and column,
+    and then writes nothing. After the commit the affected series are recomputed.
+    """
+    if (file is None) == (rows is None):
+        raise TypeError("Give either file or rows.")
+    if isinstance(file, str | os.PathLike):
+        path = Path(file)
+        with path.open("rb") as stream:
+            return observations_import(
+                file=stream, file_name=file_name or path.name, rows=None, user=user
+            )
+    errors = ErrorCollector()
+    with transaction.atomic():
+        with seekable(file) as stream:
+            if stream is not None and _copy_possible(stream, file_name):
+                result = _import_by_copy(stream, file_name=file_name, user=user)
+                if result is not None:
+                    _recompute(result)
+                    return result
+            source = (
+                dict_rows(rows, errors)
+                if rows is not None
+                else file_rows(stream, file_name, errors)
+            )
+            source = screened_rows(source, errors)
+            validator = Validator(errors)
+            with connection.cursor() as cursor:
+                writer = staging_writer(cursor)
+                writer.create()
+                staged = (r for r in map(validator.stage, source) if r is not None)
+                writer.stage(staged)
+                if not errors.total and not validator.rows:
+                    errors.add(None, None, NO_DATA if rows is None else "There are no rows.")
+                if validator.rows:
+                    staged_conflicts_report(cursor, errors)
+                if errors.total:
+                    raise errors.failure()
+                result = _write(cursor, writer, validator, file_name=file_name, user=user)
+                writer.drop()
+        _recompute(result)
+    return result
+
+
+def _recompute(result: ImportResult) -> None:
+    if result.series_ids:
+        recompute_after_commit(series_ids=list(result.series_ids))
+
+
+def _copy_possible(stream: BinaryIO, file_name: str) -> bool:
+    """Whether the upload may take the COPY path: a CSV file (by its content) on PostgreSQL."""
+    if connection.vendor != "postgresql":
+        return False
+    head = stream.read(8)
+    stream.seek(0)
+    return (
+        bool(head)
+        and not head.startswith(
+            (b"PK\x03\x04", b"\xd0\xcf\x11\xe0", codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
+        )
+        and Path(file_name).suffix.lower() not in (".xlsx", ".xlsm")
+    )
+
+
+def _import_by_copy(stream: BinaryIO, *, file_name: str, user) -> ImportResult | None:
+    """Import a clean CSV through COPY (see copy); None if it needs the row-by-row path."""
+    try:
+        with transaction.atomic():
+            validator = Validator(ErrorCollector())
+            with connection.cursor() as cursor:
+                writer = PostgresWriter(cursor)
+                writer.create()
+                # Looked up on the module at each call, so that tests can watch the attempts.
+                copy_path.copy_stage(stream, cursor, validator)
+                if not staged_notes_safe(cursor):
+                    raise copy_path.NotClean
+                result = _write(cursor, writer, validator, file_name=file_name, user=user)
+                writer.drop()
+                return result
+    except copy_path.NotClean:
+        stream.seek(0)
+        return None
+
+
+def _write(
+    cursor, writer: GenericWriter, validator: Validator, *, file_name: str, user
+) -> ImportResult:
+    """Create the new series, the batch and the observations; return what was done."""
+    new = validator.new_series
+    if new:
+        # Another upload may be creating the same series: skip those, then read every id back.
+        Series.objects.bulk_create(
+            (
+                Series(metric_id=metric_id, subject_type=kind, **{_SUBJECT_FIELD[kind]: subject})
+                for metric_id, kind, subject in new.values()
+            ),
+            ignore_conflicts=True,
+        )
+        ids = {}
+        for pk, metric_id, kind, *subjects in Series.objects.filter(
+            metric_id__in={metric_id for metric_id, _, _ in new.values()}
+        ).values_list(
+            "id", "metric_id", "subject_type", "system_id", "place_id", "organisation_id"
+        ):
+            ids[metric_id, kind, next(i for i in subjects if i is not None)] = pk
+        cursor.executemany(
+            "INSERT INTO metrics_import_series (placeholder, series_id) VALUES (%s, %s)",
+            [(placeholder, ids[key]) for placeholder, key in new.items()],
+        )
+        cursor.execute(
+            "UPDATE metrics_import_staging SET series_id = (SELECT m.series_id "
+            "FROM metrics_import_series m WHERE m.placeholder = metrics_import_staging.series_id)"
+            " WHERE series_id < 0"
+        )
+    batch = ImportBatch.objects.create(
+        uploaded_by=user if getattr(user, "is_authenticated", False) else None,
+        file_name=file_name[:300],
+        rows=validator.rows,
+    )
+    upserted = writer.upsert(batch_id=batch.pk, now=timezone.now())
+    batch.created, batch.updated = upserted.created, upserted.updated
+    batch.unchanged = validator.rows - upserted.created - upserted.updated
+    batch.save(update_fields=["created", "updated", "unchanged"])
+    return ImportResult(
+        batch=batch,
+        rows=batch.rows,
+        created=upserted.created,
+        updated=upserted.updated,
+        unchanged=batch.unchanged,
+        series_created=len(new),
+        series_ids=tuple(upserted.series_ids),
+    )
+
+
+_SUBJECT_FIELD = {
+    SubjectType.SYSTEM: "system_id",
+    SubjectType.PLACE: "place_id",
+    SubjectType.ORGANISATION: "organisation_id",
+}

@@ -1,0 +1,292 @@
+"""Staging an upload's good rows in a temporary table, checking them there, and upserting them.
+
+PostgreSQL (psycopg2) stages with COPY and upserts in one statement; other databases use
+batched inserts and portable SQL. Both record every change against the batch.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from typing import NamedTuple
+
+from django.db import connection
+
+from icsportal import pgcopy
+
+from ..choices import Provenance
+from .errors import MAX_ERRORS, ErrorCollector, number_text
+from .validation import ParsedRow
+
+
+class Upserted(NamedTuple):
+    """What an upsert did: observations created and updated, and the series they belong to."""
+
+    created: int
+    updated: int
+    series_ids: list[int]
+
+
+_BATCH_ROWS = 5000
+
+
+class _ChunkReader:
+    """A read()-able file over byte chunks for COPY FROM STDIN; keeps what the chunks raised."""
+
+    def __init__(self, chunks: Iterator[bytes]):
+        self.chunks = chunks
+        self.error: BaseException | None = None
+
+    def read(self, size: int = -1) -> bytes:
+        try:
+            return next(self.chunks, b"")
+        except BaseException as exc:  # noqa: BLE001 - re-raised after COPY; psycopg2 hides it
+            self.error = exc
+            return b""
+
+
+class GenericWriter:
+    """Stages with batched inserts and upserts with portable SQL (SQLite; any backend)."""
+
+    def __init__(self, cursor):
+        self.cursor = cursor
+
+    def create(self) -> None:
+        """Create the empty staging tables (temporary: only this connection sees them)."""
+        self.cursor.execute(
+            "CREATE TEMP TABLE metrics_import_staging (upload_row integer NOT NULL, "
+            "series_id bigint NOT NULL, period_start date NOT NULL, period_end date NOT NULL, "
+            "value double precision NOT NULL, note text NOT NULL)"
+        )
+        self.cursor.execute(
+            "CREATE TEMP TABLE metrics_import_series "
+            "(placeholder bigint PRIMARY KEY, series_id bigint NOT NULL)"
+        )
+
+    def drop(self) -> None:
+        """Drop the staging tables once their rows are written."""
+        self.cursor.execute("DROP TABLE metrics_import_staging")
+        self.cursor.execute("DROP TABLE metrics_import_series")
+
+    def stage(self, records: Iterator[ParsedRow]) -> None:
+        """Insert the rows into the staging table, in batches."""
+        adapt = connection.ops.adapt_datefield_value
+        sql = "INSERT INTO metrics_import_staging VALUES (%s, %s, %s, %s, %s, %s)"
+        batch: list[tuple] = []
+        for row, series_id, start, end, value, note in records:
+            batch.append((row, series_id, adapt(start), adapt(end), value, note))
+            if len(batch) >= _BATCH_ROWS:
+                self.cursor.executemany(sql, batch)
+                batch.clear()
+        if batch:
+            self.cursor.executemany(sql, batch)
+
+    def upsert(self, *, batch_id: int, now: dt.datetime) -> Upserted:
+        """Write the staged rows and their change records; say what changed."""
+        now = connection.ops.adapt_datetimefield_value(now)
+        params = {"batch": batch_id, "now": now, **_PROVENANCE}
+        # The change rows first, while the observations still hold their old values.
+        self.cursor.execute(_GENERIC_CHANGES, params)
+        self.cursor.execute(_GENERIC_UPSERT, params)
+        self.cursor.execute(
+            "SELECT COUNT(*), COALESCE(SUM(CASE WHEN before_provenance = '' THEN 1 ELSE 0 END), 0)"
+            " FROM metrics_observationchange WHERE batch_id = %s",
+            [batch_id],
+        )
+        changed, created = self.cursor.fetchone()
+        self.cursor.execute(
+            "SELECT DISTINCT series_id FROM metrics_observationchange WHERE batch_id = %s "
+            "ORDER BY series_id",
+            [batch_id],
+        )
+        return Upserted(created, changed - created, [r[0] for r in self.cursor.fetchall()])
+
+
+class PostgresWriter(GenericWriter):
+    """Stages with COPY and upserts in one statement (PostgreSQL with psycopg2)."""
+
+    def create(self) -> None:
+        super().create()
+        # Large uploads hash-join and group a million rows; let them do it in memory.
+        self.cursor.execute("SET LOCAL work_mem = '64MB'")
+
+    def stage(self, records: Iterator[ParsedRow]) -> None:
+        reader = _ChunkReader(self._chunks(records))
+        self.cursor.copy_expert("COPY metrics_import_staging FROM STDIN", reader)
+        if reader.error is not None:
+            raise reader.error
+        # Temporary tables are never analysed automatically; without it the plans are blind.
+        self.cursor.execute("ANALYZE metrics_import_staging")
+
+    @staticmethod
+    def _chunks(records: Iterator[ParsedRow]) -> Iterator[bytes]:
+        lines: list[str] = []
+        append = lines.append
+        escapes = pgcopy.TEXT_ESCAPES
+        for row, series_id, start, end, value, note in records:
+            if note:
+                note = note.translate(escapes)
+            append(f"{row}\t{series_id}\t{start}\t{end}\t{value!r}\t{note}\n")
+            if len(lines) >= _BATCH_ROWS:
+                yield "".join(lines).encode()
+                lines.clear()
+        if lines:
+            yield "".join(lines).encode()
+
+    def upsert(self, *, batch_id: int, now: dt.datetime) -> Upserted:
+        self.cursor.execute(_POSTGRES_UPSERT, {"batch": batch_id, "now": now, **_PROVENANCE})
+        return Upserted(*self.cursor.fetchone())
+
+
+# One statement: the old values (prev) and the upsert see the same snapshot, so each change
+# row records what the observation was before; unchanged rows are not rewritten.
+_POSTGRES_UPSERT = """
+WITH prev AS (
+    SELECT o.series_id, o.period_start, o.value, o.provenance
+    FROM metrics_observation o
+    JOIN metrics_import_staging s
+      ON s.series_id = o.series_id AND s.period_start = o.period_start
+),
+up AS (
+    INSERT INTO metrics_observation AS o (
+        series_id, period_start, period_end, value, provenance, batch_id, as_written, note,
+        also_sources, modified_at, source_document_id, source_line
+    )
+    SELECT series_id, period_start, period_end, value, %(upload)s, %(batch)s, '', note,
+           '[]'::jsonb, %(now)s, NULL, NULL
+    FROM metrics_import_staging
+    ON CONFLICT (series_id, period_start) DO UPDATE SET
+        period_end = EXCLUDED.period_end,
+        value = EXCLUDED.value,
+        provenance = EXCLUDED.provenance,
+        batch_id = EXCLUDED.batch_id,
+        as_written = EXCLUDED.as_written,
+        note = EXCLUDED.note,
+        also_sources = EXCLUDED.also_sources,
+        modified_at = EXCLUDED.modified_at,
+        source_document_id = NULL,
+        source_line = NULL
+    WHERE o.provenance <> %(document)s
+      AND (o.value IS DISTINCT FROM EXCLUDED.value
+           OR o.provenance <> EXCLUDED.provenance
+           OR o.period_end <> EXCLUDED.period_end
+           OR o.note <> EXCLUDED.note)
+    RETURNING o.series_id, o.period_start, o.value, (o.xmax = 0) AS created
+),
+changes AS (
+    INSERT INTO metrics_observationchange (
+        batch_id, series_id, period_start, before_value, before_provenance, after_value,
+        changed_at
+    )
+    SELECT %(batch)s, up.series_id, up.period_start, prev.value, COALESCE(prev.provenance, ''),
+           up.value, %(now)s
+    FROM up
+    LEFT JOIN prev ON prev.series_id = up.series_id AND prev.period_start = up.period_start
+)
+SELECT COUNT(*) FILTER (WHERE created),
+       COUNT(*) FILTER (WHERE NOT created),
+       ARRAY(SELECT DISTINCT series_id FROM up ORDER BY series_id)
+FROM up
+"""
+
+
+_GENERIC_CHANGES = """
+INSERT INTO metrics_observationchange (
+    batch_id, series_id, period_start, before_value, before_provenance, after_value, changed_at
+)
+SELECT %(batch)s, s.series_id, s.period_start, o.value, COALESCE(o.provenance, ''), s.value,
+       %(now)s
+FROM metrics_import_staging s
+LEFT JOIN metrics_observation o
+  ON o.series_id = s.series_id AND o.period_start = s.period_start
+WHERE o.id IS NULL
+   OR (o.provenance <> %(document)s
+       AND (o.value <> s.value
+            OR o.provenance <> %(upload)s
+            OR o.period_end <> s.period_end
+            OR o.note <> s.note))
+"""
+
+_GENERIC_UPSERT = """
+INSERT INTO metrics_observation AS o (
+    series_id, period_start, period_end, value, provenance, batch_id, as_written, note,
+    also_sources, modified_at, source_document_id, source_line
+)
+SELECT series_id, period_start, period_end, value, %(upload)s, %(batch)s, '', note, '[]',
+       %(now)s, NULL, NULL
+FROM metrics_import_staging
+WHERE 1 = 1
+ON CONFLICT (series_id, period_start) DO UPDATE SET
+    period_end = excluded.period_end,
+    value = excluded.value,
+    provenance = excluded.provenance,
+    batch_id = excluded.batch_id,
+    as_written = excluded.as_written,
+    note = excluded.note,
+    also_sources = excluded.also_sources,
+    modified_at = excluded.modified_at,
+    source_document_id = NULL,
+    source_line = NULL
+WHERE o.provenance <> %(document)s
+  AND (o.value <> excluded.value
+       OR o.provenance <> excluded.provenance
+       OR o.period_end <> excluded.period_end
+       OR o.note <> excluded.note)
+"""
+
+_DUPLICATES = """
+SELECT s.upload_row, d.first_row, COUNT(*) OVER ()
+FROM metrics_import_staging s
+JOIN (
+    SELECT series_id, period_start, MIN(upload_row) AS first_row
+    FROM metrics_import_staging
+    GROUP BY series_id, period_start
+    HAVING COUNT(*) > 1
+) d ON d.series_id = s.series_id AND d.period_start = s.period_start
+WHERE s.upload_row <> d.first_row
+ORDER BY s.upload_row
+LIMIT %(limit)s
+"""
+
+_DOCUMENTED = """
+SELECT s.upload_row, s.value, o.value, d.short_title, o.source_line, COUNT(*) OVER ()
+FROM metrics_import_staging s
+JOIN metrics_observation o
+  ON o.series_id = s.series_id AND o.period_start = s.period_start
+LEFT JOIN places_document d ON d.id = o.source_document_id
+WHERE o.provenance = %(document)s AND o.value <> s.value
+ORDER BY s.upload_row
+LIMIT %(limit)s
+"""
+
+_PROVENANCE = {"upload": Provenance.UPLOAD.value, "document": Provenance.DOCUMENT.value}
+
+
+def staging_writer(cursor) -> GenericWriter:
+    """COPY and one upsert statement on PostgreSQL (psycopg2); portable SQL elsewhere."""
+    raw = getattr(cursor, "cursor", cursor)
+    if connection.vendor == "postgresql" and hasattr(raw, "copy_expert"):
+        return PostgresWriter(cursor)
+    return GenericWriter(cursor)
+
+
+def staged_conflicts_report(cursor, errors: ErrorCollector) -> None:
+    """Report duplicate series-periods and rows that would change a documented value."""
+    cursor.execute(_DUPLICATES, {"limit": MAX_ERRORS})
+    found = cursor.fetchall()
+    for row, first_row, _total in found:
+        errors.merge(row, "period", f"the same metric, subject and period as row {first_row}")
+    if found:
+        errors.count_unlisted(found[0][2] - len(found))
+    cursor.execute(_DOCUMENTED, {"limit": MAX_ERRORS, **_PROVENANCE})
+    found = cursor.fetchall()
+    for row, new, old, title, line, _total in found:
+        where = f"{title}, line {line}" if line else title
+        errors.merge(
+            row,
+            "value",
+            f"{number_text(new)} would replace {number_text(old)}, which is documented in {where}; "
+            "not replaced",
+        )
+    if found:
+        errors.count_unlisted(found[0][5] - len(found))
