@@ -229,8 +229,10 @@ def run_floor(system_id: int) -> tuple[float, dict[str, float]]:
     """
     from django.db import connection
 
+    from icsportal import pgcopy
     from metrics import spc
-    from metrics.snapshots import _BINARY_HEADER, _BINARY_ROW, RECENT_POINTS
+    from metrics.snapshots import RECENT_POINTS
+    from metrics.snapshots.reading import BINARY_ROW
 
     split = {}
     t0 = time.perf_counter()
@@ -245,9 +247,7 @@ def run_floor(system_id: int) -> tuple[float, dict[str, float]]:
             " TO STDOUT WITH (FORMAT binary)",
             buffer,
         )
-        raw = buffer.getbuffer()
-        count = (len(raw) - _BINARY_HEADER - 2) // _BINARY_ROW.itemsize
-        rows = np.frombuffer(raw, dtype=_BINARY_ROW, count=count, offset=_BINARY_HEADER)
+        rows = pgcopy.binary_rows(buffer.getbuffer(), BINARY_ROW)
         ids = rows["series"].astype(np.int64)
         periods = rows["period"].astype(np.int32)
         values = rows["value"].astype(np.float64)

@@ -14,6 +14,7 @@ import datetime as dt
 import logging
 from collections.abc import Iterable
 
+from celery import current_app
 from django.conf import settings
 from django.db import transaction
 from django.db.models import Count, Max, Min, Q
@@ -35,6 +36,8 @@ RESEND_AFTER = dt.timedelta(minutes=15)
 ENQUEUE_TRANSPORT_OPTIONS = {"socket_connect_timeout": 1, "socket_timeout": 2, "max_retries": 0}
 
 Scope = tuple[int, int | None]
+# The task that builds one scope (metrics.tasks), enqueued by name: services never import tasks.
+RECOMPUTE_SCOPE_TASK = "metrics.tasks.snapshot_recompute_scope"
 
 
 def all_scopes() -> list[Scope]:
@@ -99,23 +102,18 @@ def recompute_enqueue(
     rows = list(pending.order_by("requested_at", "pk").values_list("pk", "system_id", "place_id"))
     if not rows:
         return 0
-    from icsportal.celery import app
-
-    from .tasks import snapshot_recompute_scope
-
-    if app.conf.task_always_eager:
+    if current_app.conf.task_always_eager:
         # In-process (development and tests): each build runs here and clears its request.
         for _pk, system_id, place_id in rows:
-            snapshot_recompute_scope.apply_async((system_id, place_id))
+            _recompute_scope(system_id, place_id).apply_async()
         return len(rows)
     sent = 0
     try:
-        with app.connection_for_write(
+        with current_app.connection_for_write(
             connect_timeout=1, transport_options=ENQUEUE_TRANSPORT_OPTIONS
         ) as conn:
             for pk, system_id, place_id in rows:
-                snapshot_recompute_scope.apply_async(
-                    (system_id, place_id),
+                _recompute_scope(system_id, place_id).apply_async(
                     connection=conn,
                     # The web process never reads the result: do not wait on the result store.
                     ignore_result=True,
@@ -134,6 +132,11 @@ def recompute_enqueue(
             len(rows) - sent,
         )
     return sent
+
+
+def _recompute_scope(system_id: int, place_id: int | None):
+    """The task that builds the scope, as a signature by name (the app registers the task)."""
+    return current_app.signature(RECOMPUTE_SCOPE_TASK, args=(system_id, place_id))
 
 
 def scope_recompute(*, system_id: int, place_id: int | None = None) -> Snapshot:

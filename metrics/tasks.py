@@ -7,6 +7,7 @@ from django.conf import settings
 from django.db import OperationalError, transaction
 
 from .outbox import (
+    RECOMPUTE_SCOPE_TASK,
     RESEND_AFTER,
     all_scopes,
     recompute_enqueue,
@@ -21,7 +22,7 @@ logger = logging.getLogger(__name__)
 
 @shared_task(
     bind=True,
-    name="metrics.tasks.snapshot_recompute_scope",
+    name=RECOMPUTE_SCOPE_TASK,
     acks_late=True,
     reject_on_worker_lost=True,
     autoretry_for=(OperationalError,),
@@ -103,11 +104,3 @@ def snapshots_watchdog() -> int:
 def recompute_requests_drain() -> int:
     """Hand the broker the recompute requests it never took or may have lost; returns how many."""
     return recompute_enqueue(resend_after=RESEND_AFTER)
-
-
-@shared_task(name="metrics.tasks.snapshot_pages_warm", ignore_result=True, expires=3600)
-def snapshot_pages_warm(system_id: int, place_id: int | None = None) -> None:
-    """Render and cache the dashboard fragments of a scope's newest snapshot."""
-    from places.selectors import warm_published_fragments
-
-    warm_published_fragments(system_id=system_id, place_id=place_id)

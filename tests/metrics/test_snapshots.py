@@ -17,8 +17,10 @@ from metrics.models import Observation, Series, SeriesSummary, Snapshot, Target
 from metrics.outbox import recompute_after_commit
 from metrics.snapshots import (
     SnapshotBusy,
+    build,
     latest_snapshot,
     rag_rating,
+    reading,
     scope_batches,
     scope_series,
     scope_series_counts,
@@ -123,13 +125,13 @@ def test_a_failed_build_leaves_the_previous_snapshot_published(system, rugby):
     previous = snapshot_build(system_id=system.pk, place_id=rugby.pk)
     Observation.objects.filter(series__place=rugby).update(value=9)
 
-    real_write = snapshots._write_summaries
+    real_write = build._write_summaries
 
     def write_half_then_fail(snapshot, summaries):
         real_write(snapshot, summaries[: len(summaries) // 2])
         raise RuntimeError("disk full")
 
-    with mock.patch.object(snapshots, "_write_summaries", write_half_then_fail):
+    with mock.patch.object(build, "_write_summaries", write_half_then_fail):
         with pytest.raises(RuntimeError, match="disk full"):
             snapshot_build(system_id=system.pk, place_id=rugby.pk)
 
@@ -154,7 +156,7 @@ def test_two_builds_of_one_scope_cannot_both_run(system, rugby):
             password=s["PASSWORD"] or None,
         )
         lock_id = int.from_bytes(
-            snapshots.hashlib.sha256(key.encode()).digest()[:8], "big", signed=True
+            build.hashlib.sha256(key.encode()).digest()[:8], "big", signed=True
         )
         with other.cursor() as cur:
             cur.execute("SELECT pg_advisory_lock(%s)", [lock_id])
@@ -449,14 +451,14 @@ def test_the_copy_path_and_the_portable_path_give_identical_summaries(system, va
     (On other databases only the ORM path exists, and it is compared with a direct read.)"""
     on_postgresql = connection.vendor == "postgresql"
     series = snapshots.series_columns(Series.objects.filter(place=varied_place))
-    portable = snapshots._read_portable(series.queryset)
+    portable = reading._read_portable(series.queryset)
     direct = list(
         Observation.objects.filter(series__place=varied_place)
         .order_by("series_id", "period_start")
         .values_list("series_id", "value")
     )
     assert list(zip(portable.series_ids.tolist(), portable.values.tolist(), strict=True)) == direct
-    copied = snapshots._read_postgresql(series.ids) if on_postgresql else portable
+    copied = reading._read_postgresql(series.ids) if on_postgresql else portable
     for name in ("series_ids", "periods", "values", "provenance"):
         np.testing.assert_array_equal(getattr(copied, name), getattr(portable, name))
     rows = snapshots.compute_summaries(series, copied)
@@ -470,10 +472,10 @@ def test_the_copy_path_and_the_portable_path_give_identical_summaries(system, va
         write(snap, rows)
         return list(snap.summaries.order_by("series_id").values("series_id", *FIELDS))
 
-    by_orm = written(snapshots._create_summaries)
+    by_orm = written(build._create_summaries)
     assert len(by_orm) == len(series)
     if on_postgresql:
-        assert written(snapshots._copy_summaries) == by_orm
+        assert written(build._copy_summaries) == by_orm
 
 
 def test_the_digest_changes_with_any_field_of_any_row(system, varied_place):
@@ -502,7 +504,7 @@ def test_the_digest_changes_with_any_field_of_any_row(system, varied_place):
 def test_observations_read_out_of_order_are_sorted_by_series_and_period():
     ids = np.array([7, 3, 7, 3, 5], dtype=np.int64)
     periods = np.array([40, 10, 20, 30, 0], dtype=np.int32)
-    data = snapshots._sorted(
+    data = reading._sorted(
         snapshots.ScopeData(ids, periods, np.arange(5.0), np.zeros(5, dtype=np.int8))
     )
     assert data.series_ids.tolist() == [3, 3, 5, 7, 7]
