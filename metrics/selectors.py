@@ -20,18 +20,14 @@ from django.urls import reverse
 from django.utils import timezone
 
 from governance.models import Membership, Organisation
+from icsportal.api.renderers import neutralise
 
 from . import spc
 from .choices import Frequency, Polarity, Provenance, SeriesProvenance, SnapshotStatus, SubjectType
 from .models import Metric, Observation, Series, SeriesSummary, Snapshot, Target
+from .snapshots import LETTER_TYPES, SUMMARY_COLUMNS
 
 # Words for the one-letter point types a snapshot stores (SeriesSummary.points["types"]).
-TYPE_NAMES = {
-    "c": "common_cause",
-    "I": "special_cause_improvement",
-    "C": "special_cause_concern",
-    "N": "special_cause_neutral",
-}
 TYPE_WORDS = {
     "c": "Common cause",
     "I": "Special cause improvement",
@@ -144,19 +140,10 @@ def latest_snapshots(*, system_id: int | None = None) -> QuerySet[Snapshot]:
     return qs if system_id is None else qs.filter(system_id=system_id)
 
 
+# Rows show no limits (charts read them from the points), and reach the series by its join.
+_NOT_ON_ROWS = ("series_id", "mean", "lower", "upper")
 SUMMARY_ROW_FIELDS = (
-    "snapshot_id",
-    "latest_period",
-    "latest_value",
-    "target_value",
-    "target_period_label",
-    "rag",
-    "variation",
-    "assurance",
-    "point_count",
-    "provisional",
-    "provenance",
-    "points",
+    *(c for c in SUMMARY_COLUMNS if c not in _NOT_ON_ROWS),
     "series__subject_type",
     "series__metric__code",
     "series__metric__name",
@@ -813,7 +800,7 @@ def _chart(metric, series, summary, targets, observations, fmt) -> dict:
                     _plain(_finite(segment[2])),
                     _plain(_finite(segment[3])),
                     _plain(point_targets[i]),
-                    TYPE_NAMES.get(types[i], ""),
+                    LETTER_TYPES.get(types[i], ""),
                     o[2],
                     source,
                 ],
@@ -887,8 +874,6 @@ CSV_HEADER = [
 def metric_csv_rows(metric: Metric, detail: dict) -> Iterable[list[str]]:
     """The data tables of a metric page as CSV rows, header first: plain numbers, ISO dates,
     and text a spreadsheet would run as a formula given a leading quote."""
-    from icsportal.api.renderers import neutralise
-
     yield CSV_HEADER
     for chart in detail["charts"]:
         for row in chart["rows"]:

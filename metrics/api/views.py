@@ -24,7 +24,7 @@ from ..filtersets import (
 from ..imports import ImportFailed, observations_import
 from ..imports.safety import upload_too_large
 from ..models import HICMAssessment, Metric, Observation, Series, SeriesSummary, Target
-from ..snapshots import latest_snapshot, scope_key
+from ..snapshots import LETTER_TYPES, latest_snapshot, scope_key
 from .serializers import (
     BulkErrorsSerializer,
     BulkResultSerializer,
@@ -152,12 +152,6 @@ POINTS = inline_serializer(
         "point_type": serializers.CharField(allow_null=True),
     },
 )
-LETTERS = {
-    "c": "common_cause",
-    "I": "special_cause_improvement",
-    "C": "special_cause_concern",
-    "N": "special_cause_neutral",
-}
 
 
 class SeriesPointsView(APIView):
@@ -244,7 +238,7 @@ class SeriesPointsView(APIView):
                     "mean": limits[1],
                     "lower": limits[2],
                     "upper": limits[3],
-                    "point_type": LETTERS.get(types[i]) if i < len(types) else None,
+                    "point_type": LETTER_TYPES.get(types[i]) if i < len(types) else None,
                 }
             )
         return Response(
