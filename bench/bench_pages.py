@@ -65,9 +65,14 @@ FLOOR_SECTIONS = {
 
 
 def _place_floor_rows(place) -> dict:
+    from assurance.selectors import (
+        place_boards,
+        place_metrics,
+        place_snapshot_ids,
+        with_snapshot_ids,
+    )
     from metrics.templatetags.spc_charts import assurance_icon, spc_sparkline, variation_icon
     from places.models import Place
-    from places.selectors import place_boards, place_metrics, place_snapshot_ids, with_snapshot_ids
 
     place = with_snapshot_ids(Place.objects.filter(pk=place.pk)).get()
     dashboard = place_metrics(place=place, snapshot_ids=place_snapshot_ids(place))
@@ -104,8 +109,8 @@ def _place_floor_rows(place) -> dict:
 
 
 def _overview_floor_rows() -> dict:
+    from assurance.selectors import system_dashboard
     from metrics.templatetags.spc_charts import assurance_icon, spc_sparkline, variation_icon
-    from places.selectors import system_dashboard
 
     dashboard = system_dashboard()
     cards = [

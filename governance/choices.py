@@ -62,36 +62,3 @@ class EndReason(models.TextChoices):
     ORGANISATION_LEFT = "organisation_left", "Organisation left the board"
     BOARD_DISSOLVED = "board_dissolved", "Board dissolved"
     OTHER = "other", "Other"
-
-
-class RiskStatus(models.TextChoices):
-    IDENTIFIED = "identified", "Identified (not yet assessed)"
-    OPEN = "open", "Open"
-    CLOSED = "closed", "Closed"
-
-
-class RiskRating(models.TextChoices):
-    RED = "red", "Red"
-    AMBER = "amber", "Amber"
-    GREEN = "green", "Green"
-    UNRATED = "unrated", "Not rated"
-
-
-class ActionStatus(models.TextChoices):
-    OPEN = "open", "Open"
-    DONE = "done", "Done"
-    DROPPED = "dropped", "Dropped"
-
-
-class ReviewDecision(models.TextChoices):
-    KEPT = "kept", "Rating kept"
-    CHANGED = "changed", "Rating changed"
-
-
-class CommitmentStatus(models.TextChoices):
-    NOT_STATED = "not_stated", "Not given in the source"
-    NOT_STARTED = "not_started", "Not started"
-    ON_TRACK = "on_track", "On track"
-    AT_RISK = "at_risk", "At risk"
-    MET = "met", "Met"
-    NOT_MET = "not_met", "Not met"

@@ -11,11 +11,9 @@ from dataclasses import dataclass, field
 from itertools import pairwise
 
 from django.contrib.auth.models import AbstractBaseUser
-from django.db.models import Model, Prefetch
+from django.db.models import Model, Prefetch, QuerySet
 from django.utils import timezone
 from django.utils.formats import date_format
-
-from metrics.models import Metric
 
 from .choices import EndReason, Role
 from .models import Board, BoardStatement, Membership, Organisation
@@ -343,8 +341,8 @@ def board_history(board: Board) -> list[HistoryEntry]:
     return sorted(entries, key=lambda e: e.order, reverse=True)
 
 
-def board_for_page(slug: str) -> Board:
-    """The board with everything its page shows, in a fixed number of queries."""
+def boards_for_page() -> QuerySet[Board]:
+    """Boards with everything of governance a board's page shows, in a fixed number of queries."""
     return (
         Board.objects.select_related("place", "source_document", "system")
         .with_current_members()
@@ -355,9 +353,7 @@ def board_for_page(slug: str) -> Board:
             "required_organisations",
             "reports_to",
             "reporting_boards",
-            Prefetch("metrics", queryset=Metric.objects.order_by("code")),
         )
-        .get(slug=slug)
     )
 
 

@@ -10,9 +10,8 @@ from django.utils.formats import date_format
 from django.views.generic import FormView, TemplateView
 
 from icsportal.roles import PortalRole, user_role
-from places import outcome_selectors
 
-from . import risk_selectors, selectors, services
+from . import selectors, services
 from .forms import (
     DateQueryForm,
     DateRangeQueryForm,
@@ -40,31 +39,6 @@ class BoardPageMixin:
             ],
             **extra,
         }
-
-
-class BoardDetailView(BoardPageMixin, TemplateView):
-    template_name = "governance/board_detail.html"
-
-    def get_context_data(self, **kwargs):
-        try:
-            board = selectors.board_for_page(self.kwargs["slug"])
-        except Board.DoesNotExist:
-            raise Http404("No such board.") from None
-        today = timezone.localdate()
-        context = super().get_context_data(**kwargs)
-        context.update(self.board_context(board))
-        context["crumbs"] = context["crumbs"][:1]
-        context.update(
-            today=today,
-            seats=selectors.seats_with_days_left(board, today),
-            missing=selectors.organisations_missing(board),
-            quorum=selectors.quorum_status(board),
-            history=selectors.board_history(board),
-            can_edit=can_edit_board(self.request.user, board),
-            board_risks=risk_selectors.board_risks(board),
-            board_outcomes=outcome_selectors.board_outcomes(board=board),
-        )
-        return context
 
 
 class BoardAsAtView(BoardPageMixin, TemplateView):

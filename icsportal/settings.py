@@ -49,6 +49,7 @@ INSTALLED_APPS = [
     "places",
     "governance",
     "metrics",
+    "assurance",
     "demo",
 ]
 
@@ -129,7 +130,7 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "places:system_overview"
+LOGIN_REDIRECT_URL = "assurance:system_overview"
 # Signing out shows registration/logged_out.html (every other page needs a signed-in user).
 LOGOUT_REDIRECT_URL = None
 
@@ -287,9 +288,9 @@ SPECTACULAR_SETTINGS = {
     "ENUM_NAME_OVERRIDES": {
         "BoardStatusEnum": "governance.choices.BoardStatus",
         "PriorityStatusEnum": "places.choices.PriorityStatus",
-        "RiskStatusEnum": "governance.choices.RiskStatus",
-        "ActionStatusEnum": "governance.choices.ActionStatus",
-        "CommitmentStatusEnum": "governance.choices.CommitmentStatus",
+        "RiskStatusEnum": "assurance.choices.RiskStatus",
+        "ActionStatusEnum": "assurance.choices.ActionStatus",
+        "CommitmentStatusEnum": "assurance.choices.CommitmentStatus",
         "OutcomeEnum": "metrics.choices.Outcome",
     },
     "POSTPROCESSING_HOOKS": [
@@ -339,7 +340,7 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 SNAPSHOT_TASK_MIN_SERIES = env.int("SNAPSHOT_TASK_MIN_SERIES", default=1000)
 # Rendering dashboard fragments after a publish is a convenience, never in the way of a
 # recompute: it has a queue of its own ("pages"), which workers take with -Q celery,pages.
-CELERY_TASK_ROUTES = {"metrics.tasks.snapshot_pages_warm": {"queue": "pages"}}
+CELERY_TASK_ROUTES = {"assurance.tasks.snapshot_pages_warm": {"queue": "pages"}}
 CELERY_BEAT_SCHEDULE = {
     # Every night at 02:30 Europe/London: recompute every series and publish new snapshots.
     "snapshots-recompute-all-nightly": {

@@ -5,20 +5,34 @@ from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 from rest_framework.permissions import AllowAny
 
+from governance.api.popolo import PopoloExportView
 from governance.forms import PortalAuthenticationForm
 from governance.views import AccountDetailView
 from metrics.views import SPCIconsView
 
 from . import views
+from .api.tokens import TokenView
+
+# The API under /api/v1/, assembled from each app's routes.
+api_urlpatterns = [
+    path("auth/token/", TokenView.as_view(), name="token"),
+    path("export/popolo.json", PopoloExportView.as_view(), name="popolo"),
+    path("", include("places.api.urls")),
+    path("", include("governance.api.urls")),
+    path("", include("metrics.api.urls")),
+    path("", include("assurance.api.urls")),
+]
 
 urlpatterns = [
-    path("", include("places.urls")),
+    # Before governance's: the risk register, the commitments and a board's page live under
+    # /boards/ too, and a board slug pattern would match them.
+    path("", include("assurance.urls")),
     path("boards/", include("governance.urls")),
     path("metrics/", include("metrics.urls")),
     path("about/icons/", SPCIconsView.as_view(), name="about_icons"),
     path("healthz", login_not_required(views.healthz), name="healthz"),
     path("me/", AccountDetailView.as_view(), name="me"),
-    path("api/v1/", include("icsportal.api.urls")),
+    path("api/v1/", include((api_urlpatterns, "api"))),
     # The schema and its documentation describe the API; they hold no data, so anyone may read them.
     path("api/schema/", SpectacularAPIView.as_view(permission_classes=[AllowAny]), name="schema"),
     path(

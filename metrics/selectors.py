@@ -393,7 +393,7 @@ def summary_row(summary: SeriesSummary, *, urls: dict | None = None) -> dict:
     metric_url = _slug_url(urls, "metrics:metric_detail", "code", metric.code)
     place_url = ""
     if series.place_id:
-        place_url = _slug_url(urls, "places:place_detail", "slug", series.place.slug)
+        place_url = _slug_url(urls, "assurance:place_detail", "slug", series.place.slug)
     board_url = ""
     if board is not None:
         board_url = urls.get(("board", board.pk))

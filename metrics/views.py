@@ -158,6 +158,6 @@ class SPCIconsView(TemplateView):
             run_length=spc.RUN_LENGTH,
             trend_length=spc.TREND_LENGTH,
             min_points=spc.MIN_POINTS,
-            crumbs=[("Overview", reverse("places:system_overview"))],
+            crumbs=[("Overview", reverse("assurance:system_overview"))],
             **kwargs,
         )

@@ -1,15 +1,12 @@
 """One FilterSet per listable model of this app; the API and the HTML lists share them."""
 
 import django_filters as filters
-from django.db.models import Q
 
 from icsportal.filtersets import SearchFilterSet
 
-from .choices import FinanceKind, PriorityStatus
+from .choices import PriorityStatus
 from .models import (
     Document,
-    FinanceFigure,
-    FinancePrinciple,
     Outcome,
     Place,
     Priority,
@@ -58,29 +55,4 @@ class OutcomeFilterSet(SearchFilterSet):
 
     class Meta:
         model = Outcome
-        fields = ["q", "system"]
-
-
-class FinanceFigureFilterSet(SearchFilterSet):
-    search_fields = ("label", "area", "basis", "note")
-    kind = filters.ChoiceFilter(choices=FinanceKind.choices)
-    place = filters.ModelChoiceFilter(
-        method="filter_place", queryset=Place.objects.all(), to_field_name="slug"
-    )
-
-    class Meta:
-        model = FinanceFigure
-        fields = ["q", "kind", "place"]
-
-    def filter_place(self, queryset, name, value):
-        """The Place's own figures and those of the CCG footprints serving it."""
-        return queryset.filter(Q(place=value) | Q(organisation__places=value)).distinct()
-
-
-class FinancePrincipleFilterSet(SearchFilterSet):
-    search_fields = ("text",)
-    system = filters.ModelChoiceFilter(queryset=System.objects.all(), to_field_name="slug")
-
-    class Meta:
-        model = FinancePrinciple
         fields = ["q", "system"]

@@ -1,13 +1,9 @@
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import F, Q
+from django.db.models import Q
 from django.urls import reverse
-from simple_history.models import HistoricalRecords
 
-from metrics.choices import Outcome as OutcomeCode
-
-from .choices import FactKind, FinanceKind, LinkBasis, PriorityStatus
+from .choices import FactKind, PriorityStatus
 
 
 class Document(models.Model):
@@ -88,7 +84,7 @@ class System(Sourced):
         return self.name
 
     def get_absolute_url(self):
-        return reverse("places:system_overview")
+        return reverse("assurance:system_overview")
 
 
 class PlaceQuerySet(models.QuerySet):
@@ -134,7 +130,7 @@ class Place(Sourced):
         return self.name
 
     def get_absolute_url(self):
-        return reverse("places:place_detail", kwargs={"slug": self.slug})
+        return reverse("assurance:place_detail", kwargs={"slug": self.slug})
 
 
 class Fact(Sourced):
@@ -220,8 +216,8 @@ class Outcome(Sourced):
 
     key = models.SlugField(max_length=80, unique=True)
     system = models.ForeignKey(System, on_delete=models.CASCADE, related_name="outcomes")
-    # The outcome that metrics name in ``Metric.outcome``.
-    code = models.CharField(max_length=30, choices=OutcomeCode.choices)
+    # The outcome's code, which metrics name in ``Metric.outcome``: "healthy_people"…
+    code = models.SlugField(max_length=30, db_index=False)
     number = models.PositiveSmallIntegerField()
     title = models.CharField(max_length=300)
     # The strategic plan's own wording of the outcome, with its own citation.
@@ -257,7 +253,7 @@ class Outcome(Sourced):
         return self.title
 
     def get_absolute_url(self):
-        return reverse("places:outcome_list") + f"#outcome-{self.code}"
+        return reverse("assurance:outcome_list") + f"#outcome-{self.code}"
 
     @property
     def statement_citation(self) -> str:
@@ -266,137 +262,6 @@ class Outcome(Sourced):
             return ""
         title = self.statement_document.short_title
         return f"{title}, line {self.statement_line}" if self.statement_line else title
-
-
-class PriorityLink(Sourced):
-    """Abstract: why a priority is linked to something — a document says so, or a person did."""
-
-    basis = models.CharField(max_length=10, choices=LinkBasis.choices)
-    reason = models.TextField()
-    created_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
-    )
-    created_at = models.DateTimeField(auto_now_add=True)
-
-    class Meta:
-        abstract = True
-
-
-class PriorityOutcome(PriorityLink):
-    """That a Place's priority serves one of the system's outcomes."""
-
-    priority = models.ForeignKey(Priority, on_delete=models.CASCADE, related_name="outcome_links")
-    outcome = models.ForeignKey(Outcome, on_delete=models.CASCADE, related_name="priority_links")
-    # A removed link survives here with who removed it and why (the whole reason, not 100 chars).
-    history = HistoricalRecords(history_change_reason_field=models.TextField(null=True))
-
-    class Meta:
-        ordering = ["outcome", "priority"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["priority", "outcome"],
-                name="priority_outcome_unique",
-                violation_error_message="This priority is already linked to this outcome.",
-            ),
-            sourced_constraint("priority_outcome_source_line_has_document"),
-        ]
-
-    def __str__(self):
-        return f"{self.priority} → {self.outcome}"
-
-
-class PriorityMetric(PriorityLink):
-    """That a metric evidences progress on a Place's priority."""
-
-    priority = models.ForeignKey(Priority, on_delete=models.CASCADE, related_name="metric_links")
-    metric = models.ForeignKey(
-        "metrics.Metric", on_delete=models.CASCADE, related_name="priority_links"
-    )
-    history = HistoricalRecords(history_change_reason_field=models.TextField(null=True))
-
-    class Meta:
-        ordering = ["priority", "metric"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["priority", "metric"],
-                name="priority_metric_unique",
-                violation_error_message="This metric is already linked to this priority.",
-            ),
-            sourced_constraint("priority_metric_source_line_has_document"),
-        ]
-
-    def __str__(self):
-        return f"{self.priority} ← {self.metric_id}"
-
-
-class FinanceFigure(Sourced):
-    """A cited financial figure: an underlying position, the efficiency requirement or a part
-    of it, a savings opportunity, a Place's efficiency target."""
-
-    key = models.SlugField(max_length=80, unique=True)
-    system = models.ForeignKey(System, on_delete=models.CASCADE, related_name="finance_figures")
-    place = models.ForeignKey(
-        Place, null=True, blank=True, on_delete=models.CASCADE, related_name="finance_figures"
-    )
-    # The CCG whose footprint the figure covers, where the documents give one.
-    organisation = models.ForeignKey(
-        "governance.Organisation",
-        null=True,
-        blank=True,
-        on_delete=models.PROTECT,
-        related_name="finance_figures",
-    )
-    # A part of another figure (the commissioners' share of the efficiency requirement).
-    parent = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.CASCADE, related_name="parts"
-    )
-    kind = models.CharField(max_length=30, choices=FinanceKind.choices)
-    label = models.CharField(max_length=300)
-    area = models.CharField(max_length=200, blank=True)
-    value = models.FloatField(null=True, blank=True)
-    unit = models.CharField(max_length=40, blank=True)
-    as_written = models.CharField(max_length=100, blank=True)
-    qualifier = models.CharField(max_length=40, blank=True)
-    period = models.CharField(max_length=60, blank=True)
-    basis = models.TextField(blank=True)
-    note = models.TextField(blank=True)
-    order = models.PositiveSmallIntegerField(default=0)
-
-    class Meta:
-        ordering = ["system", "kind", "order", "key"]
-        constraints = [
-            models.CheckConstraint(
-                condition=~Q(parent=F("id")),
-                name="finance_figure_not_its_own_part",
-                violation_error_message="A figure cannot be a part of itself.",
-            ),
-            sourced_constraint("finance_figure_source_line_has_document"),
-        ]
-
-    def __str__(self):
-        return f"{self.label}: {self.as_written}"
-
-
-class FinancePrinciple(Sourced):
-    """One of a system's agreed finance principles, numbered as the documents number them."""
-
-    system = models.ForeignKey(System, on_delete=models.CASCADE, related_name="finance_principles")
-    number = models.PositiveSmallIntegerField()
-    text = models.TextField()
-
-    class Meta:
-        ordering = ["system", "number"]
-        constraints = [
-            models.UniqueConstraint(
-                fields=["system", "number"],
-                name="finance_principle_unique_number",
-                violation_error_message="The system already has a principle with this number.",
-            ),
-            sourced_constraint("finance_principle_source_line_has_document"),
-        ]
-
-    def __str__(self):
-        return f"{self.number}. {self.text[:60]}"
 
 
 class ContentVersion(models.Model):

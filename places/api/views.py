@@ -1,10 +1,7 @@
-from django.db.models import Prefetch
-
 from icsportal.api.views import PortalViewSet
 
-from ..filtersets import DocumentFilterSet, PlaceFilterSet, PriorityFilterSet, SystemFilterSet
-from ..models import Document, Place, Priority, PriorityMetric, PriorityOutcome, System
-from .outcome_serializers import PriorityWithLinksSerializer
+from ..filtersets import DocumentFilterSet, PlaceFilterSet, SystemFilterSet
+from ..models import Document, Place, System
 from .serializers import DocumentSerializer, PlaceSerializer, SystemSerializer
 
 
@@ -25,28 +22,6 @@ class PlaceViewSet(PortalViewSet):
     ordering_fields = ["name", "id"]
     ordering = ["name"]
     lookup_field = "slug"
-
-
-class PriorityViewSet(PortalViewSet):
-    # outcome_links, metric_links: each priority's links with who made them and their sources
-    queryset = Priority.objects.select_related("place", "source_document").prefetch_related(
-        Prefetch(
-            "outcome_links",
-            queryset=PriorityOutcome.objects.select_related(
-                "outcome", "created_by", "source_document"
-            ),
-        ),
-        Prefetch(
-            "metric_links",
-            queryset=PriorityMetric.objects.select_related(
-                "metric", "created_by", "source_document"
-            ),
-        ),
-    )
-    serializer_class = PriorityWithLinksSerializer
-    filterset_class = PriorityFilterSet
-    ordering_fields = ["title", "status", "id", "order"]
-    ordering = ["place__name", "order", "id"]
 
 
 class DocumentViewSet(PortalViewSet):

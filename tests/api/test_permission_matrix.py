@@ -74,17 +74,10 @@ for path in READ_PATHS:
 
 def concrete(path: str) -> str:
     """The path with a real object in each placeholder."""
-    from governance.models import Commitment, Organisation, Person, Risk
+    from assurance.models import Commitment, FinanceFigure, FinancePrinciple, Risk
+    from governance.models import Organisation, Person
     from metrics.models import HICMAssessment, Metric, Observation, Target
-    from places.models import (
-        Document,
-        FinanceFigure,
-        FinancePrinciple,
-        Outcome,
-        Place,
-        Priority,
-        System,
-    )
+    from places.models import Document, Outcome, Place, Priority, System
 
     first = {
         "/api/v1/boards/": Board,

@@ -3,10 +3,10 @@
 
 import pytest
 
-from governance import risks as risk_services
-from governance.models import Commitment, Risk
+from assurance import risks as risk_services
+from assurance.models import Commitment, FinanceFigure, FinancePrinciple, Risk
 from governance.services import role_grant
-from places.models import FinanceFigure, FinancePrinciple, Outcome, Place, System
+from places.models import Outcome, Place, System
 from tests.api.test_endpoints import EndpointTests
 from tests.factories import MetricFactory
 
@@ -31,7 +31,7 @@ def add_risks(n):
             place=Place.objects.first(),
         )
         risk_services.risk_metrics_set(actor=admin, risk=risk, metrics=[metric], reason="x")
-        risk_services.action_add(actor=admin, risk=risk, description="Act")
+        risk_services.action_create(actor=admin, risk=risk, description="Act")
 
 
 def add_commitments(n):
@@ -104,7 +104,7 @@ class TestFinancePrinciples(EndpointTests):
 def test_risk_filters_and_escalation(analyst):
     admin = _admin()
     risk = Risk.objects.get(key="risk-2019-1")
-    risk_services.risk_assess(actor=admin, risk=risk, likelihood=5, impact=3, reason="Deficit")
+    risk_services.risk_review(actor=admin, risk=risk, likelihood=5, impact=3, reason="Deficit")
     body = analyst.get("/api/v1/risks/", {"rating": "red"}).json()
     assert [r["key"] for r in body["results"]] == ["risk-2019-1"]
     [row] = body["results"]

@@ -180,8 +180,9 @@ def secretary_page(browser, portal, django_db_blocker):
     from django.db import connections
     from django.test import Client
 
+    from assurance.models import PriorityMetric, PriorityOutcome
     from governance.services import role_grant
-    from places.models import Priority, PriorityMetric, PriorityOutcome
+    from places.models import Priority
 
     with django_db_blocker.unblock():
         user = role_grant(

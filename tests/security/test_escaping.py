@@ -27,7 +27,7 @@ from tests.places.dashboard_data import publish_snapshots
 
 pytestmark = pytest.mark.django_db
 
-APPS = ("places", "governance", "metrics")
+APPS = ("places", "governance", "metrics", "assurance")
 # Formula-leading, so that the CSV exports are tested on it too.
 PAYLOAD = "=1+1<script>alert(1)</script>\"quotes'&"
 SHORT = "=<i>\"'&"  # for fields shorter than PAYLOAD
@@ -103,9 +103,9 @@ def hostile_portal(db):
         start_date=dt.date(2025, 1, 1),
     )
     # A link of each kind and a mitigating action, so that their removal and status forms open.
-    from governance.models import MitigatingAction, Risk
-    from places.choices import LinkBasis
-    from places.models import Outcome, Priority, PriorityMetric, PriorityOutcome
+    from assurance.choices import LinkBasis
+    from assurance.models import MitigatingAction, PriorityMetric, PriorityOutcome, Risk
+    from places.models import Outcome, Priority
 
     priority = Priority.objects.order_by("pk").first()
     links = {"priority": priority, "basis": LinkBasis.PERSON, "reason": "linked"}
@@ -132,23 +132,25 @@ def signed_in(role: str, *, boards=()) -> Client:
 
 
 # Named URLs that are not HTML pages, and where they are checked instead.
-NOT_PAGES = {"governance:risk_export": "a CSV export: test_the_risk_register_csv_..."}
+NOT_PAGES = {"assurance:risk_export": "a CSV export: test_the_risk_register_csv_..."}
 
 
 def url_names() -> set[str]:
     """Every named URL of the three apps' URLconfs."""
+    from assurance import urls as assurance
     from governance import urls as governance
     from metrics import urls as metrics
-    from places import urls as places
 
-    return {f"{m.app_name}:{p.name}" for m in (places, governance, metrics) for p in m.urlpatterns}
+    return {
+        f"{m.app_name}:{p.name}" for m in (assurance, governance, metrics) for p in m.urlpatterns
+    }
 
 
 def page_urls() -> dict[str, list[str]]:
     """For every page the apps name, the URLs opened: one per object for the main pages, else
     the object that shows the most text (a board secretary's forms for a board they keep)."""
-    from governance.models import Commitment, MitigatingAction, Risk
-    from places.models import Priority, PriorityMetric, PriorityOutcome
+    from assurance.models import Commitment, MitigatingAction, PriorityMetric, PriorityOutcome, Risk
+    from places.models import Priority
 
     seat = Membership.objects.filter(person__isnull=False).order_by("pk").first()
     board = seat.board
@@ -164,19 +166,19 @@ def page_urls() -> dict[str, list[str]]:
         return [reverse(name, args=args) + query]
 
     urls = {
-        "places:system_overview": r("places:system_overview"),
-        "places:place_detail": [
-            reverse("places:place_detail", args=[p.slug]) for p in Place.objects.order_by("pk")
+        "assurance:system_overview": r("assurance:system_overview"),
+        "assurance:place_detail": [
+            reverse("assurance:place_detail", args=[p.slug]) for p in Place.objects.order_by("pk")
         ],
-        "places:outcome_list": r("places:outcome_list"),
-        "places:priority_detail": r("places:priority_detail", priority.key),
-        "places:priority_outcome_create": r("places:priority_outcome_create", priority.key),
-        "places:priority_metric_create": r("places:priority_metric_create", priority.key),
-        "places:finance": r("places:finance"),
+        "assurance:outcome_list": r("assurance:outcome_list"),
+        "assurance:priority_detail": r("assurance:priority_detail", priority.key),
+        "assurance:priority_outcome_create": r("assurance:priority_outcome_create", priority.key),
+        "assurance:priority_metric_create": r("assurance:priority_metric_create", priority.key),
+        "assurance:finance": r("assurance:finance"),
         "governance:board_list": r("governance:board_list")
         + r("governance:board_list", query="?q=1"),
-        "governance:board_detail": [
-            reverse("governance:board_detail", args=[b.slug]) for b in Board.objects.order_by("pk")
+        "assurance:board_detail": [
+            reverse("assurance:board_detail", args=[b.slug]) for b in Board.objects.order_by("pk")
         ],
         "governance:board_as_at": r("governance:board_as_at", board.slug, query="?date=2025-01-01"),
         "governance:board_changes": r("governance:board_changes", board.slug),
@@ -185,21 +187,21 @@ def page_urls() -> dict[str, list[str]]:
         "governance:membership_end": r("governance:membership_end", board.slug, seat.pk),
         "governance:vacancy_record": r("governance:vacancy_record", board.slug),
         "governance:vacancy_fill": r("governance:vacancy_fill", board.slug, vacancy.first().pk),
-        "governance:risk_list": r("governance:risk_list"),
-        "governance:risk_create": r("governance:risk_create"),
-        "governance:risk_detail": r("governance:risk_detail", risk.key),
-        "governance:risk_update": r("governance:risk_update", risk.key),
-        "governance:risk_review": r("governance:risk_review", risk.key),
-        "governance:action_create": r("governance:action_create", risk.key),
-        "governance:commitment_list": r("governance:commitment_list"),
-        "governance:commitment_update": r("governance:commitment_update", commitment.key),
-        "places:place_outcomes": [
-            reverse("places:place_outcomes", args=[p.slug]) for p in Place.objects.order_by("pk")
+        "assurance:risk_list": r("assurance:risk_list"),
+        "assurance:risk_create": r("assurance:risk_create"),
+        "assurance:risk_detail": r("assurance:risk_detail", risk.key),
+        "assurance:risk_update": r("assurance:risk_update", risk.key),
+        "assurance:risk_review": r("assurance:risk_review", risk.key),
+        "assurance:action_create": r("assurance:action_create", risk.key),
+        "assurance:commitment_list": r("assurance:commitment_list"),
+        "assurance:commitment_update": r("assurance:commitment_update", commitment.key),
+        "assurance:place_outcomes": [
+            reverse("assurance:place_outcomes", args=[p.slug]) for p in Place.objects.order_by("pk")
         ],
-        "places:place_finance": [
-            reverse("places:place_finance", args=[p.slug]) for p in Place.objects.order_by("pk")
+        "assurance:place_finance": [
+            reverse("assurance:place_finance", args=[p.slug]) for p in Place.objects.order_by("pk")
         ],
-        "places:concern_list": r("places:concern_list"),
+        "assurance:concern_list": r("assurance:concern_list"),
         "metrics:metric_list": r("metrics:metric_list"),
         "metrics:metric_detail": [
             reverse("metrics:metric_detail", args=[m.code]) for m in Metric.objects.order_by("pk")
@@ -209,15 +211,15 @@ def page_urls() -> dict[str, list[str]]:
         "api": ["/api/v1/boards/?format=api"],
     }
     if outcome_link is not None:
-        urls["places:priority_outcome_delete"] = r(
-            "places:priority_outcome_delete", priority.key, outcome_link.pk
+        urls["assurance:priority_outcome_delete"] = r(
+            "assurance:priority_outcome_delete", priority.key, outcome_link.pk
         )
     if metric_link is not None:
-        urls["places:priority_metric_delete"] = r(
-            "places:priority_metric_delete", priority.key, metric_link.pk
+        urls["assurance:priority_metric_delete"] = r(
+            "assurance:priority_metric_delete", priority.key, metric_link.pk
         )
     if action is not None:
-        urls["governance:action_update"] = r("governance:action_update", risk.key, action.pk)
+        urls["assurance:action_update"] = r("assurance:action_update", risk.key, action.pk)
     return urls
 
 
@@ -294,13 +296,14 @@ def test_the_metric_csv_neutralises_formula_leading_cells(hostile_portal):
 
 
 def api_list_urls() -> list[str]:
+    from assurance.api.urls import router as assurance
     from governance.api.urls import router as governance
     from metrics.api.urls import router as metrics
     from places.api.urls import router as places
 
     return [
         reverse(f"api:{basename}-list")
-        for router in (places, governance, metrics)
+        for router in (places, governance, metrics, assurance)
         for _, _, basename in router.registry
     ]
 
@@ -316,7 +319,7 @@ def test_every_api_list_as_csv_neutralises_formula_leading_cells(hostile_portal)
 
 
 def test_the_risk_register_csv_neutralises_formula_leading_cells(hostile_portal):
-    rows = read_csv(signed_in("commissioner").get(reverse("governance:risk_export")))
+    rows = read_csv(signed_in("commissioner").get(reverse("assurance:risk_export")))
     assert len(rows) > 1
     assert formula_cells(rows) == []
     assert any(cell.startswith("'" + PAYLOAD) for row in rows for cell in row)

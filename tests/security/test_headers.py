@@ -125,7 +125,7 @@ def test_error_pages_carry_every_header(commissioner, client, monkeypatch):
     assert_security_headers(forbidden)
     assert "no-store" in forbidden["Cache-Control"]
 
-    from places import views
+    from assurance import views
 
     def fail(*args, **kwargs):
         raise RuntimeError("provoked for the test")

@@ -132,7 +132,7 @@ def test_realistic_flows_never_log_a_password_or_token(captured_logs, monkeypatc
     stranger.credentials(HTTP_AUTHORIZATION=f"Token {made_up}")
     assert stranger.get("/api/v1/places/", {"password": password}).status_code == 401
     # A failing request with credentials in its headers and body: logged with its traceback.
-    from places import views
+    from assurance import views
 
     def fail(*args, **kwargs):
         raise RuntimeError("provoked for the test")

@@ -1,0 +1,216 @@
+"""The composite pages: the system overview, the concern list, a Place's page and its sections,
+and a board's page with the metrics, risks and outcomes it answers for."""
+
+from django.db.models import Prefetch
+from django.http import Http404
+from django.shortcuts import get_object_or_404
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.safestring import mark_safe
+from django.views.generic import DetailView, TemplateView
+
+from governance import selectors as board_selectors
+from governance.models import Board
+from governance.permissions import can_edit_board
+from governance.views import BoardPageMixin
+from metrics.selectors import cached_fragments, fragment_key
+from places.choices import FactKind
+from places.content_version import version_subquery
+from places.models import Place, Priority, System
+
+from . import risk_selectors
+from .fragments import NoSuchPage, overview_fragments, place_fragments
+from .outcome_selectors import board_outcomes, efficiency_requirement, place_finance, place_outcomes
+from .selectors import (
+    board_for_page,
+    fact_row,
+    place_boards,
+    place_hicm,
+    place_snapshot_ids,
+    system_overview_head,
+    with_snapshot_ids,
+)
+
+
+def _safe(fragments: dict[str, str]) -> dict[str, str]:
+    # Fragments are rendered by the portal's own templates, every value escaped.
+    return {k: mark_safe(v) for k, v in fragments.items()}  # noqa: S308 # nosec B308 B703
+
+
+def _page_number(request) -> int:
+    raw = request.GET.get("page", "1")
+    if not raw.isdigit() or int(raw) < 1:
+        raise Http404("No such page of the matrix.")
+    return int(raw)
+
+
+class SystemOverviewView(TemplateView):
+    """The system: concerns, Place cards, a page of the matrix, outcomes, finance, figures."""
+
+    template_name = "assurance/system_overview.html"
+
+    def get_context_data(self, **kwargs):
+        head = system_overview_head()
+        fragments, finance = {}, None
+        if head is not None:
+            page = _page_number(self.request)
+            try:
+                fragments = overview_fragments(
+                    system=head["system"], names=["summary", "matrix", "outcomes"], page=page
+                )
+            except NoSuchPage:
+                raise Http404("The matrix has no such page.") from None
+            fragments = _safe(fragments)
+            finance = efficiency_requirement(system=head["system"])
+        return super().get_context_data(
+            dashboard=head, fragments=fragments, finance=finance, nav_section="overview", **kwargs
+        )
+
+
+class ConcernListView(TemplateView):
+    """Every series of the system in special-cause concern in the latest snapshots."""
+
+    template_name = "assurance/concern_list.html"
+
+    def get_context_data(self, **kwargs):
+        system = System.objects.first()
+        fragments = _safe(overview_fragments(system=system, names=["concerns"])) if system else {}
+        return super().get_context_data(
+            system=system,
+            fragments=fragments,
+            nav_section="overview",
+            crumbs=[("Overview", reverse("assurance:system_overview"))],
+            **kwargs,
+        )
+
+
+class PlaceDetailView(DetailView):
+    template_name = "assurance/place_detail.html"
+    content_template = "assurance/includes/place_content.html"
+    context_object_name = "place"
+
+    def get_object(self, queryset=None):
+        # system: named on the page; the snapshot ids and the content version: the key of
+        # the cached page, read in the Place's own query
+        return get_object_or_404(
+            with_snapshot_ids(Place.objects.select_related("system", "source_document")).annotate(
+                content_version=version_subquery()
+            ),
+            slug=self.kwargs["slug"],
+        )
+
+    def _content(self, place) -> str:
+        """Everything under the page's heading, as HTML, cached under the Place's snapshots,
+        the content version and today's date (boards show today's members)."""
+        today = timezone.localdate()
+        key = fragment_key(
+            "place-page", place_snapshot_ids(place), place.pk, place.content_version, today
+        )
+
+        def render():
+            facts = list(place.facts.select_related("source_document"))
+            context = {
+                "place": place,
+                "fragments": _safe(place_fragments(place=place)),
+                "boards": place_boards(place=place),
+                "hicm": place_hicm(place=place),
+                "priorities": list(place.priorities.select_related("source_document")),
+                "population": [
+                    fact_row(f) for f in facts if f.kind == FactKind.POPULATION and f.value
+                ],
+                "background": [
+                    fact_row(f)
+                    for f in facts
+                    if f.kind == FactKind.BACKGROUND
+                    or (f.kind == FactKind.POPULATION and not f.value)
+                ],
+                "health": [fact_row(f) for f in facts if f.kind == FactKind.HEALTH],
+            }
+            return {key: render_to_string(self.content_template, context)}
+
+        return cached_fragments({"content": key}, render)["content"]
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            content=_safe({"content": self._content(self.object)})["content"],
+            nav_section="places",
+            crumbs=[("Overview", reverse("assurance:system_overview"))],
+            **kwargs,
+        )
+
+
+class PlaceSectionView(DetailView):
+    """A section of a Place's page on a page of its own."""
+
+    context_object_name = "place"
+    section = ""
+
+    def get_object(self, queryset=None):
+        # system: named on the page; priorities: the outcomes roll-up reads them
+        return get_object_or_404(
+            Place.objects.select_related("system", "source_document").prefetch_related(
+                Prefetch("priorities", queryset=Priority.objects.select_related("source_document"))
+            ),
+            slug=self.kwargs["slug"],
+        )
+
+    def get_context_data(self, **kwargs):
+        place = self.object
+        return super().get_context_data(
+            nav_section="places",
+            current=self.section,
+            crumbs=[
+                ("Overview", reverse("assurance:system_overview")),
+                (place.name, place.get_absolute_url()),
+            ],
+            **kwargs,
+        )
+
+
+class PlaceOutcomesView(PlaceSectionView):
+    """How a Place's priorities and series roll up to the system's three outcomes."""
+
+    template_name = "assurance/place_outcomes.html"
+    section = "Outcomes"
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(outcomes=place_outcomes(place=self.object), **kwargs)
+
+
+class PlaceFinanceView(PlaceSectionView):
+    """A Place's financial figures: its targets and the positions of the CCG footprints."""
+
+    template_name = "assurance/place_finance.html"
+    section = "Finance"
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(finance=place_finance(place=self.object), **kwargs)
+
+
+class BoardDetailView(BoardPageMixin, TemplateView):
+    """A board: its members, gaps and history (governance), with the metrics it owns, its risks
+    and the outcomes its Place's priorities serve."""
+
+    template_name = "assurance/board_detail.html"
+
+    def get_context_data(self, **kwargs):
+        try:
+            board = board_for_page(self.kwargs["slug"])
+        except Board.DoesNotExist:
+            raise Http404("No such board.") from None
+        today = timezone.localdate()
+        context = super().get_context_data(**kwargs)
+        context.update(self.board_context(board))
+        context["crumbs"] = context["crumbs"][:1]
+        context.update(
+            today=today,
+            seats=board_selectors.seats_with_days_left(board, today),
+            missing=board_selectors.organisations_missing(board),
+            quorum=board_selectors.quorum_status(board),
+            history=board_selectors.board_history(board),
+            can_edit=can_edit_board(self.request.user, board),
+            board_risks=risk_selectors.board_risks(board),
+            board_outcomes=board_outcomes(board=board),
+        )
+        return context
