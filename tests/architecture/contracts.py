@@ -1,8 +1,9 @@
 """Import-linter contract types of the portal's own (``.importlinter`` names them)."""
 
 import ast
-import importlib.util
+import sys
 from dataclasses import dataclass
+from pathlib import Path
 
 import grimp
 from importlinter import Contract, ContractCheck, fields, output
@@ -32,13 +33,24 @@ def _resolve(importer: str, is_package: bool, node: ast.ImportFrom) -> str:
     return ".".join(base + ([node.module] if node.module else []))
 
 
+def _source(module: str) -> tuple[Path, bool] | None:
+    """The module's file and whether it is a package, found without importing it (importing
+    an app's module before Django is set up fails)."""
+    for root in map(Path, sys.path):
+        base = root.joinpath(*module.split("."))
+        if (base / "__init__.py").is_file():
+            return base / "__init__.py", True
+        if base.with_suffix(".py").is_file():
+            return base.with_suffix(".py"), False
+    return None
+
+
 def _private_name_imports(module: str, graph: grimp.ImportGraph) -> list[PrivateNameImport]:
-    spec = importlib.util.find_spec(module)
-    if spec is None or not spec.origin or not spec.origin.endswith(".py"):
+    found_source = _source(module)
+    if found_source is None:
         return []
-    with open(spec.origin, encoding="utf-8") as source:
-        tree = ast.parse(source.read(), filename=spec.origin)
-    is_package = spec.submodule_search_locations is not None
+    path, is_package = found_source
+    tree = ast.parse(path.read_text(encoding="utf-8"), filename=str(path))
     found = []
     for node in ast.walk(tree):
         if not isinstance(node, ast.ImportFrom):
