@@ -1,0 +1,170 @@
+"""Issue 17: lockout per username and address, per-address limits, proxies, hostile input,
+JSON errors under /api/, admins' powers and strong ETags."""
+
+import logging
+
+import pytest
+from axes.models import AccessAttempt
+from django.core.cache import cache
+from django.core.management import call_command
+from django.test import Client, override_settings
+from freezegun import freeze_time
+from rest_framework.authtoken.models import Token
+from rest_framework.test import APIClient
+
+from governance.services import role_grant
+
+pytestmark = pytest.mark.django_db
+
+PASSWORD = "correct-horse-battery-staple"
+LOGIN = "/accounts/login/"
+ADMIN_LOGIN = "/admin/login/"
+TOKEN = "/api/v1/auth/token/"
+ATTACKER = "203.0.113.9"
+VICTIM = "198.51.100.7"
+PROXY = "10.0.0.2"
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    # Throttle counts live in the cache, which outlives a test.
+    cache.clear()
+    yield
+    cache.clear()
+
+
+def _user(username: str, role: str = "commissioner"):
+    user = role_grant(username=username, role=role).user
+    user.set_password(PASSWORD)
+    user.save(update_fields=["password"])
+    return user
+
+
+@pytest.fixture
+def member(db):
+    return _user("jo-bloggs")
+
+
+def _sign_in(address: str, password: str = PASSWORD, path: str = LOGIN, **headers):
+    client = Client(REMOTE_ADDR=address, **headers)
+    return client.post(path, {"username": "jo-bloggs", "password": password})
+
+
+def _token(address: str, password: str = PASSWORD, username: str = "jo-bloggs", **headers):
+    client = APIClient(REMOTE_ADDR=address, **headers)
+    return client.post(TOKEN, {"username": username, "password": password}, format="json")
+
+
+def _lock_out(address: str, path: str = LOGIN, **headers) -> None:
+    for attempt in range(10):
+        _sign_in(address, f"wrong-{attempt}", path, **headers)
+
+
+# -- 1. lockout by username and address ----------------------------------------------------------
+
+
+@pytest.mark.parametrize("path", [LOGIN, ADMIN_LOGIN])
+def test_failures_from_one_address_do_not_lock_the_user_out_from_another(member, path):
+    with freeze_time("2025-05-01 09:00:00"):
+        _lock_out(ATTACKER, path)
+        assert _sign_in(ATTACKER, path=path).status_code == 429
+        assert _sign_in(VICTIM).status_code == 302
+
+
+def test_token_failures_lock_the_username_at_that_address_only_and_answer_json(member):
+    with freeze_time("2025-05-01 09:00:00"):
+        for attempt in range(10):
+            _token(ATTACKER, f"wrong-{attempt}")
+        refused = _token(ATTACKER)
+        assert refused.status_code == 429
+        assert refused["Content-Type"] == "application/json"
+        assert "Too many failed sign-ins" in refused.json()["detail"]
+        assert not Token.objects.filter(user=member).exists()
+        assert _token(VICTIM).status_code == 200
+
+
+def test_a_spoofed_forwarded_for_header_gives_no_fresh_allowance(member):
+    # No trusted proxy (the default): X-Forwarded-For is the client's own text, ignored.
+    with freeze_time("2025-05-01 09:00:00"):
+        for attempt in range(10):
+            _sign_in(ATTACKER, f"wrong-{attempt}", HTTP_X_FORWARDED_FOR=f"192.0.2.{attempt}")
+        assert _sign_in(ATTACKER, HTTP_X_FORWARDED_FOR="192.0.2.200").status_code == 429
+    assert set(AccessAttempt.objects.values_list("ip_address", flat=True)) == {ATTACKER}
+
+
+@override_settings(TRUSTED_PROXY_COUNT=1)
+def test_behind_a_trusted_proxy_the_address_it_forwarded_is_the_clients(member):
+    with freeze_time("2025-05-01 09:00:00"):
+        # What the client wrote comes first; the proxy appended the address it saw.
+        _lock_out(PROXY, HTTP_X_FORWARDED_FOR=f"192.0.2.1, {ATTACKER}")
+        assert _sign_in(PROXY, HTTP_X_FORWARDED_FOR=f"192.0.2.7, {ATTACKER}").status_code == 429
+        assert _sign_in(PROXY, HTTP_X_FORWARDED_FOR=VICTIM).status_code == 302
+    assert set(AccessAttempt.objects.values_list("ip_address", flat=True)) == {ATTACKER}
+
+
+def test_the_reset_command_named_in_the_readme_lets_the_user_sign_in_again(member):
+    with freeze_time("2025-05-01 09:00:00"):
+        _lock_out(ATTACKER)
+        assert _sign_in(ATTACKER).status_code == 429
+        call_command("axes_reset_username", "jo-bloggs", verbosity=0)
+        assert _sign_in(ATTACKER).status_code == 302
+
+
+def test_an_admin_locked_out_is_unlocked_by_the_command_for_the_admin_site(db):
+    _user("site-admin", role="admin")
+    with freeze_time("2025-05-01 09:00:00"):
+        client = Client(REMOTE_ADDR=ATTACKER)
+        for attempt in range(10):
+            client.post(ADMIN_LOGIN, {"username": "site-admin", "password": f"x-{attempt}"})
+        form = {"username": "site-admin", "password": PASSWORD}
+        assert client.post(ADMIN_LOGIN, form).status_code == 429
+        call_command("axes_reset_username", "site-admin", verbosity=0)
+        assert client.post(ADMIN_LOGIN, form).status_code == 302
+
+
+# -- 1. per-address limits on sign-in and tokens -------------------------------------------------
+
+
+@override_settings(SIGN_IN_RATE="3/minute")
+@pytest.mark.parametrize("path", [LOGIN, ADMIN_LOGIN])
+def test_the_sign_in_pages_limit_attempts_per_address_whatever_the_username(member, path):
+    client = Client(REMOTE_ADDR=ATTACKER)
+    for name in ("ann", "bob", "cy"):
+        assert client.post(path, {"username": name, "password": "x"}).status_code == 200
+    refused = client.post(path, {"username": "jo-bloggs", "password": PASSWORD})
+    assert refused.status_code == 429
+    assert int(refused["Retry-After"]) > 0
+    assert _sign_in(VICTIM).status_code == 302
+
+
+@override_settings(SIGN_IN_RATE="3/minute")
+def test_a_spoofed_forwarded_for_header_does_not_escape_the_token_throttle(member):
+    for attempt in range(3):
+        spoofed = _token(ATTACKER, "wrong", HTTP_X_FORWARDED_FOR=f"192.0.2.{attempt}")
+        assert spoofed.status_code == 400
+    refused = _token(ATTACKER, HTTP_X_FORWARDED_FOR="192.0.2.99")
+    assert refused.status_code == 429
+    assert refused["Content-Type"] == "application/json"
+    assert "throttled" in refused.json()["detail"].lower()
+    assert _token(VICTIM).status_code == 200
+
+
+# -- 3. the cache down -----------------------------------------------------------------------------
+
+CACHE_DOWN = {
+    "default": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": "redis://127.0.0.1:1/0",
+    }
+}
+
+
+@override_settings(CACHES=CACHE_DOWN, SIGN_IN_RATE="3/minute")
+def test_tokens_and_sign_in_work_with_the_cache_down_and_say_so(member, caplog):
+    caplog.set_level(logging.WARNING, logger="icsportal.throttle")
+    response = _token(ATTACKER)
+    assert response.status_code == 200, response.content
+    assert Token.objects.filter(user=member, key=response.json()["token"]).exists()
+    assert _sign_in(ATTACKER).status_code == 302
+    warnings = [r.getMessage() for r in caplog.records if r.name == "icsportal.throttle"]
+    assert len(warnings) == 2 and all("cache is unavailable" in w for w in warnings)
