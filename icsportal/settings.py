@@ -55,8 +55,12 @@ MIDDLEWARE = [
     # Above SecurityMiddleware's HTTPS redirect and WhiteNoise's static files, so that those
     # responses get the headers too.
     "icsportal.middleware.SecurityHeadersMiddleware",
+    # Below those two (so its answers get their headers), above everything that can answer
+    # an /api/ request with an HTML error page.
+    "icsportal.middleware.ApiJsonErrorsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "icsportal.middleware.ApiNullCharacterMiddleware",
     "icsportal.middleware.DropMalformedSessionCookieMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -263,6 +267,12 @@ REST_FRAMEWORK = {
     "ORDERING_PARAM": "ordering",
     # The client's address for throttles: the same rule as icsportal.client_address.
     "NUM_PROXIES": TRUSTED_PROXY_COUNT,
+    # JSON bodies nested too deeply are a 400, not a RecursionError.
+    "DEFAULT_PARSER_CLASSES": [
+        "icsportal.api.parsers.PortalJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
 # Days an API token lasts; a new one is issued by POST /api/v1/auth/token/.

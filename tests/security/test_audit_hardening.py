@@ -1,6 +1,7 @@
 """Issue 17: lockout per username and address, per-address limits, proxies, hostile input,
 JSON errors under /api/, admins' powers and strong ETags."""
 
+import json
 import logging
 
 import pytest
@@ -168,3 +169,154 @@ def test_tokens_and_sign_in_work_with_the_cache_down_and_say_so(member, caplog):
     assert _sign_in(ATTACKER).status_code == 302
     warnings = [r.getMessage() for r in caplog.records if r.name == "icsportal.throttle"]
     assert len(warnings) == 2 and all("cache is unavailable" in w for w in warnings)
+
+
+# -- 5. hostile parameters and bodies; every error under /api/ is JSON --------------------------
+
+
+@pytest.fixture
+def analyst(db):
+    from tests.api.conftest import token_client
+
+    client = token_client("hardening-analyst", "analyst")
+    client.raise_request_exception = False
+    return client
+
+
+def _json_error(response, status: int) -> dict:
+    assert response.status_code == status, response.content[:300]
+    assert response["Content-Type"].startswith("application/json")
+    return response.json()
+
+
+@pytest.mark.parametrize(
+    ("url", "parameter", "value"),
+    [
+        ("/api/v1/observations/?metric=%25", "metric", "%"),
+        ("/api/v1/targets/?metric=%25s%25d", "metric", "%s%d"),
+        ("/api/v1/observations/?subject=%25(x)s", "subject", "%(x)s"),
+    ],
+)
+def test_a_percent_sign_in_a_filter_value_is_a_400_naming_the_parameter(
+    analyst, url, parameter, value
+):
+    body = _json_error(analyst.get(url), 400)
+    assert list(body) == [parameter]
+    assert repr(value) in body[parameter][0]
+
+
+@pytest.mark.parametrize(
+    ("url", "parameter"),
+    [
+        ("/api/v1/dashboards/rugby/?system=%00", "system"),
+        ("/api/v1/dashboards/?system=ok%00", "system"),
+        ("/api/v1/places/?system=%00", "system"),
+        ("/api/v1/boards/?ordering=name%00", "ordering"),
+    ],
+)
+def test_a_nul_in_a_query_parameter_is_a_400_naming_the_parameter(analyst, url, parameter):
+    assert _json_error(analyst.get(url), 400) == {parameter: "Null characters are not allowed."}
+
+
+def _cursor(text: str) -> str:
+    import base64
+
+    return base64.b64encode(text.encode()).decode()
+
+
+@pytest.mark.parametrize(
+    "cursor",
+    [
+        _cursor("r=1&p=2020-01-01"),
+        _cursor("p=not-a-number"),
+        _cursor("o=-1&p=1"),
+        _cursor("r=yes"),
+        "%%%not-base64",
+    ],
+)
+def test_a_forged_cursor_is_a_400_naming_the_cursor(analyst, cursor):
+    body = _json_error(analyst.get("/api/v1/observations/", {"cursor": cursor}), 400)
+    assert list(body) == ["cursor"]
+
+
+def test_a_cursor_the_api_gave_still_works(analyst):
+    first = analyst.get("/api/v1/observations/", {"page_size": 5}).json()
+    assert first["next"]
+    assert analyst.get(first["next"]).status_code == 200
+
+
+DEEP = "[" * 100_000 + "]" * 100_000
+
+
+def test_json_nested_100000_deep_is_a_400_on_the_token_endpoint(member):
+    client = APIClient(raise_request_exception=False)
+    body = _json_error(client.post(TOKEN, DEEP, content_type="application/json"), 400)
+    assert "nests more than" in body["detail"]
+    assert not Token.objects.exists()
+
+
+def test_json_nested_too_deep_is_a_400_and_writes_nothing(db):
+    from governance.models import Membership
+    from tests.api.conftest import token_client
+
+    secretary = token_client("deep-secretary", "board_secretary", ["coventry-place-executive"])
+    secretary.raise_request_exception = False
+    before = Membership.objects.count()
+    nested = '{"board": "coventry-place-executive", "note": ' + "[" * 40 + "]" * 40 + "}"
+    for body in (DEEP, nested):
+        response = secretary.post("/api/v1/memberships/", body, content_type="application/json")
+        assert "nests more than" in _json_error(response, 400)["detail"]
+    assert Membership.objects.count() == before
+
+
+@pytest.mark.parametrize(
+    ("method", "url", "status"),
+    [
+        ("get", "/api/v1/no-such-endpoint/", 404),
+        ("get", "/api/no-such-thing", 404),
+        ("put", TOKEN, 405),
+        ("get", "/api/v1/memberships/999999999/", 404),
+    ],
+)
+def test_errors_under_api_are_json(analyst, method, url, status):
+    body = _json_error(getattr(analyst, method)(url), status)
+    assert body["detail"]
+
+
+def test_an_unsupported_body_type_is_a_json_415(member):
+    client = APIClient()
+    response = client.post(TOKEN, "username=x", content_type="text/plain")
+    assert "Unsupported media type" in _json_error(response, 415)["detail"]
+
+
+@override_settings(DATA_UPLOAD_MAX_MEMORY_SIZE=1000)
+def test_a_body_too_large_for_django_is_a_json_error(member):
+    client = APIClient(raise_request_exception=False)
+    response = client.post(TOKEN, {"username": "x" * 2000, "password": "y"}, format="multipart")
+    assert response.status_code in (400, 413)
+    assert response.json()["detail"]
+
+
+def test_a_server_error_under_api_is_json_and_not_a_page(analyst, monkeypatch):
+    import metrics.api.views
+
+    def broken(**kwargs):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(metrics.api.views, "latest_snapshot", broken)
+    body = _json_error(analyst.get("/api/v1/dashboards/rugby/"), 500)
+    assert "boom" not in body["detail"]
+
+
+def test_a_csrf_failure_under_api_is_json(db):
+    from django.views.csrf import csrf_failure
+
+    request = Client().get("/api/v1/").wsgi_request
+    assert request.path == "/api/v1/"
+    # Django's CSRF failure page, answered to an /api/ request, passes through the middleware.
+    from icsportal.middleware import ApiJsonErrorsMiddleware
+
+    response = ApiJsonErrorsMiddleware(lambda r: csrf_failure(r, reason="no token"))(request)
+    assert response.status_code == 403
+    assert response["Content-Type"] == "application/json"
+    assert json.loads(response.content) == {"detail": "Forbidden."}
