@@ -26,18 +26,24 @@ def can_read(user: AbstractBaseUser | AnonymousUser) -> bool:
 
 
 def editable_board_ids(user: AbstractBaseUser | AnonymousUser) -> frozenset[int]:
-    """Ids of the boards whose membership the user may change (a secretary's assigned boards)."""
-    if user_role(user) != PortalRole.BOARD_SECRETARY:
+    """Ids of the boards whose membership the user may change: a secretary's assigned boards,
+    every board for an admin (who holds every secretary power), none for anyone else."""
+    role = user_role(user)
+    if role not in (PortalRole.BOARD_SECRETARY, PortalRole.ADMIN):
         return frozenset()
     cached = getattr(user, _EDITABLE_CACHE, None)
     if cached is None:
-        cached = frozenset(user.portal_role.boards.values_list("pk", flat=True))
+        boards = Board.objects.all() if role == PortalRole.ADMIN else user.portal_role.boards
+        cached = frozenset(boards.values_list("pk", flat=True))
         setattr(user, _EDITABLE_CACHE, cached)
     return cached
 
 
 def can_edit_board(user: AbstractBaseUser | AnonymousUser, board: Board | int) -> bool:
-    """Whether the user is a secretary of ``board`` (a Board or its id) and so may change it."""
+    """Whether the user may change ``board``'s membership (a Board or its id): an admin, or a
+    secretary of that board."""
+    if user_role(user) == PortalRole.ADMIN:
+        return True
     board_id = board if isinstance(board, int) else board.pk
     return board_id in editable_board_ids(user)
 

@@ -10,6 +10,8 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
+from governance.permissions import user_role
+
 from .authentication import token_expiry
 from .throttling import SignInRateThrottle
 
@@ -54,6 +56,12 @@ class TokenView(APIView):
             return Response(
                 {"detail": "Unable to sign in with these credentials."},
                 status=status.HTTP_400_BAD_REQUEST,
+            )
+        if user_role(user) is None:
+            # A token would open nothing: every endpoint needs a portal role.
+            return Response(
+                {"detail": "Your account has no portal role; ask an administrator for one."},
+                status=status.HTTP_403_FORBIDDEN,
             )
         token, _ = Token.objects.get_or_create(user=user)
         if token_expiry(token) <= timezone.now():

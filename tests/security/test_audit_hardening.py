@@ -6,6 +6,7 @@ import logging
 
 import pytest
 from axes.models import AccessAttempt
+from django.contrib.auth import get_user_model
 from django.core.cache import cache
 from django.core.management import call_command
 from django.test import Client, override_settings
@@ -320,3 +321,66 @@ def test_a_csrf_failure_under_api_is_json(db):
     assert response.status_code == 403
     assert response["Content-Type"] == "application/json"
     assert json.loads(response.content) == {"detail": "Forbidden."}
+
+
+# -- 6. admins hold every secretary power; no token without a role --------------------------------
+
+
+def test_an_admin_adds_changes_and_ends_memberships_of_any_board_through_the_api(db):
+    from governance.models import Board, Membership
+    from tests.api.conftest import token_client
+
+    admin = token_client("hardening-admin", "admin")
+    board = Board.objects.get(slug="coventry-place-executive")
+    created = admin.post(
+        "/api/v1/memberships/",
+        {
+            "board": board.slug,
+            "person_name": "Admin Added",
+            "role": "member",
+            "start_date": "2025-04-01",
+        },
+        format="json",
+    )
+    assert created.status_code == 201, created.content
+    seat = Membership.objects.get(pk=created.json()["id"])
+    assert seat.board == board and seat.person.name == "Admin Added"
+    changed = admin.patch(
+        f"/api/v1/memberships/{seat.pk}/",
+        {"label": "changed by an admin"},
+        format="json",
+        HTTP_IF_MATCH=created["ETag"],
+    )
+    assert changed.status_code == 200, changed.content
+    ended = admin.post(
+        f"/api/v1/memberships/{seat.pk}/end/",
+        {"end_date": "2030-01-01", "end_reason": "resigned"},
+        format="json",
+        HTTP_IF_MATCH=changed["ETag"],
+    )
+    assert ended.status_code == 200, ended.content
+    seat.refresh_from_db()
+    assert seat.label == "changed by an admin" and str(seat.end_date) == "2030-01-01"
+
+
+def test_an_admin_may_edit_every_board_and_sees_the_edit_links(db):
+    from governance.models import Board
+    from governance.permissions import can_edit_board, editable_board_ids
+
+    admin = role_grant(username="perm-admin", role="admin").user
+    assert editable_board_ids(admin) == frozenset(Board.objects.values_list("pk", flat=True))
+    assert all(can_edit_board(admin, board) for board in Board.objects.all())
+    client = Client()
+    client.force_login(admin)
+    page = client.get("/boards/coventry-place-executive/").content.decode()
+    assert "/boards/coventry-place-executive/members/add/" in page
+
+
+def test_a_user_without_a_portal_role_is_refused_a_token_and_none_is_written(db):
+    user = get_user_model().objects.create(username="no-role-at-all")
+    user.set_password(PASSWORD)
+    user.save(update_fields=["password"])
+    response = _token(VICTIM, username="no-role-at-all")
+    assert response.status_code == 403
+    assert "no portal role" in response.json()["detail"]
+    assert not Token.objects.filter(user=user).exists()
