@@ -384,3 +384,30 @@ def test_a_user_without_a_portal_role_is_refused_a_token_and_none_is_written(db)
     assert response.status_code == 403
     assert "no portal role" in response.json()["detail"]
     assert not Token.objects.filter(user=user).exists()
+
+
+# -- 7. If-Match uses the strong comparison ------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "if_match",
+    ['W/"{pk}.{version}"', 'w/"{pk}.{version}"', "{pk}.{version}", '"{pk}.{version}x"'],
+)
+def test_if_match_with_anything_but_the_strong_etag_is_412_and_changes_nothing(db, if_match):
+    from governance.models import Membership
+    from tests.api.conftest import token_client
+
+    board = "coventry-place-executive"
+    secretary = token_client("etag-secretary", "board_secretary", [board])
+    seat = Membership.objects.filter(board__slug=board).order_by("pk").first()
+    strong = secretary.get(f"/api/v1/memberships/{seat.pk}/")["ETag"]
+    assert strong == f'"{seat.pk}.{seat.version}"'
+    header = if_match.format(pk=seat.pk, version=seat.version)
+    url = f"/api/v1/memberships/{seat.pk}/"
+    refused = secretary.patch(url, {"label": "weak"}, format="json", HTTP_IF_MATCH=header)
+    assert refused.status_code == 412
+    assert refused["Content-Type"] == "application/json"
+    seat.refresh_from_db()
+    assert seat.label != "weak"
+    accepted = secretary.patch(url, {"label": "strong"}, format="json", HTTP_IF_MATCH=strong)
+    assert accepted.status_code == 200
