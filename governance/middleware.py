@@ -5,8 +5,10 @@ from django.contrib import messages
 from django.contrib.auth import SESSION_KEY, logout
 from django.contrib.auth.middleware import LoginRequiredMiddleware
 from django.core.exceptions import PermissionDenied
+from django.shortcuts import render
 from django.utils import timezone
 
+from icsportal.api.throttling import SignInRateThrottle
 from icsportal.roles import can_read
 
 SIGNED_IN_AT = "portal_signed_in_at"
@@ -81,4 +83,34 @@ class SessionRenewalMiddleware:
         renewed_at = session.get(RENEWED_AT)
         if session.modified or renewed_at is None or now - renewed_at >= RENEW_AFTER_SECONDS:
             session[RENEWED_AT] = now
+        return response
+
+
+# The views that check a password from a form: the portal's sign-in page and the admin's.
+SIGN_IN_VIEWS = frozenset({"login", "admin:login"})
+
+
+class SignInRateLimitMiddleware:
+    """Refuses sign-in attempts (POSTs to ``SIGN_IN_VIEWS``) beyond ``SIGN_IN_RATE`` per client
+    address with 429, whatever the usernames: the lockout stops guessing one password, this
+    stops one address trying many usernames. The token endpoint applies the same throttle."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        return self.get_response(request)
+
+    def process_view(self, request, view_func, view_args, view_kwargs):
+        match = request.resolver_match
+        if request.method != "POST" or match is None or match.view_name not in SIGN_IN_VIEWS:
+            return None
+        throttle = SignInRateThrottle()
+        if throttle.allow_request(request, None):
+            return None
+        wait = int(throttle.wait() or 60)
+        response = render(
+            request, "registration/too_many_attempts.html", {"wait": wait}, status=429
+        )
+        response["Retry-After"] = str(wait)
         return response

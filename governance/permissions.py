@@ -2,7 +2,7 @@
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 
-from icsportal.roles import PortalRole, user_role
+from icsportal.roles import PortalRole, is_admin, user_role
 
 from .models import Board
 
@@ -12,18 +12,24 @@ _EDITABLE_CACHE = "_governance_editable_board_ids"
 
 
 def editable_board_ids(user: AbstractBaseUser | AnonymousUser) -> frozenset[int]:
-    """Ids of the boards whose membership the user may change (a secretary's assigned boards)."""
-    if user_role(user) != PortalRole.BOARD_SECRETARY:
+    """Ids of the boards whose membership the user may change: a secretary's assigned boards,
+    every board for an admin (who holds every secretary power), none for anyone else."""
+    admin = is_admin(user)
+    if not admin and user_role(user) != PortalRole.BOARD_SECRETARY:
         return frozenset()
     cached = getattr(user, _EDITABLE_CACHE, None)
     if cached is None:
-        cached = frozenset(user.portal_role.boards.values_list("pk", flat=True))
+        boards = Board.objects.all() if admin else user.portal_role.boards
+        cached = frozenset(boards.values_list("pk", flat=True))
         setattr(user, _EDITABLE_CACHE, cached)
     return cached
 
 
 def can_edit_board(user: AbstractBaseUser | AnonymousUser, board: Board | int) -> bool:
-    """Whether the user is a secretary of ``board`` (a Board or its id) and so may change it."""
+    """Whether the user may change ``board``'s membership (a Board or its id): an admin, or a
+    secretary of that board."""
+    if is_admin(user):
+        return True
     board_id = board if isinstance(board, int) else board.pk
     return board_id in editable_board_ids(user)
 

@@ -1,5 +1,6 @@
 """Request hygiene that must run before the session is read, request ids and security headers."""
 
+import json
 import logging
 import re
 import secrets
@@ -7,6 +8,7 @@ import time
 import uuid
 
 from django.conf import settings
+from django.http import JsonResponse
 from django.utils.cache import add_never_cache_headers
 
 from .logging import request_id_var
@@ -105,3 +107,67 @@ class SecurityHeadersMiddleware:
         if user is not None and user.is_authenticated:
             add_never_cache_headers(response)
         return response
+
+
+API_PREFIX = "/api/"
+# What an error under /api/ says when whatever answered it (Django's 404 page, CSRF failure,
+# a body too large, the 500 page) wrote HTML. DRF's own errors are JSON already.
+_API_ERRORS = {
+    400: "Bad request: the request could not be read.",
+    403: "Forbidden.",
+    404: "Not found.",
+    405: "Method not allowed.",
+    413: "The request body is too large.",
+    429: "Too many requests; try again later.",
+    500: "Server error: the request failed; it has been logged.",
+    503: "The service is unavailable; try again in a few minutes.",
+}
+
+
+def _is_api_error(request, response) -> bool:
+    return (
+        request.path.startswith(API_PREFIX)
+        and response.status_code >= 400
+        and not response.streaming
+        and not response.get("Content-Type", "").startswith("application/json")
+    )
+
+
+class ApiJsonErrorsMiddleware:
+    """Every error under /api/ is JSON (``{"detail": ...}``), whoever answered it: clients
+    parse the body, and an HTML page is no use to them. Sits above everything that can answer
+    with an error page (CSRF, axes, Django's handlers for 404 and 500)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if not _is_api_error(request, response):
+            return response
+        # The same response, its body replaced: its headers (Allow, Retry-After...) stay, and
+        # Django, which has logged it already, does not log it twice.
+        detail = _API_ERRORS.get(response.status_code, f"Request failed ({response.status_code}).")
+        response.content = json.dumps({"detail": detail})
+        response["Content-Type"] = "application/json"
+        return response
+
+
+class ApiNullCharacterMiddleware:
+    """A query parameter under /api/ holding a NUL character is a 400 naming the parameter,
+    before any view runs: PostgreSQL cannot take NUL in text, and no name or code holds one."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if request.path.startswith(API_PREFIX):
+            refused = sorted(
+                name
+                for name, values in request.GET.lists()
+                if "\x00" in name or any("\x00" in value for value in values)
+            )
+            if refused:
+                message = "Null characters are not allowed."
+                return JsonResponse({name: message for name in refused}, status=400)
+        return self.get_response(request)

@@ -59,8 +59,12 @@ MIDDLEWARE = [
     # Above SecurityMiddleware's HTTPS redirect and WhiteNoise's static files, so that those
     # responses get the headers too.
     "icsportal.middleware.SecurityHeadersMiddleware",
+    # Below those two (so its answers get their headers), above everything that can answer
+    # an /api/ request with an HTML error page.
+    "icsportal.middleware.ApiJsonErrorsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    "icsportal.middleware.ApiNullCharacterMiddleware",
     "icsportal.middleware.DropMalformedSessionCookieMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -70,6 +74,7 @@ MIDDLEWARE = [
     "governance.middleware.SessionRenewalMiddleware",
     "governance.middleware.SessionLifetimeMiddleware",
     "governance.middleware.PortalAccessMiddleware",
+    "governance.middleware.SignInRateLimitMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     # Last, as django-axes requires: turns a lockout into its response.
@@ -136,8 +141,11 @@ LOGOUT_REDIRECT_URL = None
 
 # Accounts: lockout, session lifetime, read-only history
 # django-axes — https://django-axes.readthedocs.io/en/latest/4_configuration.html
-# 10 failed sign-ins for one username within 5 minutes lock it for 15 minutes from the last
-# refused attempt (so even the right password fails); governance/lockout.py counts the window.
+# 10 failed sign-ins for one username from one client address lock that username at that
+# address for 15 minutes (so even the right password fails there); the right password from
+# another address still works, so nobody can lock someone else out from afar. Failures count
+# until 15 minutes pass without one; attempts refused while locked do not extend the lock.
+# `manage.py axes_reset_username USERNAME` unlocks a user at once (governance/lockout.py).
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     # ModelBackend, reading the user's role with the user (one query a request, not two).
@@ -146,14 +154,21 @@ AUTHENTICATION_BACKENDS = [
 AXES_HANDLER = "governance.lockout.LoginLockoutHandler"
 AXES_FAILURE_LIMIT = 10
 AXES_COOLOFF_TIME = timedelta(minutes=15)
-PORTAL_LOGIN_FAILURE_WINDOW = timedelta(minutes=5)
-AXES_LOCKOUT_PARAMETERS = ["username"]
-# Failures are counted per username alone (lockout.py), so rotating user agents or cookies
-# gives no fresh allowance: the warning about leaving out the IP address does not apply.
-SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
 AXES_ENABLE_ACCESS_FAILURE_LOG = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
-AXES_IPWARE_PROXY_COUNT = env.int("AXES_PROXY_COUNT", default=None)
+# JSON under /api/, the lockout page elsewhere.
+AXES_LOCKOUT_CALLABLE = "governance.lockout.lockout_response"
+# How many proxies of our own put the client's address in X-Forwarded-For (0: trust none, use
+# the connection's address). Axes, the throttles and the sign-in limit all read the client's
+# address through icsportal.client_address, which applies it.
+TRUSTED_PROXY_COUNT = env.int("TRUSTED_PROXY_COUNT", default=0)
+AXES_CLIENT_IP_CALLABLE = "icsportal.client_address.client_address"
+AXES_IPWARE_PROXY_COUNT = TRUSTED_PROXY_COUNT
+# Sign-in attempts per client address (the sign-in page, /admin/login/ and the token endpoint
+# together), whatever the username: DRF's rate syntax, "number/second|minute|hour|day".
+SIGN_IN_RATE = env.str("SIGN_IN_RATE", default="30/minute")
 # A session ends 12 hours after sign-in however active (governance.middleware.SessionLifetime…);
 # the 30-minute idle limit is SESSION_COOKIE_AGE below.
 SESSION_ABSOLUTE_AGE = env.int("SESSION_ABSOLUTE_AGE", default=12 * 60 * 60)
@@ -263,6 +278,14 @@ REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "EXCEPTION_HANDLER": "icsportal.api.exceptions.exception_handler",
     "ORDERING_PARAM": "ordering",
+    # The client's address for throttles: the same rule as icsportal.client_address.
+    "NUM_PROXIES": TRUSTED_PROXY_COUNT,
+    # JSON bodies nested too deeply are a 400, not a RecursionError.
+    "DEFAULT_PARSER_CLASSES": [
+        "icsportal.api.parsers.PortalJSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
 # Uploads through the API: larger bodies are refused with 413 before they are read.

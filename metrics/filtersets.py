@@ -51,10 +51,21 @@ class SeriesForm(forms.Form):
         if not code and not subject:
             return data
         resolved = resolve_series_filters(code, subject, kind)
+        # The values go in as params, never into the message's text: a "%" in them must not
+        # be read as a placeholder by whatever formats the message.
         if code and resolved.metric_id is None:
-            self.add_error("metric", f"No metric has the code {code!r}.")
+            self.add_error(
+                "metric",
+                forms.ValidationError("No metric has the code %(code)r.", params={"code": code}),
+            )
         if subject and not resolved.subject_found:
-            self.add_error("subject", f"No {kind or 'subject'} is called {subject!r}.")
+            self.add_error(
+                "subject",
+                forms.ValidationError(
+                    "No %(kind)s is called %(subject)r.",
+                    params={"kind": kind or "subject", "subject": subject},
+                ),
+            )
         self.metric_id, self.series_id = resolved.metric_id, resolved.series_id
         return data
 

@@ -1,3 +1,5 @@
+import re
+
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
@@ -82,16 +84,23 @@ def etag(membership: Membership) -> str:
     return f'"{membership.pk}.{membership.version}"'
 
 
+# One strong entity tag as etag() writes it: "<id>.<version>", ASCII digits only.
+_STRONG_ETAG = re.compile(r'"([0-9]+)\.([0-9]+)"', re.ASCII)
+
+
 def expected_version(request, membership_id: int) -> int:
-    """The version the client read, from If-Match; 428 when absent, 412 when not this row's."""
+    """The version the client read, from If-Match; 428 when absent, 412 when not this row's.
+
+    If-Match uses the strong comparison (RFC 9110 section 13.1.1): a weak tag (W/"...") never
+    matches, since it does not promise the byte-for-byte version a write must start from.
+    """
     header = request.headers.get("If-Match", "").strip()
     if not header or header == "*":
         raise PreconditionRequired()
-    tag = header.removeprefix("W/").strip('"')
-    pk, _, version = tag.partition(".")
-    if pk != str(membership_id) or not version.isdigit():
+    tag = _STRONG_ETAG.fullmatch(header)
+    if tag is None or tag[1] != str(membership_id):
         raise PreconditionFailed("The ETag in If-Match is not one of this membership's.")
-    return int(version)
+    return int(tag[2])
 
 
 IF_MATCH = OpenApiParameter(

@@ -1,6 +1,7 @@
 """The API's filter backend: each list's FilterSet, skipped when the request filters nothing."""
 
 from django_filters.rest_framework import DjangoFilterBackend
+from rest_framework.exceptions import ValidationError
 from rest_framework.settings import api_settings
 
 
@@ -25,4 +26,13 @@ class PortalFilterBackend(DjangoFilterBackend):
     def filter_queryset(self, request, queryset, view):
         if set(request.query_params) <= _non_filter_params(view):
             return queryset
-        return super().filter_queryset(request, queryset, view)
+        filterset = self.get_filterset(request, queryset, view)
+        if filterset is None:
+            return queryset
+        if not filterset.is_valid():
+            # The form's own messages, formatted once by Django. django-filter formats each
+            # message with % again, so a value holding "%" (echoed in a message) broke it.
+            raise ValidationError(
+                {name: list(messages) for name, messages in filterset.errors.items()}
+            )
+        return filterset.qs

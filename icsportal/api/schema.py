@@ -22,16 +22,11 @@ def add_error_responses(result, generator, request, public):
             # DRF answers 404 for an unknown ?format= as well as for a missing object.
             responses.setdefault("404", {**ERROR, "description": "No such object or format."})
             if path.endswith("/auth/token/"):
-                # Too many failed sign-ins lock the username; the lockout page says for how long.
+                # Too many attempts from one address, or too many failures for the username
+                # there; Retry-After says for how long.
                 responses.setdefault(
                     "429",
-                    {
-                        "description": "Too many attempts: the username is locked for a while.",
-                        "content": {
-                            **ERROR["content"],
-                            "text/html": {"schema": {"type": "string"}},
-                        },
-                    },
+                    {**ERROR, "description": "Too many attempts: try again after Retry-After."},
                 )
             responses.setdefault("406", {**ERROR, "description": "Unsupported Accept or format."})
     return result

@@ -8,10 +8,11 @@ from rest_framework.authtoken.models import Token
 from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
-from rest_framework.throttling import AnonRateThrottle
 from rest_framework.views import APIView
 
+from ..roles import user_role
 from .authentication import token_expiry
+from .throttling import SignInRateThrottle
 
 TOKEN = inline_serializer(
     "Token", fields={"token": serializers.CharField(), "expires": serializers.DateTimeField()}
@@ -23,10 +24,6 @@ class Credentials(serializers.Serializer):
     password = serializers.CharField(style={"input_type": "password"}, trim_whitespace=False)
 
 
-class TokenThrottle(AnonRateThrottle):
-    rate = "30/minute"
-
-
 class TokenView(APIView):
     """POST username and password for a token; DELETE revokes the token you sent."""
 
@@ -34,7 +31,8 @@ class TokenView(APIView):
     # One object, not rows: JSON only (errors included).
     renderer_classes = [JSONRenderer]
     permission_classes = [AllowAny]
-    throttle_classes = [TokenThrottle]
+    # Per client address, shared with the sign-in pages (SIGN_IN_RATE).
+    throttle_classes = [SignInRateThrottle]
 
     def get_authenticators(self):
         if getattr(self, "request", None) is not None and self.request.method == "DELETE":
@@ -57,6 +55,12 @@ class TokenView(APIView):
             return Response(
                 {"detail": "Unable to sign in with these credentials."},
                 status=status.HTTP_400_BAD_REQUEST,
+            )
+        if user_role(user) is None:
+            # A token would open nothing: every endpoint needs a portal role.
+            return Response(
+                {"detail": "Your account has no portal role; ask an administrator for one."},
+                status=status.HTTP_403_FORBIDDEN,
             )
         token, _ = Token.objects.get_or_create(user=user)
         if token_expiry(token) <= timezone.now():

@@ -3,12 +3,13 @@ from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers, status
 from rest_framework.exceptions import NotFound, ValidationError
-from rest_framework.parsers import JSONParser, MultiPartParser
+from rest_framework.parsers import MultiPartParser
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from icsportal.api.pagination import ObservationCursorPagination
+from icsportal.api.parsers import PortalJSONParser
 from icsportal.api.permissions import IsAnalyst, PortalReadPermission
 from icsportal.api.views import PortalViewSet
 from places.models import Place, System
@@ -263,7 +264,7 @@ class ObservationBulkView(APIView):
     # One object, not rows: JSON only (errors included).
     renderer_classes = [JSONRenderer]
     permission_classes = [IsAnalyst]
-    parser_classes = [MultiPartParser, JSONParser]
+    parser_classes = [MultiPartParser, PortalJSONParser]
 
     @extend_schema(
         request={

@@ -20,11 +20,12 @@ def _errors(exc_info) -> dict:
     return exc_info.value.message_dict
 
 
-def test_can_edit_board_only_for_the_boards_assigned(user_as, board_a, board_b):
+def test_can_edit_board_only_for_the_boards_assigned_or_as_an_admin(user_as, board_a, board_b):
     assert can_edit_board(user_as("secretary_a"), board_a)
     assert not can_edit_board(user_as("secretary_a"), board_b)
     assert can_edit_board(user_as("secretary_b"), board_b)
-    for other in ("commissioner", "analyst", "admin"):
+    assert can_edit_board(user_as("admin"), board_a) and can_edit_board(user_as("admin"), board_b)
+    for other in ("commissioner", "analyst"):
         assert not can_edit_board(user_as(other), board_a)
 
 
