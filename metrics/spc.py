@@ -15,6 +15,11 @@ screen_outliers=True, rules="nhsrplotthedots")``
     Many series at once, vectorised with NumPy, returns an :class:`SPCBatchResult`. No rebasing:
     a series with rebase points must go through :func:`analyse`.
 
+``control_limits(chart, numerators, denominators=None, *, sds=None, segments=None,
+multiplier=1, screen_outliers=False)`` and ``control_limits_many(...)``
+    Centre and limits of the i, mr, run, p, p', u, u', c, g, t, x-bar and s charts (``CHARTS``),
+    re-exported from :mod:`metrics.spc_limits`, which documents each method and its source.
+
 The vocabularies (``IMPROVEMENTS``, ``POINT_TYPES``, ``VARIATIONS``, ``ASSURANCES``) are
 module-level tuples; the integer codes used by :class:`SPCBatchResult` are the positions in those
 tuples (``NO_ASSURANCE`` = -1 means "no assurance", ``PADDING`` = -1 marks point codes past a
@@ -121,8 +126,11 @@ from fractions import Fraction
 
 import numpy as np
 
+from metrics.spc_limits import CHARTS, control_limits, control_limits_many
+
 __all__ = [
     "ASSURANCES",
+    "CHARTS",
     "IMPROVEMENTS",
     "LABELS",
     "LIMIT",
@@ -140,6 +148,8 @@ __all__ = [
     "SPCResult",
     "analyse",
     "analyse_many",
+    "control_limits",
+    "control_limits_many",
 ]
 
 # --------------------------------------------------------------------------------------------
