@@ -55,13 +55,15 @@ Laney, D. B. (2002) "Improved control charts for attributes", *Quality Engineeri
   p-bar +/- k sigma_j sigma_z (truncated as for p and u). When p-bar is 0 or 1 (u-bar 0) every
   sigma_j is 0 and the limits equal the centre.
 
-Provost, L. P. and Murray, S. K. (2011) *The Health Care Data Guide* (Jossey-Bass), chapter 7
-(rare events):
+Provost, L. P. and Murray, S. K. (2011) *The Health Care Data Guide* (Jossey-Bass), the charts
+for rare events and the run chart:
 
-* ``g`` (opportunities or days between events): the geometric g chart; centre = mean g (the
-  mean, not the theoretical median 0.693 g-bar that some software draws), limits
-  g-bar +/- k sqrt(g-bar (g-bar + 1)) truncated at 0 (the standard deviation of a geometric
-  count with that mean).
+* ``g`` (opportunities or days between events): the geometric g chart; centre = the mean
+  g-bar, limits g-bar +/- k sqrt(g-bar (g-bar + 1)) truncated at 0 (the standard deviation of a
+  geometric count with that mean). The centre is the mean the limits are built on; some
+  software (the R package qicharts2, citing the Guide) draws instead the geometric
+  distribution's theoretical median, about 0.693 g-bar, for its run tests; this module keeps
+  the mean.
 * ``t`` (time between events): y = x^(1 / 3.6) makes the (exponential/Weibull) times roughly
   normal; an i chart of y (with the moving-range screen when asked), then centre and limits
   back-transformed with power 3.6; a lower limit below 0 on the y scale is truncated at 0
