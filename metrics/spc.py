@@ -7,12 +7,18 @@ Pure Python/NumPy (no Django). It reproduces the calculations of the R package N
 
 Public API
 ----------
-``analyse(values, *, improvement="increase", target=None, rebase_at=(), screen_outliers=True)``
+``analyse(values, *, improvement="increase", target=None, rebase_at=(), screen_outliers=True,
+rules="nhsrplotthedots")``
     One series, optionally rebased, returns an :class:`SPCResult`.
 ``analyse_many(matrix, *, improvement="increase", targets=None, lengths=None,
-screen_outliers=True)``
+screen_outliers=True, rules="nhsrplotthedots")``
     Many series at once, vectorised with NumPy, returns an :class:`SPCBatchResult`. No rebasing:
     a series with rebase points must go through :func:`analyse`.
+
+``control_limits(chart, numerators, denominators=None, *, sds=None, segments=None,
+multiplier=1, screen_outliers=False)`` and ``control_limits_many(...)``
+    Centre and limits of the i, mr, run, p, p', u, u', c, g, t, x-bar and s charts (``CHARTS``),
+    re-exported from :mod:`metrics.spc_limits`, which documents each method and its source.
 
 The vocabularies (``IMPROVEMENTS``, ``POINT_TYPES``, ``VARIATIONS``, ``ASSURANCES``) are
 module-level tuples; the integer codes used by :class:`SPCBatchResult` are the positions in those
@@ -30,7 +36,12 @@ Calculation (per segment; a segment starts at 0 and at every index in ``rebase_a
   (2) a trend of 7 points each strictly above (below) the one before, (3) a window of 3
   consecutive points all strictly on the same side of the mean with at least 2 of them strictly
   between the two-sigma line and the process limit on that side (only those close points are
-  flagged), or (4) a run of 7 points strictly on the same side of the mean. The first of these
+  flagged), or (4) a run of 7 points strictly on the same side of the mean.
+  ``rules`` picks the profile of rule (3): ``"nhsrplotthedots"`` (the default, as above: a point
+  beyond a process limit does not count as close) or ``"mdc"``, where every point strictly
+  beyond a two-sigma line counts, beyond the process limit included - the change NHS England's
+  Making Data Count team announced for its tools and the Power BI SPC visual makes (a point
+  beyond 3 sigma and one beyond 2 sigma within three points then flag both). The first of these
   rules that applies (in that order) decides the point's direction: above/below the mean for
   (1), (3), (4); increasing/decreasing for (2). With ``improvement="increase"`` an upward
   direction is an improvement and a downward one a concern ("decrease": the reverse;
@@ -115,8 +126,11 @@ from fractions import Fraction
 
 import numpy as np
 
+from metrics.spc_limits import CHARTS, control_limits, control_limits_many
+
 __all__ = [
     "ASSURANCES",
+    "CHARTS",
     "IMPROVEMENTS",
     "LABELS",
     "LIMIT",
@@ -126,6 +140,7 @@ __all__ = [
     "OUTLIER_SCREEN",
     "PADDING",
     "POINT_TYPES",
+    "RULES",
     "RUN_LENGTH",
     "TREND_LENGTH",
     "VARIATIONS",
@@ -133,6 +148,8 @@ __all__ = [
     "SPCResult",
     "analyse",
     "analyse_many",
+    "control_limits",
+    "control_limits_many",
 ]
 
 # --------------------------------------------------------------------------------------------
@@ -156,6 +173,7 @@ VARIATIONS = (
     "neutral_low",
 )
 ASSURANCES = ("consistent_pass", "consistent_fail", "hit_and_miss")
+RULES = ("nhsrplotthedots", "mdc")  #: rule profiles; see the module docstring, rule (3)
 
 LABELS = {
     "increase": "Increase is improvement",
@@ -329,6 +347,13 @@ def _improvement_code(improvement: object) -> int:
     if isinstance(improvement, str) and improvement in IMPROVEMENTS:
         return IMPROVEMENTS.index(improvement)
     raise ValueError(f"improvement must be one of {IMPROVEMENTS!r}, got {improvement!r}")
+
+
+def _rules_check(rules: object) -> bool:
+    """True when points beyond a process limit count towards two-of-three ("mdc")."""
+    if isinstance(rules, str) and rules in RULES:
+        return rules == "mdc"
+    raise ValueError(f"rules must be one of {RULES!r}, got {rules!r}")
 
 
 def _to_float(value: object, what: str) -> float:
@@ -512,7 +537,7 @@ def _segment_stats(y: Sequence[float], screen_outliers: bool) -> tuple[float, fl
 
 
 def _analyse_segment(
-    y: Sequence[float], screen_outliers: bool
+    y: Sequence[float], screen_outliers: bool, outside_counts: bool = False
 ) -> tuple[float, float, float, float, float, list[int]]:
     mean, amr = _segment_stats(y, screen_outliers)
     lpl = mean - (LIMIT * amr)
@@ -521,7 +546,10 @@ def _analyse_segment(
     nupl = mean + (LIMIT_CLOSE * amr)
     outside = [int(x > upl or x < lpl) for x in y]
     rtm = [_sign(x - mean) for x in y]
-    close = [int(not o and (x < nlpl or x > nupl)) for x, o in zip(y, outside, strict=True)]
+    close = [
+        int((outside_counts or not o) and (x < nlpl or x > nupl))
+        for x, o in zip(y, outside, strict=True)
+    ]
     part_trend = _part_of_seven_trend(_seven_point_trend(y))
     part_23 = _part_of_two_in_three(_two_in_three(close, rtm), close)
     part_side = _part_of_seven_trend(_seven_point_one_side_mean(rtm))
@@ -568,6 +596,7 @@ def analyse(
     target: float | None = None,
     rebase_at: Sequence[int] = (),
     screen_outliers: bool = True,
+    rules: str = "nhsrplotthedots",
 ) -> SPCResult:
     """Analyse one series as an XmR chart with the "Making Data Count" rules.
 
@@ -575,13 +604,15 @@ def analyse(
     "decrease" or "neutral" (the package's default is "increase"). ``target``: finite number
     or None. ``rebase_at``: strictly increasing point indexes, each starting a new segment with
     its own mean and limits; no rule crosses a rebase. ``screen_outliers``: drop moving ranges
-    ``>= 3.267 * AMR`` and recompute the AMR once.
+    ``>= 3.267 * AMR`` and recompute the AMR once. ``rules``: one of ``RULES``; "mdc" also
+    counts points beyond a process limit towards two-of-three beyond two sigma.
 
     Raises ``ValueError`` for an empty series, non-finite or non-numeric values, an unknown
-    improvement, a non-finite target, or bad rebase indexes. See the module docstring for the
-    rules and the decisions taken.
+    improvement or rule profile, a non-finite target, or bad rebase indexes. See the module
+    docstring for the rules and the decisions taken.
     """
     imp = _improvement_code(improvement)
+    outside_counts = _rules_check(rules)
     ys = _values_list(values)
     n = len(ys)
     if n == 0:
@@ -599,7 +630,7 @@ def analyse(
     segment: list[int] = []
     lpl = upl = math.nan
     for k, (a, b) in enumerate(zip(bounds[:-1], bounds[1:], strict=True)):
-        m, lpl, upl, nlpl, nupl, dirs = _analyse_segment(ys[a:b], screen_outliers)
+        m, lpl, upl, nlpl, nupl, dirs = _analyse_segment(ys[a:b], screen_outliers, outside_counts)
         size = b - a
         mean += [m] * size
         lower += [lpl] * size
@@ -722,6 +753,7 @@ def _block(
     screen_outliers: bool,
     first_row: int,
     scratch: np.ndarray,
+    outside_counts: bool = False,
 ) -> tuple[np.ndarray, ...]:
     """Analyse a (time x series) block of series ``first_row ...``.
 
@@ -765,7 +797,8 @@ def _block(
     outside |= _per_series(np.less, xt, lpl)
     close = _per_series(np.less, xt, nlpl)
     close |= _per_series(np.greater, xt, nupl)
-    close ^= outside  # R: !outside_limits & (y < nlpl | y > nupl); outside implies beyond 2-sigma
+    if not outside_counts:  # "mdc" keeps the points beyond a limit
+        close ^= outside  # R: !outside_limits & (y < nlpl | y > nupl); outside implies 2-sigma
 
     # The rules combine flags of neighbouring time steps only, so they run on the flags packed
     # 8 series to a byte (np.packbits along the series axis): shifts in time stay row offsets.
@@ -949,6 +982,7 @@ def analyse_many(
     targets: Sequence[float | None] | np.ndarray | None = None,
     lengths: Sequence[int] | np.ndarray | None = None,
     screen_outliers: bool = True,
+    rules: str = "nhsrplotthedots",
 ) -> SPCBatchResult:
     """Analyse many series at once; ``result(i)`` equals ``analyse`` on series ``i``.
 
@@ -957,8 +991,8 @@ def analyse_many(
     ignored. Without ``lengths``, a row ends at its first NaN (NaN is only allowed as trailing
     padding). ``improvement``: one of ``IMPROVEMENTS`` for all series, or a sequence with one
     per series. ``targets``: None, or one per series (None or NaN for no target).
-    ``screen_outliers`` as in :func:`analyse`. No rebasing: series with rebase points go
-    through :func:`analyse`.
+    ``screen_outliers`` and ``rules`` as in :func:`analyse`. No rebasing: series with rebase
+    points go through :func:`analyse`.
 
     The work is vectorised across series: each block of ``_CHUNK`` series (small enough to stay
     in the CPU caches) is copied to a time x series buffer and every statistic and rule is
@@ -969,8 +1003,8 @@ def analyse_many(
     individual series.
 
     Raises ``ValueError`` for non-finite values within a series, NaN before the end of a row
-    (without ``lengths``), zero or out-of-range lengths, an unknown improvement, mismatched
-    sequence sizes or infinite targets.
+    (without ``lengths``), zero or out-of-range lengths, an unknown improvement or rule profile,
+    mismatched sequence sizes or infinite targets.
     """
     x = np.asarray(matrix)
     if x.ndim != 2:
@@ -983,6 +1017,7 @@ def analyse_many(
         except (TypeError, ValueError):
             raise ValueError("matrix must contain real numbers") from None
     count, t_len = x.shape
+    outside_counts = _rules_check(rules)
     imp = _batch_improvement(improvement, count)
     tgt = _batch_targets(targets, count)
     if lengths is not None:
@@ -1032,7 +1067,15 @@ def analyse_many(
                 if lengths is not None:
                     xt[~valid] = np.nan
             res = _block(
-                xt, block_lengths, valid, total, imp[start:stop], screen_outliers, start, scratch
+                xt,
+                block_lengths,
+                valid,
+                total,
+                imp[start:stop],
+                screen_outliers,
+                start,
+                scratch,
+                outside_counts,
             )
             out_lengths[start:stop] = block_lengths
             stats[:, start:stop] = res[:5]

@@ -841,3 +841,38 @@ def test_property_rebase_is_independent_segments(data, improvement, target):
     assert r.variation == parts[-1].variation
     assert r.assurance == parts[-1].assurance
     assert r.provisional == parts[-1].provisional
+
+
+# --------------------------------------------------------------------------------------------
+# Rule profiles
+# --------------------------------------------------------------------------------------------
+
+# Mean 0.9, process limits -5.45 / 7.25, two-sigma lines -3.34 / 5.14 (screened AMR 2.389):
+# point 10 (12) is beyond the upper limit, point 11 (6) beyond the upper two-sigma line only,
+# and points 10-12 (12, 6, 1) all lie above the mean.
+BEYOND_THREE_THEN_TWO = [1.0, -1.0] * 5 + [12.0, 6.0] + [1.0, -1.0] * 4
+
+
+def test_rules_mdc_counts_a_point_beyond_three_sigma_towards_two_of_three():
+    nhsr = analyse(BEYOND_THREE_THEN_TWO)
+    mdc = analyse(BEYOND_THREE_THEN_TWO, rules="mdc")
+    assert nhsr.upper_two_sigma[0] < 6.0 < nhsr.upper[0] < 12.0
+    assert special(nhsr) == {10: "special_cause_improvement"}
+    assert special(mdc) == {10: "special_cause_improvement", 11: "special_cause_improvement"}
+    assert mdc.mean == nhsr.mean and mdc.upper == nhsr.upper  # only the rule changes
+
+
+def test_rules_default_is_nhsrplotthedots():
+    assert analyse(BEYOND_THREE_THEN_TWO) == analyse(BEYOND_THREE_THEN_TWO, rules="nhsrplotthedots")
+
+
+def test_rules_mdc_needs_three_points_on_one_side():
+    values = list(BEYOND_THREE_THEN_TWO)
+    values[12] = -1.0  # the window 10-12 now crosses the mean; 9-11 did already
+    assert special(analyse(values, rules="mdc")) == {10: "special_cause_improvement"}
+
+
+@pytest.mark.parametrize("rules", ["MDC", "", None, "nhsr"])
+def test_rules_unknown_profile(rules):
+    with pytest.raises(ValueError, match="rules must be one of"):
+        analyse([1.0, 2.0, 3.0], rules=rules)

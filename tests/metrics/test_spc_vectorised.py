@@ -394,3 +394,22 @@ def test_input_matrix_is_not_modified(cases):
     row = matrix[:1].copy()
     analyse_many(row, lengths=[3])  # a single row's transpose is contiguous: still a copy
     assert np.array_equal(row, before[:1])
+
+
+def test_analyse_many_equals_analyse_mdc_rules(cases):
+    """The "mdc" rule profile gives the same results in both paths."""
+    batch = _run(cases, rules="mdc")
+    changed = 0
+    for i, (values, improvement, target) in enumerate(cases):
+        no_target = target is None or math.isnan(target)
+        want = analyse(
+            values, improvement=improvement, target=None if no_target else target, rules="mdc"
+        )
+        assert_same(batch.result(i), want, where=f"series {i}")
+        changed += want.point_type != _single(values, improvement, target).point_type
+    assert changed > 10  # the profile matters on these cases
+
+
+def test_analyse_many_unknown_rules():
+    with pytest.raises(ValueError, match="rules must be one of"):
+        analyse_many(np.ones((2, 3)), rules="westgard")
