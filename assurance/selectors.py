@@ -9,7 +9,7 @@ from django.db.models.functions import Trim
 from governance.choices import OrganisationKind, Role
 from governance.models import Board, Organisation
 from governance.selectors import boards_for_page
-from metrics.choices import AssessmentKind, Category, Maturity, Outcome, SnapshotStatus
+from metrics.choices import AssessmentKind, Category, Maturity, SnapshotStatus
 from metrics.models import HICMAssessment, HighImpactChange, Metric, Snapshot
 from metrics.selectors import (
     format_number,
@@ -21,6 +21,7 @@ from metrics.selectors import (
 )
 from places.choices import FactKind
 from places.models import Fact, Place, System
+from places.selectors import outcome_titles
 
 
 def system_overview(*, system: System | None = None):
@@ -119,7 +120,7 @@ def system_dashboard(*, system: System | None = None) -> dict | None:
         cards[-1]["concerns_shown"] = cards[-1]["concerns"][:CARD_CONCERNS]
         cards[-1]["concerns_more"] = len(cards[-1]["concerns"]) - CARD_CONCERNS
     outcomes = []
-    for value, label in Outcome.choices:
+    for value, label in outcome_titles(system_id=system.pk).items():
         metrics = {}
         for row in rows:
             if row["outcome"] == value:
@@ -275,7 +276,7 @@ def place_metrics(*, place: Place, snapshot_ids: list[int]) -> dict:
         ],
     }
     outcomes = []
-    for value, label in Outcome.choices:
+    for value, label in outcome_titles(system_id=place.system_id).items():
         serving = [r for r in rows if r["outcome"] == value]
         outcomes.append(
             {

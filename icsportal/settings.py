@@ -314,7 +314,6 @@ SPECTACULAR_SETTINGS = {
         "RiskStatusEnum": "assurance.choices.RiskStatus",
         "ActionStatusEnum": "assurance.choices.ActionStatus",
         "CommitmentStatusEnum": "assurance.choices.CommitmentStatus",
-        "OutcomeEnum": "metrics.choices.Outcome",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",

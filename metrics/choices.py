@@ -22,12 +22,6 @@ class Category(models.TextChoices):
     FINANCE = "finance", "Finance"
 
 
-class Outcome(models.TextChoices):
-    HEALTHY_PEOPLE = "healthy_people", "Healthy, independent and fulfilled lives"
-    STRONG_COMMUNITIES = "strong_communities", "Part of a strong community"
-    EFFECTIVE_SERVICES = "effective_services", "Effective and sustainable health and care services"
-
-
 class SubjectType(models.TextChoices):
     SYSTEM = "system", "System"
     PLACE = "place", "Place"

@@ -8,20 +8,16 @@ from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, 
 
 from governance.models import Board, Organisation
 from icsportal.filtersets import ModifiedSinceFilterSet, SearchFilterSet
-from places.models import Outcome, Place, System
+from places.models import Place, System
+from places.selectors import outcome_titles
 
 from .choices import Category, Provenance, SubjectType
 from .models import HICMAssessment, Metric, Observation, Series, Target
 
 
 def outcome_choices() -> list[tuple[str, str]]:
-    """The outcome codes that systems' outcomes use, each with its first title."""
-    titles: dict[str, str] = {}
-    for code, title in Outcome.objects.order_by("code", "system", "number").values_list(
-        "code", "title"
-    ):
-        titles.setdefault(code, title)
-    return list(titles.items())
+    """The outcome codes that systems' outcomes use, each with its title."""
+    return list(outcome_titles().items())
 
 
 class MetricFilterSet(ModifiedSinceFilterSet):

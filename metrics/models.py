@@ -12,7 +12,6 @@ from .choices import (
     Category,
     Frequency,
     Maturity,
-    Outcome,
     Polarity,
     Provenance,
     SeriesProvenance,
@@ -39,7 +38,8 @@ class Metric(Sourced):
     owner_board = models.ForeignKey(
         Board, null=True, blank=True, on_delete=models.SET_NULL, related_name="metrics"
     )
-    outcome = models.CharField(max_length=30, choices=Outcome.choices, blank=True)
+    # The code of the system outcome it serves (``places.Outcome.code``); outcomes are data.
+    outcome = models.CharField(max_length=30, blank=True)
     # RAG amber band: a miss by no more than this fraction of the target.
     tolerance = models.FloatField(default=0.05)
     decimal_places = models.PositiveSmallIntegerField(default=1)

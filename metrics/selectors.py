@@ -21,6 +21,7 @@ from django.utils import timezone
 
 from governance.models import Membership, Organisation
 from icsportal.api.renderers import neutralise
+from places.selectors import outcome_titles
 
 from . import spc
 from .choices import Frequency, Polarity, Provenance, SeriesProvenance, SnapshotStatus, SubjectType
@@ -890,6 +891,7 @@ def metric_index_rows(metrics: Iterable[Metric]) -> list[dict]:
     One query for the counts, from the latest snapshots, whatever the number of metrics.
     """
     metrics = list(metrics)
+    outcomes = outcome_titles()
     counts: dict[int, dict] = {m.pk: {"series": 0, "concern": 0, "improvement": 0} for m in metrics}
     for metric_id, variation in SeriesSummary.objects.filter(
         series__metric__in=[m.pk for m in metrics],
@@ -909,7 +911,7 @@ def metric_index_rows(metrics: Iterable[Metric]) -> list[dict]:
                 "short_name": m.short_name,
                 "url": m.get_absolute_url(),
                 "category": m.get_category_display(),
-                "outcome": m.get_outcome_display(),
+                "outcome": outcomes.get(m.outcome, m.outcome),
                 "unit": m.unit,
                 "polarity": m.get_polarity_display(),
                 "frequency": m.get_frequency_display(),

@@ -11,6 +11,7 @@ from django.views.generic import DetailView, TemplateView
 from governance.list_views import nhsuk_filter_form
 from places.content_version import version_subquery
 from places.models import System
+from places.selectors import outcome_titles
 
 from . import spc
 from .filtersets import MetricFilterSet
@@ -106,6 +107,7 @@ class MetricDetailView(DetailView):
                 "owner_members": member_rows(board) if board else [],
                 "statements": list(metric.statements.select_related("source_document")),
                 "synthetic": metric.is_synthetic,
+                "outcome": outcome_titles(system_id=system_id).get(metric.outcome, metric.outcome),
             }
             charts = render_to_string(
                 self.charts_template,

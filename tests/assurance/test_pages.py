@@ -53,10 +53,11 @@ def test_overview_shows_the_system_in_numbers_with_sources(commissioner_client):
     html = html_of(commissioner_client, "/")
     assert "Primary care networks</dt>" in html and ">127\n" in html
     assert "Source: 5-year plan, line 378" in html
+    # The outcomes as the system's documents word them (outcomes are data, not code).
     for outcome in (
-        "Healthy, independent and fulfilled lives",
-        "Part of a strong community",
-        "Effective and sustainable health and care services",
+        "Lead a healthy, independent and fulfilled life",
+        "Be part of a strong community",
+        "Experience effective and sustainable health and care services",
     ):
         assert outcome in html
 
@@ -207,9 +208,9 @@ def test_overview_and_place_queries_do_not_grow_with_the_data(commissioner_clien
     # with role (2); the Place with its snapshot ids and the content version (1). Rendering
     # the page (once a snapshot or a change of content) adds the facts and priorities (2),
     # boards and seats (2), HICM with its latest assessments (1), and the tiles' summaries
-    # and their two kinds of source (3).
+    # and their two kinds of source (3), and the system's outcomes, which are data (1).
     assert before["/places/warwickshire-north/"] <= 3, before
-    assert cold_before["/places/warwickshire-north/"] <= before["/places/warwickshire-north/"] + 8
+    assert cold_before["/places/warwickshire-north/"] <= before["/places/warwickshire-north/"] + 9
     assert before["/concerns/"] <= 5, before
 
 
