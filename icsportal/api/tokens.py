@@ -11,7 +11,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from ..roles import user_role
-from .authentication import token_expiry
+from .authentication import ExpiringTokenAuthentication, token_expiry
 from .throttling import SignInRateThrottle
 
 TOKEN = inline_serializer(
@@ -36,8 +36,6 @@ class TokenView(APIView):
 
     def get_authenticators(self):
         if getattr(self, "request", None) is not None and self.request.method == "DELETE":
-            from .authentication import ExpiringTokenAuthentication
-
             return [ExpiringTokenAuthentication()]
         return super().get_authenticators()
 
