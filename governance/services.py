@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.text import slugify
 
+from icsportal.history import save_with_reason
 from icsportal.roles import PortalRole, user_role
 
 from .choices import EndReason, Role
@@ -192,9 +193,7 @@ def _resolve_person(
 
 def _save_new(membership: Membership, *, actor: AbstractBaseUser, reason: str) -> Membership:
     membership_rules_check(membership)
-    membership._history_user = actor
-    membership._change_reason = reason
-    membership.save()
+    save_with_reason(membership, actor=actor, reason=reason)
     return membership
 
 
@@ -239,9 +238,9 @@ def _apply_changes(
         return current
     membership_rules_check(current)
     _bump_version(current, expected_version)
-    current._history_user = actor
-    current._change_reason = reason
-    current.save(update_fields=[*changed, "version", "modified_at"])
+    save_with_reason(
+        current, actor=actor, reason=reason, update_fields=[*changed, "version", "modified_at"]
+    )
     return current
 
 
