@@ -6,7 +6,7 @@ import logging
 
 from django.template.loader import render_to_string
 
-from metrics.selectors import cached_fragments, fragment_key
+from metrics.fragments import cached_fragments, fragment_key
 from places.models import Place, System
 
 from .selectors import (

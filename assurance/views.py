@@ -14,7 +14,7 @@ from governance import selectors as board_selectors
 from governance.models import Board
 from governance.permissions import can_edit_board
 from governance.views import BoardPageMixin
-from metrics.selectors import cached_fragments, fragment_key
+from metrics.fragments import cached_fragments, fragment_key
 from places.choices import FactKind
 from places.content_version import version_subquery
 from places.models import Place, Priority, System

@@ -15,10 +15,9 @@ from places.selectors import outcome_titles
 
 from . import spc
 from .filtersets import MetricFilterSet
+from .fragments import cached_fragments, fragment_key
 from .models import Metric
 from .selectors import (
-    cached_fragments,
-    fragment_key,
     latest_snapshots,
     member_rows,
     metric_charts,

@@ -266,8 +266,8 @@ def test_pages_are_the_same_with_the_cache_and_without_it_and_when_it_fails(
         uncached = _without_nonce(html_of(commissioner_client, url))
     down = ConnectionError("Redis is down")
     with (
-        mock.patch("metrics.selectors.cache.get_many", side_effect=down),
-        mock.patch("metrics.selectors.cache.set_many", side_effect=down),
+        mock.patch("metrics.fragments.cache.get_many", side_effect=down),
+        mock.patch("metrics.fragments.cache.set_many", side_effect=down),
     ):
         failing = _without_nonce(html_of(commissioner_client, url))
     assert cached == uncached == failing
@@ -279,7 +279,7 @@ def test_publishing_warms_the_place_and_system_fragments(
     from django.core.cache import cache
 
     from assurance.selectors import place_snapshot_ids, with_snapshot_ids
-    from metrics.selectors import fragment_key
+    from metrics.fragments import fragment_key
     from places.models import Place
 
     cache.clear()
