@@ -423,6 +423,21 @@ class FinanceFigure(Sourced):
     def __str__(self):
         return f"{self.label}: {self.as_written}"
 
+    @property
+    def amount(self) -> str:
+        """The figure with its unit as people read it ('£54,246,000 deficit', '£119.4m',
+        'up to £3m'); what the documents wrote when the unit is not money or there is no
+        value ('' when they wrote nothing)."""
+        if self.value is None or self.unit not in ("GBP m", "GBP thousand"):
+            return self.as_written
+        size = abs(self.value)
+        if self.unit == "GBP m":
+            text = f"£{size:,.2f}".rstrip("0").rstrip(".") + "m"
+        else:  # "(54,246)" in a table headed "£000's"
+            text = f"£{size * 1000:,.0f}"
+        text = " ".join(part for part in (self.qualifier, text) if part)
+        return f"{text} deficit" if self.value < 0 else text
+
 
 class FinancePrinciple(Sourced):
     """One of a system's agreed finance principles, numbered as the documents number them."""

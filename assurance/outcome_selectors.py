@@ -10,6 +10,7 @@ from __future__ import annotations
 from django.db.models import Q
 
 from governance.models import Organisation
+from icsportal.notes import notes_once
 from metrics import spc
 from metrics.choices import SubjectType
 from metrics.models import SeriesSummary
@@ -234,6 +235,9 @@ def finance_overview(*, system: System) -> dict:
     principles = list(
         FinancePrinciple.objects.filter(system=system).select_related("source_document")
     )
+    requirement = (
+        by_kind[FinanceKind.EFFICIENCY_REQUIREMENT] + by_kind[FinanceKind.EFFICIENCY_SPLIT]
+    )
     return {
         "underlying": by_kind[FinanceKind.UNDERLYING_POSITION],
         "requirement": by_kind[FinanceKind.EFFICIENCY_REQUIREMENT],
@@ -241,7 +245,19 @@ def finance_overview(*, system: System) -> dict:
         "savings": by_kind[FinanceKind.SAVINGS_OPPORTUNITY],
         "place_targets": by_kind[FinanceKind.PLACE_EFFICIENCY_TARGET],
         "principles": principles,
+        # Each group's notes, each clause once, for its "About these figures".
+        "notes": {
+            "underlying": finance_notes(by_kind[FinanceKind.UNDERLYING_POSITION]),
+            "requirement": finance_notes(requirement),
+            "savings": finance_notes(by_kind[FinanceKind.SAVINGS_OPPORTUNITY]),
+            "place_targets": finance_notes(by_kind[FinanceKind.PLACE_EFFICIENCY_TARGET]),
+        },
     }
+
+
+def finance_notes(figures: list[FinanceFigure]) -> list[dict]:
+    """The figures' notes, each clause once, with the figures it concerns."""
+    return notes_once(figures, label=lambda f: f"{f.label}, {f.area}" if f.area else f.label)
 
 
 def efficiency_requirement(*, system: System) -> dict:

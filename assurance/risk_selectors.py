@@ -6,6 +6,7 @@ from django.db.models import Max, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from governance.models import Board, Organisation
+from icsportal.notes import notes_once
 from metrics.choices import SubjectType
 from metrics.models import SeriesSummary
 from metrics.selectors import CONCERN_VARIATIONS, latest_snapshots, subject_name
@@ -168,6 +169,12 @@ def commitment_groups(commitments, *, today=None) -> list[dict]:
         group["rows"].append({"commitment": c, "overdue": c.is_overdue(today)})
     for group in groups.values():
         group["overdue"] = sum(r["overdue"] for r in group["rows"])
+        # How each owner was chosen, and the notes: said once for the programme, not per row.
+        group["notes"] = notes_once(
+            [r["commitment"] for r in group["rows"]],
+            label=lambda c: c.text,
+            note=lambda c: f"{c.owner_note} {c.note}",
+        )
     return list(groups.values())
 
 

@@ -60,7 +60,7 @@ def fact_row(fact: Fact) -> dict:
     value = format_number(fact.value, 0 if fact.value is None or fact.value.is_integer() else 1)
     text = " ".join(part for part in (fact.qualifier, value, fact.unit) if part)
     return {
-        "label": fact.label,
+        "label": fact.plain_label,
         "value": text,
         "as_written": fact.as_written,
         "text": fact.text,

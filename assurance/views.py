@@ -21,7 +21,13 @@ from places.models import Place, Priority, System
 
 from . import risk_selectors
 from .fragments import NoSuchPage, overview_fragments, place_fragments
-from .outcome_selectors import board_outcomes, efficiency_requirement, place_finance, place_outcomes
+from .outcome_selectors import (
+    board_outcomes,
+    efficiency_requirement,
+    finance_notes,
+    place_finance,
+    place_outcomes,
+)
 from .selectors import (
     board_for_page,
     fact_row,
@@ -116,14 +122,18 @@ class PlaceDetailView(DetailView):
                 "boards": place_boards(place=place),
                 "hicm": place_hicm(place=place),
                 "priorities": list(place.priorities.select_related("source_document")),
+                # A figure with a label ("103,443 residents") is a row; one stated only in a
+                # sentence (the White British share, 2011) is shown as that sentence.
                 "population": [
-                    fact_row(f) for f in facts if f.kind == FactKind.POPULATION and f.value
+                    fact_row(f)
+                    for f in facts
+                    if f.kind == FactKind.POPULATION and f.value and f.label
                 ],
                 "background": [
                     fact_row(f)
                     for f in facts
                     if f.kind == FactKind.BACKGROUND
-                    or (f.kind == FactKind.POPULATION and not f.value)
+                    or (f.kind == FactKind.POPULATION and not (f.value and f.label))
                 ],
                 "health": [fact_row(f) for f in facts if f.kind == FactKind.HEALTH],
             }
@@ -185,7 +195,10 @@ class PlaceFinanceView(PlaceSectionView):
     section = "Finance"
 
     def get_context_data(self, **kwargs):
-        return super().get_context_data(finance=place_finance(place=self.object), **kwargs)
+        finance = place_finance(place=self.object)
+        return super().get_context_data(
+            finance=finance, finance_notes=finance_notes(finance), **kwargs
+        )
 
 
 class BoardDetailView(BoardPageMixin, TemplateView):

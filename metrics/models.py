@@ -464,9 +464,9 @@ class SeriesSummary(models.Model):
     provisional = models.BooleanField(default=False)
     provenance = models.CharField(max_length=12, choices=SeriesProvenance.choices)
     # What charts need beyond the observations themselves: {"types": one letter per point
-    # (c common, I improvement, C concern, N neutral), "segments": [[first index, mean, lower,
-    # upper, lower 2-sigma, upper 2-sigma], ...], "recent": {"periods": [...], "values": [...]}
-    # (the last points, for sparklines)}.
+    # (c common, I improvement, C concern, N neutral; "-" unclassified: too few points for
+    # SPC), "segments": [[first index, mean, lower, upper, lower 2-sigma, upper 2-sigma], ...],
+    # "recent": {"periods": [...], "values": [...]} (the last points, for sparklines)}.
     points = models.JSONField(default=dict)
 
     class Meta:

@@ -254,16 +254,34 @@ def finding(
     target: float | None,
     provisional: bool,
     fmt,
+    points_needed: int = 0,
+    point_count: int | None = None,
 ) -> str:
     """The finding in plain English, e.g. 'Special cause concern: 7 points in a row above the
     mean since March 2019. The target (44.4) is met in some periods and missed in others.'
 
     ``values``, ``labels`` and ``types`` are the last points of a series whose first one has
-    index ``offset`` in the snapshot's segments.
+    index ``offset`` in the snapshot's segments. ``points_needed`` > 0: the series has too few
+    points for SPC (``spc.shows_spc``), and the finding says so instead of reading limits.
     """
     if not values:
         return "There are no observations yet."
     last = len(values) - 1
+    if points_needed:
+        count = point_count or len(values)
+        latest = f"{fmt(values[last])} in {labels[last]}"
+        if count == 1:
+            sentence = f"One value so far ({latest})."
+        else:
+            sentence = f"{count} values so far, the latest {latest}."
+        target_text = (
+            f"The target is {fmt(target)}." if target is not None else "There is no target."
+        )
+        return (
+            f"{sentence} {target_text} SPC needs at least {spc.MIN_POINTS} points, so there is "
+            f"no variation or assurance yet: {points_needed} more "
+            f"point{'s' if points_needed != 1 else ''} needed."
+        )
     letter = types[-1] if types else "c"
     segment = _segment_at(segments, offset + last)
     if letter == "c" or segment is None:
@@ -271,11 +289,6 @@ def finding(
             f"Common cause variation: the latest value ({fmt(values[last])} in {labels[last]}) "
             "shows no special-cause pattern."
         )
-        if len(values) == 1:
-            sentence = (
-                f"One value so far ({fmt(values[last])} in {labels[last]}): there are no "
-                "process limits yet."
-            )
     else:
         reason = special_cause_reason(
             values=values,
@@ -349,6 +362,8 @@ def summary_row(summary: SeriesSummary, *, urls: dict | None = None) -> dict:
     # The finding names one or two of these periods: each is formatted when it is named.
     recent_labels = _PeriodLabels(recent.get("periods") or [], metric.frequency)
     has_data = summary.point_count > 0
+    needed = points_needed(summary) if has_data else 0
+    shows_spc = has_data and not needed
     metric_url = _slug_url(urls, "metrics:metric_detail", "code", metric.code)
     place_url = ""
     if series.place_id:
@@ -382,14 +397,16 @@ def summary_row(summary: SeriesSummary, *, urls: dict | None = None) -> dict:
         "target_period": summary.target_period_label,
         "rag": summary.rag,
         "rag_label": RAG_WORDS.get(summary.rag, summary.rag),
-        "variation": summary.variation if has_data else "",
-        "variation_label": spc.LABELS.get(summary.variation, "") if has_data else "",
-        "assurance": summary.assurance,
-        "assurance_label": spc.LABELS.get(summary.assurance, ""),
-        "is_concern": summary.variation in CONCERN_VARIATIONS,
-        "is_improvement": summary.variation in IMPROVEMENT_VARIATIONS,
+        "variation": summary.variation if shows_spc else "",
+        "variation_label": spc.LABELS.get(summary.variation, "") if shows_spc else "",
+        "assurance": summary.assurance if shows_spc else "",
+        "assurance_label": spc.LABELS.get(summary.assurance, "") if shows_spc else "",
+        "is_concern": shows_spc and summary.variation in CONCERN_VARIATIONS,
+        "is_improvement": shows_spc and summary.variation in IMPROVEMENT_VARIATIONS,
         "synthetic": is_synthetic(summary),
         "provisional": summary.provisional,
+        "spc": shows_spc,
+        "points_needed": needed,
         "point_count": summary.point_count,
         "owner_board": board.name if board else "",
         "owner_board_url": board_url,
@@ -413,6 +430,8 @@ def summary_row(summary: SeriesSummary, *, urls: dict | None = None) -> dict:
             target=summary.target_value,
             provisional=summary.provisional,
             fmt=fmt,
+            points_needed=needed,
+            point_count=summary.point_count,
         )
         if has_data
         else "No observations yet.",
@@ -437,6 +456,19 @@ class _PeriodLabels(Sequence):
         return format_period(day, self.frequency, long=True)
 
 
+def points_needed(summary: SeriesSummary) -> int:
+    """How many more points the series' last segment needs before SPC is shown (0: enough).
+
+    A snapshot marks such a series ``provisional`` (and, since spc.shows_spc, publishes no
+    icons for it); snapshots published before that still hold icons, which this hides too.
+    """
+    if not summary.provisional:
+        return 0
+    segments = (summary.points or {}).get("segments") or []
+    start = int(segments[-1][0]) if segments else 0
+    return spc.points_needed(summary.point_count - start)
+
+
 def _row_order(row: dict) -> tuple:
     kinds = {SubjectType.SYSTEM: 0, SubjectType.PLACE: 1, SubjectType.ORGANISATION: 2}
     return (row["metric_short_name"].lower(), kinds.get(row["subject_type"], 3), row["subject"])
@@ -450,6 +482,7 @@ def variation_counts(rows: Iterable[dict]) -> dict:
         "neutral": 0,
         "common_cause": 0,
         "no_data": 0,
+        "too_few": 0,
         "consistent_pass": 0,
         "consistent_fail": 0,
         "hit_and_miss": 0,
@@ -459,6 +492,8 @@ def variation_counts(rows: Iterable[dict]) -> dict:
         counts["total"] += 1
         if not row["has_data"]:
             counts["no_data"] += 1
+        elif not row["spc"]:
+            counts["too_few"] += 1
         elif row["is_concern"]:
             counts["concern"] += 1
         elif row["is_improvement"]:
@@ -749,7 +784,7 @@ def _chart(metric, series, summary, targets, observations, fmt) -> dict:
                 "upper": fmt(_finite(segment[3])),
                 "target": fmt(point_targets[i]),
                 "type": TYPE_WORDS.get(types[i], ""),
-                "special": types[i] != "c",
+                "special": types[i] in "ICN",
                 "source": source,
                 "synthetic": o[2] == Provenance.SYNTHETIC,
                 "csv": [
@@ -765,6 +800,7 @@ def _chart(metric, series, summary, targets, observations, fmt) -> dict:
                 ],
             }
         )
+    needed = points_needed(summary) if values else 0
     desc = finding(
         values=values,
         labels=long_labels,
@@ -775,6 +811,8 @@ def _chart(metric, series, summary, targets, observations, fmt) -> dict:
         target=summary.target_value,
         provisional=summary.provisional,
         fmt=fmt,
+        points_needed=needed,
+        point_count=summary.point_count,
     )
     chart.update(
         {
@@ -794,10 +832,16 @@ def _chart(metric, series, summary, targets, observations, fmt) -> dict:
             "target_period": summary.target_period_label,
             "rag": summary.rag,
             "rag_label": RAG_WORDS.get(summary.rag, summary.rag),
-            "variation": summary.variation if values else "",
-            "variation_label": spc.LABELS.get(summary.variation, "") if values else "",
-            "assurance": summary.assurance,
-            "assurance_label": spc.LABELS.get(summary.assurance, ""),
+            # Too few points for SPC: no icons, no limits, no chart (the values as a table).
+            "spc": bool(values) and not needed,
+            "points_needed": needed,
+            "min_points": spc.MIN_POINTS,
+            "variation": summary.variation if values and not needed else "",
+            "variation_label": (
+                spc.LABELS.get(summary.variation, "") if values and not needed else ""
+            ),
+            "assurance": summary.assurance if not needed else "",
+            "assurance_label": spc.LABELS.get(summary.assurance, "") if not needed else "",
             "provisional": summary.provisional,
             "improvement": spc.LABELS[
                 {

@@ -67,6 +67,12 @@ Decisions
   headline results (``variation`` from the last point, ``assurance`` from the last segment's
   limits) depend only on the last segment, so that is the one that makes them provisional.
   Fewer than 12 points are analysed exactly the same way.
+* The portal shows SPC only for a series with at least ``MIN_POINTS`` (12) points since its last
+  rebase (:func:`shows_spc`): NHSRplotthedots warns below 12 and Making Data Count asks for 15
+  ideally, and limits from a handful of points (or none, from one point) are not evidence of
+  anything. Below that the snapshot keeps the values but no variation, assurance or limits,
+  and the pages say how many more points are needed. ``analyse`` itself still answers for any
+  length, as the package does, so its results stay comparable with the package's.
 * ``rebase_at`` holds point indexes; each must be an integer in ``0 .. n-1`` and they must be
   strictly increasing. Index 0 is accepted and changes nothing (the first segment starts there
   anyway; R does the same with a rebase date at the first point).
@@ -149,6 +155,8 @@ __all__ = [
     "analyse",
     "analyse_many",
     "control_limits",
+    "points_needed",
+    "shows_spc",
     "control_limits_many",
 ]
 
@@ -202,7 +210,19 @@ LIMIT_CLOSE = 2 * (LIMIT / 3)  #: "two-sigma" lines (computed as in R: 2 * (limi
 OUTLIER_SCREEN = 3.267  #: moving ranges kept when mr < OUTLIER_SCREEN * AMR
 RUN_LENGTH = 7  #: points in a row on one side of the mean
 TREND_LENGTH = 7  #: points in a row each above (below) the previous one
-MIN_POINTS = 12  #: fewer points than this in the last segment -> provisional
+MIN_POINTS = 12  #: fewer points than this in the last segment -> provisional, and no SPC shown
+
+
+def shows_spc(points_in_last_segment: int) -> bool:
+    """Whether a series with this many points since its last rebase has enough for SPC
+    (variation, assurance and limits are shown): at least ``MIN_POINTS``."""
+    return points_in_last_segment >= MIN_POINTS
+
+
+def points_needed(points_in_last_segment: int) -> int:
+    """How many more points the last segment needs before SPC is shown (0 when it has enough)."""
+    return max(0, MIN_POINTS - points_in_last_segment)
+
 
 _INCREASE, _DECREASE, _NEUTRAL = range(3)
 _PT_COMMON, _PT_IMPROVEMENT, _PT_CONCERN, _PT_NEUTRAL = range(4)

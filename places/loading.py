@@ -4,6 +4,7 @@ every app's loader shares: it upserts rows, counts them, and cites the loaded do
 from __future__ import annotations
 
 import datetime as dt
+import re
 from collections import Counter
 from dataclasses import dataclass, field
 
@@ -43,12 +44,24 @@ class FixtureWriter:
     """Writes a fixture's rows: creates or updates each, counts which it was in one report, and
     turns a record's citation into its loaded document (every app cites places' documents)."""
 
+    # A fixture's document key ("doc_002") as its notes name the documents.
+    DOCUMENT_KEY = re.compile(r"\bdoc_\d+\b")
+
     def __init__(self) -> None:
         self.report = LoadReport()
         self.documents: dict[str, int] = {}
+        self.titles: dict[str, str] = {}
+
+    def prose(self, text: str) -> str:
+        """``text`` with every document key the extraction wrote ("doc_002 line 195 says")
+        replaced by the document's short title ("5-year plan line 195 says"): people read
+        the portal, and a file key means nothing to them."""
+        return self.DOCUMENT_KEY.sub(lambda m: self.titles.get(m[0], "another document"), text)
 
     def upsert(self, model: type[Model], lookup: dict, values: dict) -> Model:
-        """Create the row, or update only the fields that differ; count which it was."""
+        """Create the row, or update only the fields that differ; count which it was. Text
+        values name documents by their short titles (``prose``)."""
+        values = {k: self.prose(v) if isinstance(v, str) else v for k, v in values.items()}
         name = model._meta.verbose_name_plural
         obj = model.objects.filter(**lookup).first()
         if obj is None:
@@ -111,6 +124,7 @@ def fixture_check(fixture: dict) -> None:
 def places_load(*, fixture: dict, writer: FixtureWriter) -> PlacesLoaded:
     """Load the documents, the system, its Places, facts, priorities, data-quality flags and
     outcomes; the writer learns the documents for the loaders that follow."""
+    writer.titles = {d["key"]: d["short_title"] for d in fixture["documents"]}
     for d in fixture["documents"]:
         doc = writer.upsert(
             Document,

@@ -1,3 +1,5 @@
+import re
+
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
@@ -171,6 +173,32 @@ class Fact(Sourced):
 
     def __str__(self):
         return self.label or self.text[:80]
+
+    # "127 GP practices", "all five District and Borough Councils", "Two Health and ..."
+    _COUNTED = re.compile(
+        r"^(?:all\s+)?(?:\d[\d,.]*|one|two|three|four|five|six|seven|eight|nine|ten|eleven"
+        r"|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty)\s+(.+)$",
+        re.IGNORECASE,
+    )
+
+    @property
+    def plain_label(self) -> str:
+        """What the figure counts, in the documents' own words and capitals ("GP practices",
+        "family hub geographies in Coventry"), never a key: the phrase as written without its
+        number; else the label with each word's capitals as the documents write it."""
+        counted = (
+            self._COUNTED.match(self.as_written.strip())
+            if self.kind == FactKind.COUNT and self.value is not None
+            else None
+        )
+        if counted:
+            label = counted[1]
+        else:
+            written = {
+                w.lower(): w for w in re.findall(r"[\w'-]+", f"{self.text} {self.as_written}")
+            }
+            label = " ".join(written.get(w.lower(), w) for w in self.label.split())
+        return label[:1].upper() + label[1:]
 
 
 class Priority(Sourced):

@@ -192,10 +192,20 @@ class HICMAssessmentSerializer(serializers.ModelSerializer):
         ]
 
 
+class BlankAsNullField(serializers.CharField):
+    """A code that is empty when there is none (no SPC: too few points, or no target): null."""
+
+    def to_representation(self, value):
+        return value or None
+
+
 class SummarySerializer(serializers.ModelSerializer):
-    """A series as the latest published snapshot sees it."""
+    """A series as the latest published snapshot sees it; ``variation`` and ``assurance`` are
+    null when the series has too few points for SPC (``provisional``) or none applies."""
 
     series = SeriesSerializer(read_only=True)
+    variation = BlankAsNullField(read_only=True, allow_null=True)
+    assurance = BlankAsNullField(read_only=True, allow_null=True)
     metric_name = serializers.CharField(source="series.metric.short_name", read_only=True)
     unit = serializers.CharField(source="series.metric.unit", read_only=True)
     polarity = serializers.CharField(source="series.metric.polarity", read_only=True)
@@ -249,8 +259,8 @@ class SummarySerializer(serializers.ModelSerializer):
             "target_value": v["target_value"],
             "target_period_label": v["target_period_label"],
             "rag": v["rag"],
-            "variation": v["variation"],
-            "assurance": v["assurance"],
+            "variation": v["variation"] or None,
+            "assurance": v["assurance"] or None,
             "mean": v["mean"],
             "lower": v["lower"],
             "upper": v["upper"],

@@ -246,7 +246,7 @@ class SeriesPointsView(APIView):
             {
                 "series": SeriesSerializer(series).data,
                 "snapshot": summary.snapshot_id if summary else None,
-                "variation": summary.variation if summary else None,
+                "variation": (summary.variation or None) if summary else None,
                 "assurance": (summary.assurance or None) if summary else None,
                 "provisional": summary.provisional if summary else None,
                 "target": summary.target_value if summary else None,

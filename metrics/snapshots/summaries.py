@@ -30,6 +30,8 @@ TYPE_LETTERS = dict(zip(spc.POINT_TYPES, "cICN", strict=True))
 LETTER_TYPES = {letter: name for name, letter in TYPE_LETTERS.items()}
 # The letters by spc's point-type code (its index in spc.POINT_TYPES).
 _TYPE_LETTER_CODES = np.frombuffer("".join(TYPE_LETTERS.values()).encode(), dtype=np.uint8)
+# The letter of a point of a series with too few points for SPC (spc.shows_spc): unclassified.
+UNCLASSIFIED = "-"
 RECENT_POINTS = 24
 
 
@@ -62,7 +64,7 @@ class SummaryRows:
 
     def digest(self) -> str:
         """A digest of every field of every row; equal digests mean identical snapshots."""
-        h = hashlib.sha256(b"series-summaries/2\n")
+        h = hashlib.sha256(b"series-summaries/3\n")
         for f in fields(self):
             column = getattr(self, f.name)
             h.update(f.name.encode() + b"\n")
@@ -314,6 +316,18 @@ def compute_summaries(series: ScopeSeries, data: ScopeData) -> SummaryRows:
         mean[i], lower[i], upper[i] = (np.nan if x is None else x for x in seg[-1][1:4])
         variation[i], assurance[i] = result.variation, result.assurance or ""
         provisional[i] = result.provisional
+
+    # Too few points since the last rebase for SPC (the engine's ``provisional``, i.e. not
+    # spc.shows_spc): the values stay, but no variation, assurance or limits are published and
+    # no point is classified, so no page or API reader can show SPC the data cannot support.
+    for i in np.flatnonzero(observed & provisional).tolist():
+        variation[i] = assurance[i] = ""
+        mean[i] = lower[i] = upper[i] = np.nan
+        types[i] = UNCLASSIFIED * int(n[i])
+        starts = [seg[0] for seg in json.loads(segments[i])]
+        segments[i] = json.dumps(
+            [[k, None, None, None, None, None] for k in starts], separators=(",", ":")
+        )
 
     codes = np.zeros(n_series, dtype=np.int8)  # documented when there are no observations
     if runs.size:

@@ -30,6 +30,8 @@ def _safe(html: str) -> SafeString:
 
 
 def _icons(row: dict) -> str:
+    if not row.get("spc", True):  # too few points for SPC: no icon at all (the finding says so)
+        return ""
     variation = VARIATION_ICONS.get(row["variation"], "") if row["variation"] else ""
     assurance = ASSURANCE_ICONS.get(row["assurance"] or "", ASSURANCE_ICONS[""])
     return variation + assurance
@@ -106,7 +108,11 @@ def _matrix_row(row: dict) -> str:
             f'{escape(row["value"])}<span class="portal-secondary">{escape(row["period"])}'
             f"</span>{source}"
         )
-        assurance = ASSURANCE_ICONS.get(row["assurance"] or "", ASSURANCE_ICONS[""])
+        assurance = (
+            ASSURANCE_ICONS.get(row["assurance"] or "", ASSURANCE_ICONS[""])
+            if row.get("spc", True)
+            else "—"
+        )
     else:
         latest, assurance = "No data", "—"
     if row["target"]:
@@ -122,6 +128,11 @@ def _matrix_row(row: dict) -> str:
     else:
         target = "None"
     variation = VARIATION_ICONS.get(row["variation"], "") if row["variation"] else "—"
+    if row["has_data"] and not row.get("spc", True):
+        variation = (
+            f'<span class="portal-secondary">Too few points for SPC ({row["point_count"]} of'
+            f" {row['point_count'] + row['points_needed']})</span>"
+        )
     trend = str(spc_sparkline(row["spark"])) if row["has_trend"] else "—"
     return (
         '<tr class="nhsuk-table__row">'

@@ -262,7 +262,7 @@ def spc_sparkline(spark: dict) -> SafeString:
     marks = []
     for i in range(n):
         letter = types[i] if i < len(types) else "c"
-        if letter != "c" or i == n - 1:
+        if letter not in "c-" or i == n - 1:
             marks.append(
                 f'<g class="spc-point spc-point--{TYPE_CLASS.get(letter, "common")}"'
                 f' transform="translate({xs[i]},{ys[i]})">{_marker(letter, 2.6)}</g>'

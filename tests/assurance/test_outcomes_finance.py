@@ -173,15 +173,15 @@ def test_place_page_links_its_outcomes_and_finance_pages_with_sources(commission
     assert "Lead a healthy, independent and fulfilled life" in outcomes
     assert "not linked to an outcome" in outcomes
     finance = commissioner_client.get("/places/warwickshire-north/finance/").content.decode()
-    assert "£21.5M" in finance and "Source: Place descriptions, line 192" in finance
-    assert "(29,384)" in finance  # the WN CCG footprint's underlying position
+    assert "£21.5m" in finance and "Source: Place descriptions, line 192" in finance
+    assert "£29,384,000 deficit" in finance  # the WN CCG footprint's underlying position
 
 
 def test_system_pages_show_finance_and_outcomes(commissioner_client):
     overview = commissioner_client.get("/").content.decode()
     assert "£119.4m" in overview and "£51.7m" in overview and "£67.7m" in overview
     finance = commissioner_client.get("/finance/").content.decode()
-    for text in ("£12.65m", "up to £3m", "£21.5M", "(54,246)", "one system, one budget"):
+    for text in ("£12.65m", "up to £3m", "£21.5m", "£54,246,000 deficit", "one system, one budget"):
         assert text in finance
     assert "Source: 5-year plan, line 354" in finance
     outcomes = commissioner_client.get("/outcomes/").content.decode()

@@ -51,7 +51,7 @@ def test_overview_lists_the_four_places_with_populations_and_sources(commissione
 
 def test_overview_shows_the_system_in_numbers_with_sources(commissioner_client):
     html = html_of(commissioner_client, "/")
-    assert "Primary care networks</dt>" in html and ">127\n" in html
+    assert "Primary Care Networks (PCNs)</dt>" in html and ">127\n" in html
     assert "Source: 5-year plan, line 378" in html
     # The outcomes as the system's documents word them (outcomes are data, not code).
     for outcome in (

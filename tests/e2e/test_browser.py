@@ -167,6 +167,61 @@ def test_commissioner_journey_by_keyboard(open_page, portal, artifacts, width):
     assert page.errors == []
 
 
+@pytest.mark.parametrize("width", WIDTHS)
+def test_commissioner_reads_a_place_through_contents_and_folds(
+    open_page, portal, artifacts, axe_script, width
+):
+    """The overview and a Place open short, with a contents list and folded sections that
+    open; a metric with too few points shows its value and how many points SPC needs, with no
+    icon or chart; a metric with enough points shows its chart."""
+    page = open_page(width)
+    page.goto(portal["url"] + "/")
+    contents = page.locator("nav.nhsuk-contents-list")
+    assert contents.locator('a[href="#matrix"]').is_visible()
+    matrix = page.locator("#matrix-table")
+    assert matrix.get_attribute("open") is None
+    assert not matrix.locator("table").is_visible()
+    matrix.locator("summary").click()
+    assert matrix.locator("table").is_visible()
+    check_page(page, axe_script, artifacts, f"fold-overview-{width}")
+
+    page.goto(portal["url"] + "/places/rugby/")
+    assert page.locator("h1").inner_text() == "Rugby"
+    contents = page.locator("nav.nhsuk-contents-list")
+    contents.locator('a[href="#hicm"]').click()
+    page.wait_for_url("**/places/rugby/#hicm")
+    hicm = page.locator("#hicm + details")
+    assert not hicm.locator("table").is_visible()
+    hicm.locator("summary").click()
+    assert hicm.locator("table").is_visible()
+    # The workforce tiles are folded; opened, a single value has no SPC icon.
+    fold = page.locator("details.portal-fold", has_text="Workforce").first
+    assert not fold.locator(".spc-tile").first.is_visible()
+    fold.locator("summary").click()
+    tile = fold.locator(".spc-tile", has_text="Headcount").first
+    assert tile.is_visible()
+    assert tile.locator("svg.spc-icon").count() == 0
+    assert "SPC needs at least 12 points" in tile.inner_text()
+    check_page(page, axe_script, artifacts, f"fold-place-{width}")
+
+    # A metric with one value: its value, the points needed, no icon and no SPC chart.
+    page.goto(portal["url"] + "/metrics/bcf-reablement/")
+    section = page.locator("section.spc-series", has_text="Warwickshire County Council")
+    assert "96.8%" in section.inner_text()
+    too_few = section.locator(".spc-too-few")
+    assert "11 more points needed" in too_few.inner_text()
+    assert section.locator("svg.spc-icon").count() == 0
+    assert section.locator("svg.spc-chart").count() == 0
+    check_page(page, axe_script, artifacts, f"too-few-{width}")
+
+    # A metric with enough points: the chart and its icons.
+    page.goto(portal["url"] + "/metrics/syn-sickness-monthly/")
+    first = page.locator("section.spc-series").first
+    assert first.locator("svg.spc-chart").is_visible()
+    assert first.locator("svg.spc-icon").count() >= 1
+    assert page.errors == []
+
+
 PRIORITY = "wn-prio-frailty"
 SECRETARY_BOARD = "warwickshire-north-place-executive"
 

@@ -149,7 +149,7 @@ def test_limits_and_special_cause_points_are_where_the_snapshot_says(commissione
 
 
 def test_a_rebased_chart_has_limits_per_segment(commissioner_client):
-    values = [10, 11, 9, 10, 12, 8, 10, 11, 9, 10, 11, 9] + [20, 21, 19, 20, 22, 18, 20, 21]
+    values = [10, 11, 9, 10, 12, 8, 10, 11, 9, 10, 11, 9] + [20, 21, 19, 20, 22, 18] * 2
     series, summary = make_series(values, rebase_at=[12])
     segments = summary.points["segments"]
     assert [s[0] for s in segments] == [0, 12]
@@ -183,11 +183,14 @@ def test_the_chart_has_a_title_and_the_finding_as_its_description(commissioner_c
     assert "The target (11.0)" in desc.text
 
 
-def test_fewer_than_twelve_points_are_said_to_be_provisional(commissioner_client):
+def test_fewer_than_twelve_points_draw_no_chart_and_say_how_many_are_needed(
+    commissioner_client,
+):
     series, summary = make_series([10, 11, 9, 10, 12, 8, 10, 11])
-    assert summary.provisional
-    desc = chart_svg(commissioner_client, series).find(f"{SVG}desc").text
-    assert "The limits are provisional: they rest on fewer than 12 points." in desc
+    assert summary.provisional and summary.variation == ""
+    html = commissioner_client.get(series.metric.get_absolute_url()).content.decode()
+    assert f'id="series-{series.pk}-chart"' not in html
+    assert "SPC needs at least 12 points" in html and "4 more points needed" in html
 
 
 def test_a_single_point_chart_draws_without_limits():

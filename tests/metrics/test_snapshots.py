@@ -91,15 +91,27 @@ def test_a_place_snapshot_summarises_its_series(system, rugby):
 
 
 def test_rebased_series_are_analysed_per_segment(system, rugby):
+    # Each segment has the 12 points SPC needs (spc.shows_spc).
+    values = [10, 11, 9, 10, 11, 10] * 2 + [30, 31, 29, 30, 31, 30] * 2
+    series = monthly_series(rugby, values)
+    series.rebase_periods = ["2019-04-01"]
+    series.save(update_fields=["rebase_periods"])
+    summary = snapshot_build(system_id=system.pk, place_id=rugby.pk).summaries.get(series=series)
+    segments = summary.points["segments"]
+    assert [s[0] for s in segments] == [0, 12]
+    assert segments[0][1] == pytest.approx(10.1666, abs=1e-3)
+    assert summary.mean == pytest.approx(30.1666, abs=1e-3)
+
+
+def test_a_rebase_with_too_few_points_after_it_shows_no_spc(system, rugby):
     values = [10, 11, 9, 10, 11, 10, 30, 31, 29, 30, 31, 30]
     series = monthly_series(rugby, values)
     series.rebase_periods = ["2018-10-01"]
     series.save(update_fields=["rebase_periods"])
     summary = snapshot_build(system_id=system.pk, place_id=rugby.pk).summaries.get(series=series)
-    segments = summary.points["segments"]
-    assert [s[0] for s in segments] == [0, 6]
-    assert segments[0][1] == pytest.approx(10.1666, abs=1e-3)
-    assert summary.mean == pytest.approx(30.1666, abs=1e-3)
+    assert summary.provisional is True and summary.variation == "" and summary.mean is None
+    assert [s[0] for s in summary.points["segments"]] == [0, 6]
+    assert summary.points["types"] == "-" * 12
 
 
 def test_rerunning_on_unchanged_data_gives_the_identical_snapshot(system, rugby):
@@ -396,6 +408,11 @@ def expected_summary(series: Series) -> dict:
         for i in range(len(obs))
         if i == 0 or result.segment[i] != result.segment[i - 1]
     ]  # fmt: skip
+    types = "".join(snapshots.TYPE_LETTERS[t] for t in result.point_type)
+    variation, assurance = result.variation, result.assurance or ""
+    if result.provisional:  # too few points for SPC: values only (spc.shows_spc)
+        segments = [[s[0], None, None, None, None, None] for s in segments]
+        types, variation, assurance = snapshots.UNCLASSIFIED * len(obs), "", ""
     kinds = {o[2] for o in obs}
     provenance = (
         "mixed"
@@ -413,8 +430,8 @@ def expected_summary(series: Series) -> dict:
             polarity=series.metric.polarity,
             tolerance=series.metric.tolerance,
         ),
-        variation=result.variation,
-        assurance=result.assurance or "",
+        variation=variation,
+        assurance=assurance,
         mean=segments[-1][1],
         lower=segments[-1][2],
         upper=segments[-1][3],
@@ -422,7 +439,7 @@ def expected_summary(series: Series) -> dict:
         provisional=result.provisional,
         provenance=provenance,
         points={
-            "types": "".join(snapshots.TYPE_LETTERS[t] for t in result.point_type),
+            "types": types,
             "segments": segments,
             "recent": {
                 "periods": [p.isoformat() for p in periods[-snapshots.RECENT_POINTS :]],
