@@ -76,6 +76,12 @@ MATRIX_METRICS_PER_PAGE = 50
 OVERVIEW_CONCERNS = 20
 # A Place card names this many of its series in concern.
 CARD_CONCERNS = 5
+# A Place's page shows the first tiles of each category; the rest are on the category's pages
+# (/places/<slug>/metrics/?category=…&page=…) of PLACE_TILES_PER_PAGE tiles. At England scale
+# a tile is about 4 KB of HTML (up to 7 KB with its marked points), so 30 tiles (ten rows of
+# three) keep a page well under 300 KB where 50 might not.
+PLACE_TILES_PREVIEW = 6
+PLACE_TILES_PER_PAGE = 30
 
 
 def system_dashboard(*, system: System | None = None) -> dict | None:
@@ -235,8 +241,9 @@ def place_snapshot_ids(place: Place) -> list[int]:
 
 def place_metrics(*, place: Place, snapshot_ids: list[int]) -> dict:
     """The metric part of a Place's page, from the snapshots ``snapshot_ids`` (the Place's and
-    its system's): tiles by category, counts, concerns, the providers' workforce table and how
-    the series on the page serve the three outcomes. Three queries."""
+    its system's): tiles by category (each with its counts, its first tiles and its pages of
+    tiles), counts, concerns, the providers' workforce table and how the series on the page
+    serve the three outcomes. Three queries."""
     rows = place_rows(place=place, snapshot_ids=snapshot_ids)
     tiles: dict[str, list[dict]] = {label: [] for _, label in Category.choices}
     for row in rows:
@@ -285,9 +292,28 @@ def place_metrics(*, place: Place, snapshot_ids: list[int]) -> dict:
                 "concern": sum(r["is_concern"] for r in serving),
             }
         )
+    keys = {label: value for value, label in Category.choices}
+    groups = []
+    for label, group_rows in tiles.items():
+        if not group_rows:
+            continue
+        pages = [
+            group_rows[i : i + PLACE_TILES_PER_PAGE]
+            for i in range(0, len(group_rows), PLACE_TILES_PER_PAGE)
+        ]
+        groups.append(
+            {
+                "category": label,
+                "key": keys.get(label, label),
+                "rows": group_rows,
+                "counts": variation_counts(group_rows),
+                "preview": group_rows[:PLACE_TILES_PREVIEW],
+                "pages": pages,
+            }
+        )
     return {
         "rows": rows,
-        "tiles": [{"category": k, "rows": v} for k, v in tiles.items() if v],
+        "tiles": groups,
         "counts": variation_counts(rows),
         "concerns": [r for r in rows if r["is_concern"]],
         "workforce": workforce,
