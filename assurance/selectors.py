@@ -70,8 +70,11 @@ def fact_row(fact: Fact) -> dict:
     }
 
 
-# The overview's matrix shows this many metrics (each with all its subjects) a page.
+# The overview's matrix shows this many metrics (each with all its subjects) a page, and no
+# more series than MATRIX_SERIES_PER_PAGE (a row is about 4.7 KB of HTML at England scale,
+# where 50 metrics of six subjects each were 1.4 MB).
 MATRIX_METRICS_PER_PAGE = 50
+MATRIX_SERIES_PER_PAGE = 40
 # The overview lists this many series in special-cause concern, and links to the full list.
 OVERVIEW_CONCERNS = 20
 # A Place card names this many of its series in concern.
@@ -160,13 +163,18 @@ def system_dashboard(*, system: System | None = None) -> dict | None:
 
 
 def matrix_pages(rows: list[dict]) -> list[list[dict]]:
-    """The matrix rows (sorted by metric) cut into pages of ``MATRIX_METRICS_PER_PAGE``
-    metrics, a metric's subjects never split across pages; one page when there are none."""
+    """The matrix rows (sorted by metric) cut into pages of at most ``MATRIX_METRICS_PER_PAGE``
+    metrics and ``MATRIX_SERIES_PER_PAGE`` series (unless one metric has more), a metric's
+    subjects never split across pages; one page when there are none."""
+    subjects: dict[str, int] = {}
+    for row in rows:
+        subjects[row["metric_code"]] = subjects.get(row["metric_code"], 0) + 1
     pages: list[list[dict]] = [[]]
     metrics_on_page, last = 0, None
     for row in rows:
         if row["metric_code"] != last:
-            if metrics_on_page == MATRIX_METRICS_PER_PAGE:
+            full = len(pages[-1]) + subjects[row["metric_code"]] > MATRIX_SERIES_PER_PAGE
+            if metrics_on_page == MATRIX_METRICS_PER_PAGE or (metrics_on_page and full):
                 pages.append([])
                 metrics_on_page = 0
             metrics_on_page += 1

@@ -313,7 +313,7 @@ def byte_pages() -> list[tuple[str, str]]:
     place_url = place.get_absolute_url()
     pages = [
         ("System overview", "/"),
-        ("System overview, last matrix page", "/?page=8"),
+        ("System overview, matrix page 8", "/?page=8"),
         ("Concern list", reverse("assurance:concern_list")),
         (f"Place `{place.slug}`", place_url),
         (f"Place `{place.slug}` outcomes", reverse("assurance:place_outcomes", args=[place.slug])),

@@ -1,6 +1,7 @@
 """The overview and Place pages: the loaded facts with their sources, the SPC dashboards read
 from published snapshots, helpful error pages, and a fixed number of queries."""
 
+import re
 from unittest import mock
 
 import pytest
@@ -320,6 +321,28 @@ def test_the_overview_matrix_is_paginated_by_fifty_metrics(commissioner_client, 
         assert len(codes) == 3 and rows >= 3
         assert commissioner_client.get("/?page=999").status_code == 404
         assert commissioner_client.get("/?page=x").status_code == 404
+        cache.clear()
+
+
+def test_the_overview_matrix_pages_hold_at_most_forty_series(commissioner_client, dashboards):
+    from django.core.cache import cache
+
+    from assurance import selectors
+
+    with mock.patch.object(selectors, "MATRIX_SERIES_PER_PAGE", 4):
+        cache.clear()
+        first = html_of(commissioner_client, "/")
+        matrix = first[first.index('id="matrix"') :]
+        rows = matrix.count('<tr class="nhsuk-table__row">') - 1
+        assert 1 <= rows <= 4 or matrix.count("#series-") == rows  # one metric of more subjects
+        pages = int(first.split('aria-label="Page ')[-1].split('"')[0])
+        seen = set()
+        for n in range(1, pages + 1):
+            page = html_of(commissioner_client, f"/?page={n}")
+            table = page[page.index("spc-matrix") : page.index("</table>")]
+            seen |= set(re.findall(r'<a href="(/metrics/[^"]+#series-\d+)"', table))
+        everything = selectors.system_dashboard()["rows"]
+        assert seen == {r["chart_url"] for r in everything}
         cache.clear()
 
 
