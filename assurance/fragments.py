@@ -1,6 +1,6 @@
 """The dashboards' heavy parts rendered to HTML and cached per published snapshot: the overview's
-summary, matrix pages, outcomes and concern list, and a Place's tiles. Views read them; the
-warming task renders them ahead of the first visitor."""
+summary, matrix pages, outcomes and concern list, and a Place's tiles and each page of them.
+Views read them; the warming task renders them ahead of the first visitor."""
 
 import logging
 
@@ -10,6 +10,7 @@ from metrics.fragments import cached_fragments, fragment_key
 from places.models import Place, System
 
 from .selectors import (
+    PLACE_TILES_PER_PAGE,
     latest_snapshot_ids,
     place_metrics,
     place_snapshot_ids,
@@ -21,7 +22,7 @@ logger = logging.getLogger(__name__)
 
 
 class NoSuchPage(LookupError):
-    """The overview's matrix has no page of that number."""
+    """The overview's matrix, or a Place's category of tiles, has no page of that number."""
 
 
 OVERVIEW_TEMPLATES = {
@@ -86,24 +87,72 @@ PLACE_TEMPLATES = {
 }
 
 
+PLACE_METRICS_PAGE_TEMPLATE = "assurance/includes/place_metrics_page.html"
+
+
+def place_metrics_page_key(*, place_id: int, snapshot_ids, category: str, page: int) -> str:
+    return fragment_key("place-metrics-page", snapshot_ids, place_id, category, page)
+
+
+def render_place_fragments(*, place: Place, snapshot_ids) -> dict[str, str]:
+    """Every cached fragment of a Place's metrics, by cache key: its page's tiles (the first of
+    each category), workforce table and outcome summary, and each page of each category's
+    tiles. Three queries (``place_metrics``')."""
+    dashboard = place_metrics(place=place, snapshot_ids=snapshot_ids)
+    context = {"place": place, "dashboard": dashboard}
+    out = {
+        fragment_key(f"place-{name}", snapshot_ids, place.pk): render_to_string(template, context)
+        for name, template in PLACE_TEMPLATES.items()
+    }
+    for group in dashboard["tiles"]:
+        pages = group["pages"]
+        for number, rows in enumerate(pages, start=1):
+            key = place_metrics_page_key(
+                place_id=place.pk, snapshot_ids=snapshot_ids, category=group["key"], page=number
+            )
+            out[key] = render_to_string(
+                PLACE_METRICS_PAGE_TEMPLATE,
+                {
+                    "place": place,
+                    "dashboard": dashboard,
+                    "group": group,
+                    "rows": rows,
+                    "page": number,
+                    "page_count": len(pages),
+                    "page_numbers": range(1, len(pages) + 1),
+                    "first": (number - 1) * PLACE_TILES_PER_PAGE + 1,
+                    "last": (number - 1) * PLACE_TILES_PER_PAGE + len(rows),
+                },
+            )
+    return out
+
+
 def place_fragments(*, place: Place) -> dict[str, str]:
     """The HTML of a Place's metric tiles, workforce table and outcome summary, cached under
     the Place's and its system's latest snapshots (``with_snapshot_ids``): no query when
-    cached, ``place_metrics``' three when not."""
+    cached, ``place_metrics``' three when not (which render and cache every page of tiles)."""
     snapshot_ids = place_snapshot_ids(place)
     keys = {name: fragment_key(f"place-{name}", snapshot_ids, place.pk) for name in PLACE_TEMPLATES}
+    return cached_fragments(
+        keys, lambda: render_place_fragments(place=place, snapshot_ids=snapshot_ids)
+    )
+
+
+def place_metrics_page(*, place: Place, category: str, page: int) -> str:
+    """The HTML of one page of a Place's tiles of one category, cached like ``place_fragments``
+    (no query when cached). NoSuchPage for a category without tiles or a page past the last."""
+    snapshot_ids = place_snapshot_ids(place)
+    key = place_metrics_page_key(
+        place_id=place.pk, snapshot_ids=snapshot_ids, category=category, page=page
+    )
 
     def render():
-        context = {
-            "place": place,
-            "dashboard": place_metrics(place=place, snapshot_ids=snapshot_ids),
-        }
-        return {
-            keys[name]: render_to_string(template, context)
-            for name, template in PLACE_TEMPLATES.items()
-        }
+        rendered = render_place_fragments(place=place, snapshot_ids=snapshot_ids)
+        if key not in rendered:
+            raise NoSuchPage(page)
+        return rendered
 
-    return cached_fragments(keys, render)
+    return cached_fragments({"page": key}, render)["page"]
 
 
 def warm_published_fragments(*, system_id: int, place_id: int | None) -> None:

@@ -70,12 +70,21 @@ def fact_row(fact: Fact) -> dict:
     }
 
 
-# The overview's matrix shows this many metrics (each with all its subjects) a page.
+# The overview's matrix shows this many metrics (each with all its subjects) a page, and no
+# more series than MATRIX_SERIES_PER_PAGE (a row is about 4.7 KB of HTML at England scale,
+# where 50 metrics of six subjects each were 1.4 MB).
 MATRIX_METRICS_PER_PAGE = 50
+MATRIX_SERIES_PER_PAGE = 40
 # The overview lists this many series in special-cause concern, and links to the full list.
 OVERVIEW_CONCERNS = 20
 # A Place card names this many of its series in concern.
 CARD_CONCERNS = 5
+# A Place's page shows the first tiles of each category; the rest are on the category's pages
+# (/places/<slug>/metrics/?category=…&page=…) of PLACE_TILES_PER_PAGE tiles. At England scale
+# a tile is about 4 KB of HTML (up to 7 KB with its marked points), so 30 tiles (ten rows of
+# three) keep a page well under 300 KB where 50 might not.
+PLACE_TILES_PREVIEW = 6
+PLACE_TILES_PER_PAGE = 30
 
 
 def system_dashboard(*, system: System | None = None) -> dict | None:
@@ -154,13 +163,18 @@ def system_dashboard(*, system: System | None = None) -> dict | None:
 
 
 def matrix_pages(rows: list[dict]) -> list[list[dict]]:
-    """The matrix rows (sorted by metric) cut into pages of ``MATRIX_METRICS_PER_PAGE``
-    metrics, a metric's subjects never split across pages; one page when there are none."""
+    """The matrix rows (sorted by metric) cut into pages of at most ``MATRIX_METRICS_PER_PAGE``
+    metrics and ``MATRIX_SERIES_PER_PAGE`` series (unless one metric has more), a metric's
+    subjects never split across pages; one page when there are none."""
+    subjects: dict[str, int] = {}
+    for row in rows:
+        subjects[row["metric_code"]] = subjects.get(row["metric_code"], 0) + 1
     pages: list[list[dict]] = [[]]
     metrics_on_page, last = 0, None
     for row in rows:
         if row["metric_code"] != last:
-            if metrics_on_page == MATRIX_METRICS_PER_PAGE:
+            full = len(pages[-1]) + subjects[row["metric_code"]] > MATRIX_SERIES_PER_PAGE
+            if metrics_on_page == MATRIX_METRICS_PER_PAGE or (metrics_on_page and full):
                 pages.append([])
                 metrics_on_page = 0
             metrics_on_page += 1
@@ -235,8 +249,9 @@ def place_snapshot_ids(place: Place) -> list[int]:
 
 def place_metrics(*, place: Place, snapshot_ids: list[int]) -> dict:
     """The metric part of a Place's page, from the snapshots ``snapshot_ids`` (the Place's and
-    its system's): tiles by category, counts, concerns, the providers' workforce table and how
-    the series on the page serve the three outcomes. Three queries."""
+    its system's): tiles by category (each with its counts, its first tiles and its pages of
+    tiles), counts, concerns, the providers' workforce table and how the series on the page
+    serve the three outcomes. Three queries."""
     rows = place_rows(place=place, snapshot_ids=snapshot_ids)
     tiles: dict[str, list[dict]] = {label: [] for _, label in Category.choices}
     for row in rows:
@@ -285,9 +300,28 @@ def place_metrics(*, place: Place, snapshot_ids: list[int]) -> dict:
                 "concern": sum(r["is_concern"] for r in serving),
             }
         )
+    keys = {label: value for value, label in Category.choices}
+    groups = []
+    for label, group_rows in tiles.items():
+        if not group_rows:
+            continue
+        pages = [
+            group_rows[i : i + PLACE_TILES_PER_PAGE]
+            for i in range(0, len(group_rows), PLACE_TILES_PER_PAGE)
+        ]
+        groups.append(
+            {
+                "category": label,
+                "key": keys.get(label, label),
+                "rows": group_rows,
+                "counts": variation_counts(group_rows),
+                "preview": group_rows[:PLACE_TILES_PREVIEW],
+                "pages": pages,
+            }
+        )
     return {
         "rows": rows,
-        "tiles": [{"category": k, "rows": v} for k, v in tiles.items() if v],
+        "tiles": groups,
         "counts": variation_counts(rows),
         "concerns": [r for r in rows if r["is_concern"]],
         "workforce": workforce,

@@ -7,6 +7,7 @@ urlpatterns = [
     path("", views.SystemOverviewView.as_view(), name="system_overview"),
     path("concerns/", views.ConcernListView.as_view(), name="concern_list"),
     path("places/<slug:slug>/", views.PlaceDetailView.as_view(), name="place_detail"),
+    path("places/<slug:slug>/metrics/", views.PlaceMetricsView.as_view(), name="place_metrics"),
     path("places/<slug:slug>/outcomes/", views.PlaceOutcomesView.as_view(), name="place_outcomes"),
     path("places/<slug:slug>/finance/", views.PlaceFinanceView.as_view(), name="place_finance"),
     path("outcomes/", outcome_views.OutcomeListView.as_view(), name="outcome_list"),

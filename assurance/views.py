@@ -3,7 +3,7 @@ and a board's page with the metrics, risks and outcomes it answers for."""
 
 from django.db.models import Prefetch
 from django.http import Http404
-from django.shortcuts import get_object_or_404
+from django.shortcuts import get_object_or_404, redirect
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
@@ -14,13 +14,14 @@ from governance import selectors as board_selectors
 from governance.models import Board
 from governance.permissions import can_edit_board
 from governance.views import BoardPageMixin
+from metrics.choices import Category
 from metrics.fragments import cached_fragments, fragment_key
 from places.choices import FactKind
 from places.content_version import version_subquery
 from places.models import Place, Priority, System
 
 from . import risk_selectors
-from .fragments import NoSuchPage, overview_fragments, place_fragments
+from .fragments import NoSuchPage, overview_fragments, place_fragments, place_metrics_page
 from .outcome_selectors import (
     board_outcomes,
     efficiency_requirement,
@@ -47,7 +48,7 @@ def _safe(fragments: dict[str, str]) -> dict[str, str]:
 def _page_number(request) -> int:
     raw = request.GET.get("page", "1")
     if not raw.isdigit() or int(raw) < 1:
-        raise Http404("No such page of the matrix.")
+        raise Http404("No such page.")
     return int(raw)
 
 
@@ -146,6 +147,49 @@ class PlaceDetailView(DetailView):
             content=_safe({"content": self._content(self.object)})["content"],
             nav_section="places",
             crumbs=[("Overview", reverse("assurance:system_overview"))],
+            **kwargs,
+        )
+
+
+class PlaceMetricsView(DetailView):
+    """A page of one category of a Place's metric tiles (``?category=<key>&page=<n>``): the
+    Place's page shows the first of each category and links here for the rest."""
+
+    template_name = "assurance/place_metrics.html"
+    context_object_name = "place"
+
+    def get(self, request, *args, **kwargs):
+        if not request.GET.get("category"):
+            return redirect(reverse("assurance:place_detail", args=[kwargs["slug"]]) + "#metrics")
+        return super().get(request, *args, **kwargs)
+
+    def get_object(self, queryset=None):
+        # system: named on the page; the snapshot ids: the key of the cached page of tiles
+        return get_object_or_404(
+            with_snapshot_ids(Place.objects.select_related("system")), slug=self.kwargs["slug"]
+        )
+
+    def get_context_data(self, **kwargs):
+        place = self.object
+        labels = dict(Category.choices)
+        category = self.request.GET["category"]
+        if category not in labels:
+            raise Http404("No such category of metrics.")
+        page = _page_number(self.request)
+        try:
+            content = place_metrics_page(place=place, category=category, page=page)
+        except NoSuchPage:
+            raise Http404("That category has no such page of metrics.") from None
+        return super().get_context_data(
+            content=_safe({"content": content})["content"],
+            category=labels[category],
+            page=page,
+            nav_section="places",
+            current=f"{labels[category]} metrics",
+            crumbs=[
+                ("Overview", reverse("assurance:system_overview")),
+                (place.name, place.get_absolute_url()),
+            ],
             **kwargs,
         )
 

@@ -1,5 +1,6 @@
 import csv
 
+from django.core.paginator import InvalidPage, Paginator
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
 from django.template.loader import render_to_string
@@ -27,9 +28,12 @@ from .selectors import (
 )
 from .templatetags.spc_charts import NO_ASSURANCE_LABEL
 
+# The metrics list shows this many metrics a page (400 metrics were 650 KB of HTML).
+METRICS_PER_PAGE = 50
+
 
 class MetricListView(TemplateView):
-    """Every metric, filterable with the same FilterSet as the API."""
+    """Every metric, filterable with the same FilterSet as the API, 50 a page (``?page=``)."""
 
     template_name = "metrics/metric_list.html"
 
@@ -38,9 +42,15 @@ class MetricListView(TemplateView):
         queryset = Metric.objects.select_related("owner_board", "source_document")
         filterset = MetricFilterSet(self.request.GET or None, queryset=queryset)
         nhsuk_filter_form(filterset.form, text_fields=("q", "modified_since"))
+        paginator = Paginator(filterset.qs, METRICS_PER_PAGE)
+        try:
+            page = paginator.page(self.request.GET.get("page") or 1)
+        except InvalidPage:
+            raise Http404("No such page of metrics.") from None
         return super().get_context_data(
             filter=filterset,
-            rows=metric_index_rows(filterset.qs),
+            page_obj=page,
+            rows=metric_index_rows(page.object_list),
             filtered=filterset.is_bound,
             nav_section="metrics",
             **kwargs,

@@ -1,6 +1,7 @@
 """The overview and Place pages: the loaded facts with their sources, the SPC dashboards read
 from published snapshots, helpful error pages, and a fixed number of queries."""
 
+import re
 from unittest import mock
 
 import pytest
@@ -323,6 +324,28 @@ def test_the_overview_matrix_is_paginated_by_fifty_metrics(commissioner_client, 
         cache.clear()
 
 
+def test_the_overview_matrix_pages_hold_at_most_forty_series(commissioner_client, dashboards):
+    from django.core.cache import cache
+
+    from assurance import selectors
+
+    with mock.patch.object(selectors, "MATRIX_SERIES_PER_PAGE", 4):
+        cache.clear()
+        first = html_of(commissioner_client, "/")
+        matrix = first[first.index('id="matrix"') :]
+        rows = matrix.count('<tr class="nhsuk-table__row">') - 1
+        assert 1 <= rows <= 4 or matrix.count("#series-") == rows  # one metric of more subjects
+        pages = int(first.split('aria-label="Page ')[-1].split('"')[0])
+        seen = set()
+        for n in range(1, pages + 1):
+            page = html_of(commissioner_client, f"/?page={n}")
+            table = page[page.index("spc-matrix") : page.index("</table>")]
+            seen |= set(re.findall(r'<a href="(/metrics/[^"]+#series-\d+)"', table))
+        everything = selectors.system_dashboard()["rows"]
+        assert seen == {r["chart_url"] for r in everything}
+        cache.clear()
+
+
 def test_the_overview_lists_the_first_concerns_and_links_the_full_list(
     commissioner_client, dashboards
 ):
@@ -338,6 +361,92 @@ def test_the_overview_lists_the_first_concerns_and_links_the_full_list(
         full = html_of(commissioner_client, "/concerns/")
         assert full.count("#series-") > 1
         cache.clear()
+
+
+# -- a Place's metrics, paged ------------------------------------------------------------------
+
+
+TILE = r'spc-tile[^"]*"><div class="nhsuk-card__content"><h4[^>]*><a href="([^"]+)"'
+NEXT = r'<a class="nhsuk-link nhsuk-pagination__link" href="\?([^"#]+)[^"]*" rel="next"'
+
+
+def test_a_place_shows_a_page_of_tiles_and_links_every_tile_on_pages_of_its_own(
+    commissioner_client, dashboards
+):
+    import re
+
+    from django.core.cache import cache
+
+    from assurance import selectors
+    from assurance.selectors import place_metrics, place_snapshot_ids, with_snapshot_ids
+    from places.models import Place
+
+    place = with_snapshot_ids(Place.objects.filter(slug="warwickshire-north")).get()
+    expected = place_metrics(place=place, snapshot_ids=place_snapshot_ids(place))
+    every = {r["chart_url"] for r in expected["rows"]}
+    biggest = max(expected["tiles"], key=lambda g: len(g["rows"]))
+    assert len(biggest["rows"]) >= 5, "the test needs a category of at least five series"
+    with (
+        mock.patch.object(selectors, "PLACE_TILES_PREVIEW", 2),
+        mock.patch.object(selectors, "PLACE_TILES_PER_PAGE", 2),
+    ):
+        cache.clear()
+        html = html_of(commissioner_client, "/places/warwickshire-north/")
+        tiles = re.findall(TILE, html)
+        # Two tiles of each category on the Place's page, not every tile.
+        assert len(tiles) == sum(min(2, len(g["rows"])) for g in expected["tiles"])
+        assert len(tiles) < len(every)
+        link = f"/places/warwickshire-north/metrics/?category={biggest['key']}"
+        assert f'href="{link}"' in html
+        # Every tile is on one page of its category, reached through the pages' own links.
+        base = "/places/warwickshire-north/metrics/"
+        seen = []
+        for group in expected["tiles"]:
+            url = f"{base}?category={group['key']}"
+            pages = 0
+            while url:
+                page = html_of(commissioner_client, url)
+                pages += 1
+                found = re.findall(TILE, page)
+                assert 1 <= len(found) <= 2
+                seen += found
+                nxt = re.search(NEXT, page)
+                url = f"{base}?{nxt.group(1).replace('&amp;', '&')}" if nxt else None
+            assert pages == -(-len(group["rows"]) // 2)
+            if pages > 1:
+                first = html_of(commissioner_client, f"{base}?category={group['key']}")
+                assert 'aria-current="page">1</a>' in first
+        assert sorted(seen) == sorted(every) and len(seen) == len(every)
+        # Past the last page, an unknown category or page: not found; no category: the Place.
+        biggest_url = f"{base}?category={biggest['key']}"
+        last = -(-len(biggest["rows"]) // 2)
+        assert commissioner_client.get(f"{biggest_url}&page={last + 1}").status_code == 404
+        assert commissioner_client.get(f"{biggest_url}&page=x").status_code == 404
+        assert commissioner_client.get(f"{base}?category=x").status_code == 404
+        assert commissioner_client.get("/places/atlantis/metrics/?category=bcf").status_code == 404
+        response = commissioner_client.get(base)
+        assert response.status_code == 302
+        assert response["Location"] == "/places/warwickshire-north/#metrics"
+        cache.clear()
+
+
+def test_a_place_page_of_tiles_is_cached_and_its_queries_do_not_grow(
+    commissioner_client, dashboards, django_capture_on_commit_callbacks
+):
+    from django.core.cache import cache
+
+    url = "/places/coventry/metrics/?category=bcf"
+    cache.clear()
+    cold = count_queries(commissioner_client, url)
+    warm = count_queries(commissioner_client, url)
+    # Session, user with role (2); the Place with its snapshot ids (1). Rendering the pages
+    # of tiles (once a snapshot) adds place_metrics' queries.
+    assert warm <= 3, warm
+    with django_capture_on_commit_callbacks(execute=True):
+        grow(dashboards)  # more series, published again: the warming task renders every page
+    assert count_queries(commissioner_client, url) == warm
+    cache.clear()
+    assert count_queries(commissioner_client, url) == cold
 
 
 # -- error pages ---------------------------------------------------------------------------------

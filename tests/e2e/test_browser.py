@@ -15,6 +15,7 @@ PAGES = {
     "place": "/places/warwickshire-north/",
     "place-outcomes": "/places/warwickshire-north/outcomes/",
     "place-finance": "/places/warwickshire-north/finance/",
+    "place-metrics": "/places/warwickshire-north/metrics/?category=workforce",
     "concerns": "/concerns/",
     "metrics": "/metrics/",
     "metric": "/metrics/syn-sickness-monthly/",
@@ -220,6 +221,64 @@ def test_commissioner_reads_a_place_through_contents_and_folds(
     assert first.locator("svg.spc-chart").is_visible()
     assert first.locator("svg.spc-icon").count() >= 1
     assert page.errors == []
+
+
+@pytest.mark.parametrize("width", WIDTHS)
+def test_commissioner_pages_through_a_places_metrics(
+    open_page, portal, artifacts, axe_script, width
+):
+    """A Place's page shows the first tiles of each category and links to the rest; the
+    category's pages, in the NHS.UK pagination pattern, show every tile once."""
+    from unittest import mock
+
+    from django.core.cache import cache
+
+    from assurance import selectors
+    from assurance.selectors import place_metrics, place_snapshot_ids, with_snapshot_ids
+    from places.models import Place
+
+    place = with_snapshot_ids(Place.objects.filter(slug="warwickshire-north")).get()
+    dashboard = place_metrics(place=place, snapshot_ids=place_snapshot_ids(place))
+    group = max(dashboard["tiles"], key=lambda g: len(g["rows"]))
+    every = sorted(r["chart_url"] for r in group["rows"])
+    pages = -(-len(every) // 2)
+    assert pages >= 3
+    page = open_page(width)
+    # Small pages (the server runs in this process): two tiles on the Place, two a page.
+    with (
+        mock.patch.object(selectors, "PLACE_TILES_PREVIEW", 2),
+        mock.patch.object(selectors, "PLACE_TILES_PER_PAGE", 2),
+    ):
+        cache.clear()
+        try:
+            page.goto(portal["url"] + "/places/warwickshire-north/")
+            page.locator("nav.nhsuk-contents-list").locator('a[href="#metrics"]').click()
+            fold = page.locator("details.portal-fold", has_text=group["category"]).first
+            fold.locator("summary").click()
+            assert fold.locator(".spc-tile").count() == 2
+            fold.get_by_role("link", name=f"All {len(every)} {group['category']} series").click()
+            page.wait_for_url(f"**/places/warwickshire-north/metrics/?category={group['key']}")
+            assert group["category"] in page.locator("h1").inner_text()
+            seen = []
+            for number in range(1, pages + 1):
+                pagination = page.get_by_role("navigation", name=f"Pages of {group['category']}")
+                current = pagination.locator('[aria-current="page"]')
+                assert current.inner_text() == str(number)
+                tiles = page.locator(".spc-tile h4 a")
+                seen += [tiles.nth(i).get_attribute("href") for i in range(tiles.count())]
+                if number in (1, pages):
+                    check_page(page, axe_script, artifacts, f"place-metrics-{number}-{width}")
+                if number < pages:
+                    pagination.get_by_role("link", name="Next page").click()
+                    page.wait_for_url(f"**page={number + 1}#tiles")
+            assert pagination.get_by_role("link", name="Next page").count() == 0
+            assert sorted(seen) == every
+            # Back to the first page by its number, and to the Place by the breadcrumb.
+            pagination.get_by_role("link", name="Page 1", exact=True).click()
+            page.wait_for_url("**page=1#tiles")
+            assert page.errors == []
+        finally:
+            cache.clear()
 
 
 PRIORITY = "wn-prio-frailty"

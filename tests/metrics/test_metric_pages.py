@@ -62,6 +62,30 @@ def test_metrics_index_filters_with_the_api_filterset(commissioner_client, dashb
     assert "<strong>3</strong>" in html  # three providers' sickness series end in concern
 
 
+def test_metrics_index_pages_by_fifty_keeping_the_filter(commissioner_client, dashboards):
+    import re
+    from unittest import mock
+
+    from metrics import views
+
+    wanted = {m.get_absolute_url() for m in Metric.objects.filter(is_synthetic=True)}
+    assert len(wanted) > 3
+    with mock.patch.object(views, "METRICS_PER_PAGE", 3):
+        seen, url = [], "/metrics/?synthetic=true"
+        while url:
+            html = html_of(commissioner_client, url)
+            table = html[html.index("<table") : html.index("</table>")]
+            found = re.findall(r'<a href="(/metrics/[^"/]+/)"', table)
+            assert 1 <= len(found) <= 3
+            seen += found
+            nxt = re.search(r'href="\?([^"]+)" rel="next"', html)
+            url = f"/metrics/?{nxt.group(1).replace('&amp;', '&')}" if nxt else None
+            assert url is None or "synthetic=true" in url
+        assert sorted(seen) == sorted(wanted)
+        assert commissioner_client.get("/metrics/?page=99").status_code == 404
+        assert commissioner_client.get("/metrics/?page=x").status_code == 404
+
+
 def test_a_metric_page_has_a_chart_summary_and_data_table_per_subject(
     commissioner_client, dashboards
 ):
