@@ -1,8 +1,10 @@
 from django.conf import settings
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
-from rest_framework import serializers, status
-from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework import mixins, serializers, status
+from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
 from rest_framework.parsers import MultiPartParser
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
@@ -12,10 +14,12 @@ from icsportal.api.pagination import ObservationCursorPagination
 from icsportal.api.parsers import PortalJSONParser
 from icsportal.api.permissions import IsAnalyst, PortalReadPermission
 from icsportal.api.views import PortalViewSet
+from icsportal.roles import PortalRole
 from places.models import Place, System
 
 from ..choices import SubjectType
 from ..filtersets import (
+    AnnotationFilterSet,
     HICMAssessmentFilterSet,
     MetricFilterSet,
     ObservationFilterSet,
@@ -24,9 +28,20 @@ from ..filtersets import (
 )
 from ..imports import ImportFailed, observations_import
 from ..imports.safety import upload_too_large
-from ..models import HICMAssessment, Metric, Observation, Series, SeriesSummary, Target
+from ..models import (
+    Annotation,
+    HICMAssessment,
+    Metric,
+    Observation,
+    Series,
+    SeriesSummary,
+    Target,
+)
+from ..services import annotation_create
 from ..snapshots import LETTER_TYPES, latest_snapshot, scope_key
 from .serializers import (
+    AnnotationCreateSerializer,
+    AnnotationSerializer,
     BulkErrorsSerializer,
     BulkResultSerializer,
     HICMAssessmentSerializer,
@@ -65,6 +80,32 @@ class ObservationViewSet(PortalViewSet):
     pagination_class = ObservationCursorPagination
     # Cursor pages keep their own fixed order; ordering by other fields is not offered.
     ordering_fields = []
+
+
+class AnnotationViewSet(mixins.CreateModelMixin, PortalViewSet):
+    """Dated notes on series; analysts, admins and the secretaries of a metric's owning board
+    add them (``metrics.services.annotation_create``)."""
+
+    # series__metric, subject: each row names its series; created_by: who wrote it
+    queryset = Annotation.objects.select_related(*SERIES_JOINS, "created_by")
+    serializer_class = AnnotationSerializer
+    filterset_class = AnnotationFilterSet
+    ordering_fields = ["period", "created_at", "id"]
+    ordering = ["series_id", "period", "id"]
+    # Who may try: the service decides for the metric's board.
+    write_roles = (PortalRole.ANALYST, PortalRole.BOARD_SECRETARY, PortalRole.ADMIN)
+
+    @extend_schema(request=AnnotationCreateSerializer, responses={201: AnnotationSerializer})
+    def create(self, request, *args, **kwargs):
+        shape = AnnotationCreateSerializer(data=request.data)
+        shape.is_valid(raise_exception=True)
+        try:
+            annotation = annotation_create(user=request.user, **shape.validated_data)
+        except DjangoPermissionDenied as exc:
+            raise PermissionDenied(str(exc)) from exc
+        except DjangoValidationError as exc:
+            raise ValidationError(exc.message_dict) from exc
+        return Response(AnnotationSerializer(annotation).data, status=status.HTTP_201_CREATED)
 
 
 class HICMAssessmentViewSet(PortalViewSet):

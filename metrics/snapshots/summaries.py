@@ -16,6 +16,7 @@ from icsportal import pgcopy
 from .. import spc
 from ..choices import Polarity, SeriesProvenance
 from ..models import SeriesSummary, Snapshot, Target
+from .charts import chart_summary, fractions, needs_chart
 from .rag import rags
 from .reading import ScopeData
 from .scopes import ScopeSeries
@@ -251,7 +252,10 @@ def compute_summaries(series: ScopeSeries, data: ScopeData) -> SummaryRows:
     types, segments = [""] * n_series, [""] * n_series
 
     rebased = np.array([bool(p) for p in series.rebase_periods], dtype=bool)
-    batch = np.flatnonzero(observed & ~rebased)
+    # Other charts, baselines and other rule profiles: computed one by one (charts).
+    special = np.array([needs_chart(series, i) for i in range(n_series)], dtype=bool)
+    rebased &= ~special
+    batch = np.flatnonzero(observed & ~rebased & ~special)
     if batch.size:
         batch_lengths = n[batch]
         width = int(batch_lengths.max())
@@ -315,6 +319,24 @@ def compute_summaries(series: ScopeSeries, data: ScopeData) -> SummaryRows:
         variation[i], assurance[i] = result.variation, result.assurance or ""
         provisional[i] = result.provisional
 
+    extras = [""] * n_series
+    special_rows = np.flatnonzero(observed & special).tolist()
+    found = fractions(series.ids[special_rows].tolist()) if special_rows else {}
+    for i in special_rows:
+        target = float(target_value[i])
+        got = chart_summary(
+            series,
+            i,
+            values=data.values[a[i] : b[i]],
+            periods=data.periods[a[i] : b[i]],
+            fraction=found.get(int(series.ids[i])),
+            improvement=IMPROVEMENT[series.polarity[i]],
+            target=None if math.isnan(target) else target,
+        )
+        types[i], segments[i], extras[i] = got.types, got.segments, got.extra
+        mean[i], lower[i], upper[i] = got.mean, got.lower, got.upper
+        variation[i], assurance[i], provisional[i] = got.variation, got.assurance, got.provisional
+
     codes = np.zeros(n_series, dtype=np.int8)  # documented when there are no observations
     if runs.size:
         low = np.minimum.reduceat(data.provenance, runs)
@@ -337,7 +359,7 @@ def compute_summaries(series: ScopeSeries, data: ScopeData) -> SummaryRows:
         point_count=n.astype(np.int64),
         provisional=provisional,
         provenance=provenance,
-        points=_points(data, observed, a, b, types, segments),
+        points=_points(data, observed, a, b, types, segments, extras),
     )
 
 
@@ -348,8 +370,10 @@ def _points(
     b: np.ndarray,
     types: list[str],
     segments: list[str],
+    extras: list[str] | None = None,
 ) -> list[str]:
-    """Each series' ``points`` JSON text: its point types, segments and its recent points."""
+    """Each series' ``points`` JSON text: its point types, segments and its recent points
+    (and, for other charts than XmR, ``extras``: its chart, limits per point, baseline)."""
     points = [_NO_POINTS] * observed.size
     rows = np.flatnonzero(observed)
     if not rows.size:
@@ -377,7 +401,8 @@ def _points(
             )
         points[i] = (
             f'{{"types":"{types[i]}","segments":{segments[i]},'
-            f'"recent":{{"periods":{period_text},"values":[{value_text}]}}}}'
+            f'"recent":{{"periods":{period_text},"values":[{value_text}]}}'
+            f"{extras[i] if extras else ''}}}"
         )
     return points
 
