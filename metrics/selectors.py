@@ -24,7 +24,15 @@ from icsportal.api.renderers import neutralise
 from places.selectors import outcome_titles
 
 from . import spc
-from .choices import Frequency, Polarity, Provenance, SeriesProvenance, SnapshotStatus, SubjectType
+from .choices import (
+    Chart,
+    Frequency,
+    Polarity,
+    Provenance,
+    SeriesProvenance,
+    SnapshotStatus,
+    SubjectType,
+)
 from .models import Metric, Observation, Series, SeriesSummary, Snapshot, Target
 from .snapshots import LETTER_TYPES, SUMMARY_COLUMNS
 
@@ -672,7 +680,9 @@ def metric_charts(*, metric: Metric, system_id: int | None = None) -> dict:
         metric.series.filter(subjects_of(system_id))
         .select_related("place", "organisation", "system")
         .prefetch_related(
-            Prefetch("targets", queryset=Target.objects.select_related("source_document"))
+            Prefetch("targets", queryset=Target.objects.select_related("source_document")),
+            # annotations: drawn on each chart and listed under it
+            "annotations",
         )
     )
     summaries = {
@@ -767,6 +777,8 @@ def _chart(metric, series, summary, targets, observations, fmt) -> dict:
     offset = len(all_types) - len(obs)
     types = all_types[offset:]
     segments = [[max(0, s[0] - offset), *s[1:]] for s in points.get("segments") or []]
+    # Other charts than XmR: centre and 3-sigma limits per point (a p chart's follow n).
+    point_limits = [column[offset:] for column in points.get("limits") or []]
     periods = [o[0] for o in obs]
     values = [o[1] for o in obs]
     labels = [format_period(p, metric.frequency) for p in periods]
@@ -776,6 +788,8 @@ def _chart(metric, series, summary, targets, observations, fmt) -> dict:
     rows = []
     for i, (period_label, value, o) in enumerate(zip(labels, values, obs, strict=True)):
         segment = _segment_at(segments, i) or [0, None, None, None, None, None]
+        if point_limits:
+            segment = [segment[0], *(column[i] for column in point_limits)]
         if o[2] == Provenance.SYNTHETIC:
             source = "synthetic (illustrative)"
         elif o[3]:
@@ -818,8 +832,29 @@ def _chart(metric, series, summary, targets, observations, fmt) -> dict:
         provisional=summary.provisional,
         fmt=fmt,
     )
+    chart_kind = points.get("chart") or "i"
+    baseline = points.get("baseline")
+    baseline_label = ""
+    if baseline and baseline[1] - offset >= 0:
+        first, last = (max(0, k - offset) for k in baseline)
+        baseline_label = (
+            f"Limits fixed from {long_labels[first]} to {long_labels[min(last, len(obs) - 1)]}"
+        )
+        desc = f"{desc} {baseline_label}."
+    annotations = _annotations(series, periods, metric.frequency)
+    if annotations:
+        desc = (
+            f"{desc} Annotated: "
+            + "; ".join(f"{a['period']}, {a['label']}" for a in annotations)
+            + "."
+        )
     chart.update(
         {
+            "chart_kind": chart_kind,
+            "chart_label": Chart(chart_kind).label if chart_kind in Chart.values else "",
+            "limits": point_limits,
+            "baseline": baseline_label,
+            "annotations": annotations,
             "desc": desc,
             "values": values,
             "labels": labels,
@@ -850,6 +885,27 @@ def _chart(metric, series, summary, targets, observations, fmt) -> dict:
         }
     )
     return chart
+
+
+def _annotations(series, periods: list[dt.date], frequency: str) -> list[dict]:
+    """The series' annotations, each at the first drawn point on or after its period (the
+    last point for a later one); those before the first drawn point are left off."""
+    out = []
+    for note in series.annotations.all():
+        if not periods or note.period < periods[0]:
+            continue
+        index = next((i for i, p in enumerate(periods) if p >= note.period), len(periods) - 1)
+        out.append(
+            {
+                "index": index,
+                "number": len(out) + 1,
+                "kind": note.get_kind_display(),
+                "label": note.label,
+                "text": note.text,
+                "period": format_period(note.period, frequency, long=True),
+            }
+        )
+    return out
 
 
 def _plain(value: float | None) -> str:

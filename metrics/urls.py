@@ -6,4 +6,9 @@ app_name = "metrics"
 urlpatterns = [
     path("", views.MetricListView.as_view(), name="metric_list"),
     path("<slug:code>/", views.MetricDetailView.as_view(), name="metric_detail"),
+    path(
+        "<slug:code>/annotations/new/",
+        views.AnnotationCreateView.as_view(),
+        name="annotation_create",
+    ),
 ]

@@ -1,12 +1,13 @@
 import csv
 
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404
+from django.shortcuts import get_object_or_404, redirect
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import mark_safe
-from django.views.generic import DetailView, TemplateView
+from django.views.generic import DetailView, FormView, TemplateView
 
 from governance.list_views import nhsuk_filter_form
 from places.content_version import version_subquery
@@ -15,7 +16,8 @@ from places.selectors import outcome_titles
 
 from . import spc
 from .filtersets import MetricFilterSet
-from .models import Metric
+from .forms import AnnotationForm
+from .models import Metric, Series
 from .selectors import (
     cached_fragments,
     fragment_key,
@@ -25,8 +27,22 @@ from .selectors import (
     metric_csv_rows,
     metric_index_rows,
     owner_board_with_members,
+    subject_name,
+    subjects_of,
 )
+from .services import annotation_create, can_annotate
 from .templatetags.spc_charts import NO_ASSURANCE_LABEL
+
+
+def _series_choices(metric: Metric, system_id: int | None) -> list[tuple[int, str]]:
+    """The metric's series of one system's subjects, for a form: one query."""
+    # place/organisation/system: each choice names its subject
+    rows = (
+        metric.series.filter(subjects_of(system_id))
+        .select_related("place", "organisation", "system")
+        .order_by("subject_type", "id")
+    )
+    return [(s.pk, f"{subject_name(s)} ({s.get_subject_type_display()})") for s in rows]
 
 
 class MetricListView(TemplateView):
@@ -131,8 +147,13 @@ class MetricDetailView(DetailView):
         if self.request.GET.get("format") != "csv":
             # The page was rendered by this view's own templates, every value escaped.
             content = mark_safe(self._content(systems, system))  # noqa: S308 # nosec B308 B703
+        form = None
+        if self.request.GET.get("format") != "csv" and can_annotate(self.request.user, self.object):
+            choices = _series_choices(self.object, system.pk if system else None)
+            form = AnnotationForm(series_choices=choices) if choices else None
         return super().get_context_data(
             content=content,
+            annotation_form=form,
             systems=systems,
             system=system,
             nav_section="metrics",
@@ -161,5 +182,52 @@ class SPCIconsView(TemplateView):
             trend_length=spc.TREND_LENGTH,
             min_points=spc.MIN_POINTS,
             crumbs=[("Overview", reverse("assurance:system_overview"))],
+            **kwargs,
+        )
+
+
+class AnnotationCreateView(FormView):
+    """Add a dated note to one of a metric's series (analysts, admins, the secretaries of the
+    metric's owning board): the form checks the shape, ``annotation_create`` the rules."""
+
+    template_name = "metrics/annotation_form.html"
+    form_class = AnnotationForm
+
+    def dispatch(self, request, *args, **kwargs):
+        # owner_board: who may annotate
+        self.metric = get_object_or_404(
+            Metric.objects.select_related("owner_board"), code=kwargs["code"]
+        )
+        if not can_annotate(request.user, self.metric):
+            raise PermissionDenied("You may not annotate this metric.")
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_form_kwargs(self):
+        return {
+            **super().get_form_kwargs(),
+            "series_choices": _series_choices(self.metric, None),
+        }
+
+    def form_valid(self, form):
+        data = form.cleaned_data
+        series = get_object_or_404(Series.objects.select_related("metric"), pk=data.pop("series"))
+        if series.metric_id != self.metric.pk:
+            raise Http404("No such series of this metric.")
+        try:
+            annotation_create(user=self.request.user, series=series, **data)
+        except ValidationError as exc:
+            for field, messages in exc.message_dict.items():
+                form.add_error(field if field in form.fields else None, messages)
+            return self.form_invalid(form)
+        return redirect(f"{self.metric.get_absolute_url()}#series-{series.pk}")
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            metric=self.metric,
+            nav_section="metrics",
+            crumbs=[
+                ("Metrics", reverse("metrics:metric_list")),
+                (self.metric.short_name, self.metric.get_absolute_url()),
+            ],
             **kwargs,
         )

@@ -128,7 +128,11 @@ def spc_chart(chart: dict) -> SafeString:
     unit = chart.get("unit", "")
     n = len(values)
 
+    # Other charts than XmR: centre and limits per point, drawn as steps instead of lines.
+    point_limits = chart.get("limits") or []
     numbers = list(values)
+    for column in point_limits:
+        numbers += _finite(column)
     for seg in segments:
         numbers += _finite(seg[1:4])
     numbers += _finite(targets)
@@ -186,6 +190,8 @@ def spc_chart(chart: dict) -> SafeString:
                 f'<line class="spc-rebase" x1="{xr}" x2="{xr}" y1="{TOP}" y2="{HEIGHT - BOTTOM}"'
                 f' stroke="{GREY}" stroke-dasharray="2 3"/>'
             )
+        if point_limits:
+            continue
         for name, value, style in (
             ("spc-mean", seg[1], f'stroke="{DARK}" stroke-width="1.5"'),
             ("spc-limit spc-limit--upper", seg[3], f'stroke="{GREY}" stroke-dasharray="6 4"'),
@@ -198,6 +204,39 @@ def spc_chart(chart: dict) -> SafeString:
                 f'<line class="{name}" data-segment="{k}" data-value="{value!r}"'
                 f' x1="{_n(x1)}" x2="{_n(x2)}" y1="{yy}" y2="{yy}" {style}/>'
             )
+
+    for column, (name, style) in zip(
+        point_limits,
+        (
+            ("spc-mean", f'stroke="{DARK}" stroke-width="1.5"'),
+            ("spc-limit spc-limit--lower", f'stroke="{GREY}" stroke-dasharray="6 4"'),
+            ("spc-limit spc-limit--upper", f'stroke="{GREY}" stroke-dasharray="6 4"'),
+        ),
+        strict=False,
+    ):
+        steps = []
+        for i, v in enumerate(column[:n]):
+            if v is None or not math.isfinite(v):
+                continue
+            yy = _n(y(v))
+            x1, x2 = _n(max(LEFT, x(i) - half)), _n(min(WIDTH - RIGHT, x(i) + half))
+            steps.append(f"{x1},{yy} {x2},{yy}")
+        if steps:
+            joined = " ".join(steps)
+            out.append(
+                f'<polyline class="{name} spc-steps" points="{joined}" fill="none" {style}/>'
+            )
+
+    # Annotations: a dotted line at the point each marks, numbered as in the list below it.
+    for note in chart.get("annotations") or []:
+        xa = _n(x(min(note["index"], n - 1)))
+        out.append(
+            f'<g class="spc-annotation" data-index="{int(note["index"])}">'
+            f'<line x1="{xa}" x2="{xa}" y1="{TOP + 14}" y2="{HEIGHT - BOTTOM}" stroke="{PURPLE}"'
+            ' stroke-dasharray="1 3" stroke-width="1.5"/>'
+            f'<text x="{xa}" y="{TOP + 10}" text-anchor="middle" font-size="{FONT - 2}"'
+            f' font-weight="bold" fill="{PURPLE}">{int(note["number"])}</text></g>'
+        )
 
     # Target: a step line, one piece per run of points with the same target.
     i = 0

@@ -264,3 +264,34 @@ def test_api_lists_and_filters(series):
         rows = analyst.get(f"/api/v1/annotations/?{query}").json()["results"]
         assert [r["series"]["id"] for r in rows] == [series.pk], query
     assert analyst.get("/api/v1/annotations/?metric=nope").status_code == 400
+
+
+# -- the metric page --------------------------------------------------------------------------
+
+
+def test_the_metric_page_draws_lists_and_takes_annotations(series, board, page_client_as):
+    page = f"/metrics/test-annotated/?system={series.place.system.slug}"
+    analyst = page_client_as("analyst")
+    annotation_create(
+        user=analyst.user, series=series, kind="intervention", period=_month(5), label="Triage"
+    )
+    snapshot_build(system_id=series.place.system_id, place_id=series.place_id)
+    html = analyst.get(page).content.decode()
+    assert 'class="spc-annotation" data-index="5"' in html
+    assert "Triage</strong> (Intervention)" in html
+    assert 'action="/metrics/test-annotated/annotations/new/"' in html
+    commissioner = page_client_as("commissioner")
+    assert "annotations/new/" not in commissioner.get(page).content.decode()
+    assert commissioner.post("/metrics/test-annotated/annotations/new/").status_code == 403
+
+    secretary = page_client_as("board_secretary", boards=[board.slug])
+    form = {"series": series.pk, "kind": "rebase", "period": "2020-04-01", "label": "New"}
+    refused = secretary.post("/metrics/test-annotated/annotations/new/", form)
+    assert refused.status_code == 200
+    assert "a rebase or a baseline needs its reason" in refused.content.decode()
+    done = secretary.post(
+        "/metrics/test-annotated/annotations/new/", {**form, "text": "New pathway"}
+    )
+    assert done.status_code == 302
+    assert done["Location"] == f"/metrics/test-annotated/#series-{series.pk}"
+    assert Annotation.objects.filter(kind="rebase", series=series).exists()
