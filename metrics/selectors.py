@@ -25,7 +25,9 @@ from places.selectors import outcome_titles
 
 from . import spc
 from .choices import (
+    FRACTION_KINDS,
     Chart,
+    DataKind,
     Frequency,
     Polarity,
     Provenance,
@@ -33,6 +35,7 @@ from .choices import (
     SnapshotStatus,
     SubjectType,
 )
+from .funnel import funnel, funnel_curves
 from .models import Metric, Observation, Series, SeriesSummary, Snapshot, Target
 from .snapshots import LETTER_TYPES, SUMMARY_COLUMNS
 
@@ -979,3 +982,151 @@ def metric_index_rows(metrics: Iterable[Metric]) -> list[dict]:
             }
         )
     return rows
+
+
+# -- comparing subjects: funnel plots ------------------------------------------------------------
+
+
+class CompareError(ValueError):
+    """A comparison that cannot be made: ``field`` names the parameter at fault."""
+
+    def __init__(self, field: str, message: str):
+        super().__init__(message)
+        self.field = field
+
+
+FLAG_WORDS = {1: "above", -1: "below", 0: "within"}
+
+
+def compare_periods(metric: Metric, subject_type: str) -> list[dt.date]:
+    """The periods with a numerator and denominator for some subject of that type, newest
+    first."""
+    return list(
+        Observation.objects.filter(
+            series__metric=metric,
+            series__subject_type=subject_type,
+            numerator__isnull=False,
+        )
+        .order_by("-period_start")
+        .values_list("period_start", flat=True)
+        .distinct()
+    )
+
+
+def metric_compare(*, metric: Metric, period: dt.date, subject_type: str) -> dict:
+    """A funnel plot of every subject of ``subject_type`` (in every system) for ``metric`` in
+    the period starting ``period``: Spiegelhalter's 95% and 99.8% limits with over-dispersion
+    (``metrics.funnel``). Two queries. Raises CompareError naming the parameter at fault."""
+    if metric.data_kind not in FRACTION_KINDS:
+        raise CompareError(
+            "metric",
+            f"{metric.code} is {metric.get_data_kind_display().lower()}: funnel plots compare "
+            "proportions and rates, which have numerators and denominators.",
+        )
+    rows = list(
+        Observation.objects.filter(
+            series__metric=metric,
+            series__subject_type=subject_type,
+            period_start=period,
+            numerator__isnull=False,
+            denominator__isnull=False,
+        )
+        # subject and system: each unit is named with its system
+        .select_related(
+            "series__place__system",
+            "series__organisation__system",
+            "series__system",
+        )
+        .order_by("series_id")
+    )
+    if not rows:
+        raise CompareError(
+            "period", f"No {subject_type} has a numerator and denominator for {period}."
+        )
+    nums = [o.numerator for o in rows]
+    dens = [o.denominator for o in rows]
+    kind = "proportion" if metric.data_kind == DataKind.PROPORTION else "rate"
+    transform = "sqrt" if kind == "rate" and min(nums) == 0 else None
+    result = funnel(nums, dens, kind=kind, multiplier=metric.multiplier, transform=transform)
+    curves = funnel_curves(result, points=60)
+
+    def fmt(v):
+        return format_measure(v, decimals=metric.decimal_places, unit=metric.unit)
+
+    units = []
+    for i, o in enumerate(rows):
+        series = o.series
+        subject = series.subject
+        system = series.system or getattr(series.place or series.organisation, "system", None)
+        flag95, flag99 = int(result.flag95[i]), int(result.flag99[i])
+        units.append(
+            {
+                "subject": subject_name(series),
+                "subject_slug": series.subject_slug,
+                "subject_type": series.subject_type,
+                "system": system.name if system else "",
+                "system_slug": system.slug if system else "",
+                "url": subject.get_absolute_url() if series.place_id else "",
+                "numerator": o.numerator,
+                "denominator": o.denominator,
+                "value": float(result.values[i]),
+                "value_text": fmt(float(result.values[i])),
+                "z": float(result.z[i]),
+                "ll99": float(result.ll99[i]),
+                "ll95": float(result.ll95[i]),
+                "ul95": float(result.ul95[i]),
+                "ul99": float(result.ul99[i]),
+                "limits_text": f"{fmt(float(result.ll95[i]))} to {fmt(float(result.ul95[i]))}",
+                "flag95": FLAG_WORDS[flag95],
+                "flag99": FLAG_WORDS[flag99],
+                "synthetic": metric.is_synthetic or o.provenance == Provenance.SYNTHETIC,
+            }
+        )
+    return {
+        "metric": metric,
+        "period": period,
+        "period_label": format_period(period, metric.frequency, long=True),
+        "subject_type": subject_type,
+        "kind": kind,
+        "target": result.target,
+        "target_text": fmt(result.target),
+        "phi": None if math.isnan(result.phi) else result.phi,
+        "tau2": result.tau2,
+        "units": units,
+        "beyond99": sum(u["flag99"] != "within" for u in units),
+        "beyond95": sum(u["flag95"] != "within" for u in units),
+        "synthetic": any(u["synthetic"] for u in units),
+        "curves": {k: [float(x) for x in v] for k, v in curves.items()},
+    }
+
+
+def compare_params(params, metric_code: str | None = None) -> tuple[Metric, dt.date | None, str]:
+    """The metric, period (None: the latest with data) and subject type a comparison asks
+    for, from query parameters. Raises CompareError naming the parameter at fault."""
+    code = metric_code if metric_code is not None else params.get("metric", "")
+    if not code:
+        raise CompareError("metric", "This parameter is required.")
+    if "\x00" in code:
+        raise CompareError("metric", "Null characters are not allowed.")
+    metric = Metric.objects.filter(code=code).first()
+    if metric is None:
+        raise CompareError("metric", f"No metric has the code {code!r}.")
+    if metric.data_kind not in FRACTION_KINDS:
+        raise CompareError(
+            "metric",
+            f"{metric.code} is {metric.get_data_kind_display().lower()}: funnel plots compare "
+            "proportions and rates, which have numerators and denominators.",
+        )
+    subject_type = params.get("subject_type") or SubjectType.PLACE
+    if subject_type not in SubjectType.values:
+        raise CompareError("subject_type", f"Choose one of {', '.join(SubjectType.values)}.")
+    text = params.get("period") or ""
+    period = None
+    if text:
+        try:
+            period = dt.date.fromisoformat(text + "-01" if len(text) == 7 else text)
+        except ValueError:
+            raise CompareError(
+                "period", "Give the period's first day (YYYY-MM-DD) or its month (YYYY-MM)."
+            ) from None
+    return metric, period, subject_type

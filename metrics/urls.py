@@ -6,6 +6,7 @@ app_name = "metrics"
 urlpatterns = [
     path("", views.MetricListView.as_view(), name="metric_list"),
     path("<slug:code>/", views.MetricDetailView.as_view(), name="metric_detail"),
+    path("<slug:code>/compare/", views.MetricCompareView.as_view(), name="metric_compare"),
     path(
         "<slug:code>/annotations/new/",
         views.AnnotationCreateView.as_view(),

@@ -15,15 +15,20 @@ from places.models import System
 from places.selectors import outcome_titles
 
 from . import spc
+from .choices import SubjectType
 from .filtersets import MetricFilterSet
 from .forms import AnnotationForm
 from .models import Metric, Series
 from .selectors import (
+    CompareError,
     cached_fragments,
+    compare_params,
+    compare_periods,
     fragment_key,
     latest_snapshots,
     member_rows,
     metric_charts,
+    metric_compare,
     metric_csv_rows,
     metric_index_rows,
     owner_board_with_members,
@@ -229,5 +234,58 @@ class AnnotationCreateView(FormView):
                 ("Metrics", reverse("metrics:metric_list")),
                 (self.metric.short_name, self.metric.get_absolute_url()),
             ],
+            **kwargs,
+        )
+
+
+class MetricCompareView(TemplateView):
+    """A funnel plot and table comparing every subject of one type for a proportion or rate
+    metric in one period (``?period=YYYY-MM&subject_type=place``)."""
+
+    template_name = "metrics/metric_compare.html"
+
+    def get(self, request, *args, **kwargs):
+        try:
+            metric, period, subject_type = compare_params(request.GET, kwargs["code"])
+        except CompareError as exc:
+            if exc.field == "metric":
+                raise Http404(str(exc)) from exc
+            return self.render_to_response(self._context(None, str(exc)), status=400)
+        periods = compare_periods(metric, subject_type) if metric else []
+        compare, error = None, ""
+        try:
+            chosen = period or (periods[0] if periods else None)
+            if chosen is None:
+                raise CompareError(
+                    "period", f"No {subject_type} has a numerator and denominator yet."
+                )
+            compare = metric_compare(metric=metric, period=chosen, subject_type=subject_type)
+        except CompareError as exc:
+            error = str(exc)
+        context = self._context(metric, error, compare=compare, periods=periods)
+        context["subject_type"] = subject_type
+        if compare:
+            compare["id"] = "funnel"
+            compare["title"] = (
+                f"{metric.short_name}: every {subject_type} in {compare['period_label']}"
+            )
+            compare["desc"] = (
+                f"A funnel plot of {len(compare['units'])} {subject_type}s against their "
+                f"denominators, around {compare['target_text']} for all of them together. "
+                f"{compare['beyond99']} lie beyond the 99.8% limits and {compare['beyond95']} "
+                "beyond the 95% limits, after allowing for over-dispersion."
+            )
+        return self.render_to_response(context, status=400 if error and not compare else 200)
+
+    def _context(self, metric, error, **kwargs):
+        crumbs = [("Metrics", reverse("metrics:metric_list"))]
+        if metric is not None:
+            crumbs.append((metric.short_name, metric.get_absolute_url()))
+        return self.get_context_data(
+            metric=metric,
+            error=error,
+            subject_types=SubjectType.choices,
+            nav_section="metrics",
+            crumbs=crumbs,
             **kwargs,
         )

@@ -14,5 +14,6 @@ urlpatterns = [
     path("dashboards/system/", views.DashboardView.as_view(), name="dashboard_system"),
     path("dashboards/<slug:place_slug>/", views.DashboardView.as_view(), name="dashboard_place"),
     path("series/", views.SeriesPointsView.as_view(), name="series_points"),
+    path("compare/", views.CompareView.as_view(), name="compare"),
     *router.urls,
 ]

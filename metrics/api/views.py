@@ -37,6 +37,7 @@ from ..models import (
     SeriesSummary,
     Target,
 )
+from ..selectors import CompareError, compare_params, compare_periods, metric_compare
 from ..services import annotation_create
 from ..snapshots import LETTER_TYPES, latest_snapshot, scope_key
 from .serializers import (
@@ -373,4 +374,112 @@ class ObservationBulkView(APIView):
                 "unchanged": result.unchanged,
             },
             status=status.HTTP_201_CREATED,
+        )
+
+
+COMPARE_UNIT = inline_serializer(
+    "CompareUnit",
+    fields={
+        "subject": serializers.CharField(),
+        "subject_slug": serializers.CharField(),
+        "subject_type": serializers.CharField(),
+        "system": serializers.CharField(),
+        "system_slug": serializers.CharField(),
+        "numerator": serializers.FloatField(),
+        "denominator": serializers.FloatField(),
+        "value": serializers.FloatField(),
+        "z": serializers.FloatField(),
+        "ll99": serializers.FloatField(),
+        "ll95": serializers.FloatField(),
+        "ul95": serializers.FloatField(),
+        "ul99": serializers.FloatField(),
+        "flag95": serializers.ChoiceField(choices=["above", "below", "within"]),
+        "flag99": serializers.ChoiceField(choices=["above", "below", "within"]),
+        "synthetic": serializers.BooleanField(),
+    },
+    many=True,
+)
+UNIT_KEYS = (
+    "subject",
+    "subject_slug",
+    "subject_type",
+    "system",
+    "system_slug",
+    "numerator",
+    "denominator",
+    "value",
+    "z",
+    "ll99",
+    "ll95",
+    "ul95",
+    "ul99",
+    "flag95",
+    "flag99",
+    "synthetic",
+)
+
+
+class CompareView(APIView):
+    """A funnel plot of every subject of one type (in every system) for a proportion or rate
+    metric in one period: 95% and 99.8% limits adjusted for over-dispersion (Spiegelhalter
+    2005), and which subjects lie beyond them."""
+
+    renderer_classes = [JSONRenderer]
+    permission_classes = [PortalReadPermission]
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("metric", str, required=True, description="Metric code"),
+            OpenApiParameter(
+                "period",
+                str,
+                description="The period's first day (YYYY-MM-DD) or month (YYYY-MM); "
+                "default: the latest with data",
+            ),
+            OpenApiParameter(
+                "subject_type", str, enum=SubjectType.values, description="Default: place"
+            ),
+        ],
+        responses={
+            200: inline_serializer(
+                "Comparison",
+                fields={
+                    "metric": serializers.CharField(),
+                    "period": serializers.DateField(),
+                    "subject_type": serializers.CharField(),
+                    "kind": serializers.ChoiceField(choices=["proportion", "rate"]),
+                    "target": serializers.FloatField(),
+                    "phi": serializers.FloatField(allow_null=True),
+                    "tau2": serializers.FloatField(),
+                    "synthetic": serializers.BooleanField(),
+                    "units": COMPARE_UNIT,
+                },
+            )
+        },
+    )
+    def get(self, request):
+        try:
+            metric, period, subject_type = compare_params(request.query_params)
+            if period is None:
+                periods = compare_periods(metric, subject_type)
+                if not periods:
+                    raise CompareError(
+                        "period", f"No {subject_type} has a numerator and denominator yet."
+                    )
+                period = periods[0]
+            found = metric_compare(metric=metric, period=period, subject_type=subject_type)
+        except CompareError as exc:
+            raise ValidationError({exc.field: str(exc)}) from exc
+        return Response(
+            {
+                "metric": metric.code,
+                "period": period.isoformat(),
+                "subject_type": subject_type,
+                "kind": found["kind"],
+                "target": found["target"],
+                "phi": found["phi"],
+                "tau2": found["tau2"],
+                "synthetic": found["synthetic"],
+                "units": [{k: u[k] for k in UNIT_KEYS} for u in found["units"]],
+            }
         )
