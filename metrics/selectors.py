@@ -1130,3 +1130,94 @@ def compare_params(params, metric_code: str | None = None) -> tuple[Metric, dt.d
                 "period", "Give the period's first day (YYYY-MM-DD) or its month (YYYY-MM)."
             ) from None
     return metric, period, subject_type
+
+
+# -- the icon summary table ----------------------------------------------------------------------
+
+SUMMARY_SORTS = {
+    "metric": lambda r: (r["metric_short_name"].lower(), r["subject"]),
+    "subject": lambda r: (r["subject"], r["metric_short_name"].lower()),
+    # concern first, then neutral special cause, common cause, improvement, no data
+    "variation": lambda r: (
+        0
+        if r["is_concern"]
+        else 1
+        if r["variation"].startswith("neutral")
+        else 3
+        if r["is_improvement"]
+        else 4
+        if not r["has_data"]
+        else 2,
+        r["metric_short_name"].lower(),
+    ),
+    # fail first, then hit and miss, pass, no assurance
+    "assurance": lambda r: (
+        {"consistent_fail": 0, "hit_and_miss": 1, "consistent_pass": 2}.get(r["assurance"], 3),
+        r["metric_short_name"].lower(),
+    ),
+}
+SUMMARY_VARIATIONS = {
+    "concern": lambda r: r["is_concern"],
+    "improvement": lambda r: r["is_improvement"],
+    "neutral": lambda r: r["has_data"] and r["variation"].startswith("neutral"),
+    "common_cause": lambda r: r["has_data"] and r["variation"] == "common_cause",
+}
+SUMMARY_CSV_HEADER = [
+    "metric",
+    "subject",
+    "subject_type",
+    "period",
+    "value",
+    "target",
+    "target_period",
+    "variation",
+    "assurance",
+    "provisional",
+    "synthetic",
+]
+
+
+def summary_table(
+    *,
+    board=None,
+    place=None,
+    system=None,
+    sort: str = "metric",
+    variation: str = "",
+    assurance: str = "",
+) -> list[dict]:
+    """One row per series from the latest snapshots, with its latest value, target, variation
+    and assurance: a board's metrics (every subject), a Place's series (its own and its
+    organisations'), or the system's own series; sorted and filtered."""
+    if board is not None:
+        rows = [r for r in system_rows(system_id=board.system_id) if r["owner_board"] == board.name]
+    elif place is not None:
+        rows = place_rows(place=place)
+    else:
+        rows = [
+            r for r in system_rows(system_id=system.pk) if r["subject_type"] == SubjectType.SYSTEM
+        ]
+    if variation in SUMMARY_VARIATIONS:
+        rows = [r for r in rows if SUMMARY_VARIATIONS[variation](r)]
+    if assurance:
+        rows = [r for r in rows if (r["assurance"] or "none") == assurance]
+    return sorted(rows, key=SUMMARY_SORTS.get(sort, SUMMARY_SORTS["metric"]))
+
+
+def summary_csv_rows(rows: list[dict]) -> Iterable[list[str]]:
+    """The summary table as CSV rows, header first; text a spreadsheet would run neutralised."""
+    yield SUMMARY_CSV_HEADER
+    for r in rows:
+        yield [
+            r["metric_code"],
+            neutralise(r["subject"]),
+            r["subject_type"],
+            r["period"],
+            r["value"],
+            r["target"],
+            r["target_period"],
+            r["variation"],
+            r["assurance"],
+            "yes" if r["provisional"] else "no",
+            "yes" if r["synthetic"] else "no",
+        ]

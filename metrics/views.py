@@ -10,8 +10,9 @@ from django.utils.safestring import mark_safe
 from django.views.generic import DetailView, FormView, TemplateView
 
 from governance.list_views import nhsuk_filter_form
+from governance.models import Board
 from places.content_version import version_subquery
-from places.models import System
+from places.models import Place, System
 from places.selectors import outcome_titles
 
 from . import spc
@@ -34,6 +35,8 @@ from .selectors import (
     owner_board_with_members,
     subject_name,
     subjects_of,
+    summary_csv_rows,
+    summary_table,
 )
 from .services import annotation_create, can_annotate
 from .templatetags.spc_charts import NO_ASSURANCE_LABEL
@@ -288,4 +291,82 @@ class MetricCompareView(TemplateView):
             nav_section="metrics",
             crumbs=crumbs,
             **kwargs,
+        )
+
+
+class MetricSummaryView(TemplateView):
+    """The icon summary table boards read first: one row per series of a board
+    (``?board=<slug>``), a Place (``?place=<slug>``) or a system (``?system=<slug>``; the
+    first by name by default), with latest value, target, variation and assurance icons;
+    ``?sort=``, ``?variation=``, ``?assurance=`` and ``?format=csv``."""
+
+    template_name = "metrics/metric_summary.html"
+
+    def _scope(self):
+        params = self.request.GET
+        if params.get("board"):
+            board = get_object_or_404(Board, slug=params["board"])
+            return {"board": board}, board.name
+        if params.get("place"):
+            place = get_object_or_404(Place, slug=params["place"])
+            return {"place": place}, place.name
+        systems = System.objects.order_by("name")
+        system = (
+            get_object_or_404(systems, slug=params["system"])
+            if params.get("system")
+            else systems.first()
+        )
+        if system is None:
+            raise Http404("No system is loaded.")
+        return {"system": system}, system.name
+
+    def get(self, request, *args, **kwargs):
+        scope, name = self._scope()
+        params = request.GET
+        rows = summary_table(
+            **scope,
+            sort=params.get("sort", "metric"),
+            variation=params.get("variation", ""),
+            assurance=params.get("assurance", ""),
+        )
+        if params.get("format") == "csv":
+            response = HttpResponse(content_type="text/csv; charset=utf-8")
+            response["Content-Disposition"] = 'attachment; filename="summary.csv"'
+            csv.writer(response).writerows(summary_csv_rows(rows))
+            return response
+        query = params.copy()
+        query.pop("sort", None)
+        query.pop("format", None)
+        return self.render_to_response(
+            self.get_context_data(
+                rows=rows,
+                scope_name=name,
+                scope_key=next(iter(scope)),
+                scope_slug=next(iter(scope.values())).slug,
+                sort=params.get("sort", "metric"),
+                variation=params.get("variation", ""),
+                assurance=params.get("assurance", ""),
+                base_query=query.urlencode(),
+                synthetic=any(r["synthetic"] for r in rows),
+                columns=[
+                    ("metric", "Metric"),
+                    ("subject", "Subject"),
+                    ("", "Latest"),
+                    ("", "Target"),
+                    ("variation", "Variation"),
+                    ("assurance", "Assurance"),
+                ],
+                variation_choices=[
+                    ("concern", "Special cause concern"),
+                    ("improvement", "Special cause improvement"),
+                    ("neutral", "Special cause, neutral"),
+                    ("common_cause", "Common cause"),
+                ],
+                assurance_choices=[
+                    *((code, spc.LABELS[code]) for code in spc.ASSURANCES),
+                    ("none", "No assurance"),
+                ],
+                nav_section="metrics",
+                crumbs=[("Metrics", reverse("metrics:metric_list"))],
+            )
         )
