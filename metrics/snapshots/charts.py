@@ -1,5 +1,9 @@
 """The series that are not plain XmR charts: another chart of ``spc_limits`` (p, u, c, g, t,
-run...), or limits fixed from a baseline; their limits per point and their special causes."""
+run...), or limits fixed from a baseline; their limits per point and their special causes.
+
+Series of one chart with neither rebases nor a baseline are computed together
+(``batch_limits``, ``spc.control_limits_many``); the others one by one (``chart_summary``).
+"""
 
 from __future__ import annotations
 
@@ -120,6 +124,58 @@ def _baseline_limits(chart, values, nums, dens, inside, multiplier) -> dict[str,
     return {"values": values, **{k: v * multiplier for k, v in limits.items()}}
 
 
+def _usable(fraction, periods: np.ndarray) -> bool:
+    """Whether every point has its numerator and denominator."""
+    return (
+        fraction is not None
+        and fraction[0].size == periods.size
+        and bool((fraction[0] == periods).all())
+        and bool(np.isfinite(fraction[1]).all())
+        and bool(np.isfinite(fraction[2]).all())
+    )
+
+
+def batch_limits(
+    series: ScopeSeries,
+    rows: list[int],
+    values: list[np.ndarray],
+    periods: list[np.ndarray],
+    found: dict[int, tuple[np.ndarray, np.ndarray, np.ndarray]],
+) -> dict[int, dict[str, np.ndarray]]:
+    """Limits of the series (of ``rows``) that need neither segments nor a baseline, computed
+    together with ``spc.control_limits_many``, one call per chart and multiplier."""
+    groups: dict[tuple[str, float], list[int]] = {}
+    for k, i in enumerate(rows):
+        chart = series.chart[i]
+        if chart == Chart.I or series.rebase_periods[i] or series.baseline[i] is not None:
+            continue
+        if chart in FRACTION_CHARTS and not _usable(found.get(int(series.ids[i])), periods[k]):
+            continue
+        groups.setdefault((chart, float(series.multiplier[i] or 1)), []).append(k)
+    out: dict[int, dict[str, np.ndarray]] = {}
+    for (chart, multiplier), members in groups.items():
+        lengths = np.array([values[k].size for k in members], dtype=np.int64)
+        width = int(lengths.max())
+        nums = np.full((len(members), width), np.nan)
+        dens = np.full((len(members), width), np.nan) if chart in FRACTION_CHARTS else None
+        for r, k in enumerate(members):
+            if dens is not None:
+                fraction = found[int(series.ids[rows[k]])]
+                nums[r, : lengths[r]], dens[r, : lengths[r]] = fraction[1], fraction[2]
+            else:
+                nums[r, : lengths[r]] = values[k]
+        result = spc.control_limits_many(
+            chart,
+            nums,
+            dens,
+            lengths=lengths,
+            multiplier=multiplier if dens is not None else 1,
+        )
+        for r, k in enumerate(members):
+            out[rows[k]] = {key: result[key][r, : lengths[r]] for key in result}
+    return out
+
+
 def chart_summary(
     series: ScopeSeries,
     i: int,
@@ -129,6 +185,7 @@ def chart_summary(
     fraction: tuple[np.ndarray, np.ndarray, np.ndarray] | None,
     improvement: str,
     target: float | None,
+    limits: dict[str, np.ndarray] | None = None,
 ) -> ChartSummary:
     """Series ``i``'s chart: limits with its chart (rebased at its rebase periods, or fixed
     from its baseline), special causes with its rule profile."""
@@ -136,14 +193,7 @@ def chart_summary(
     multiplier = float(series.multiplier[i] or 1)
     nums = dens = None
     if chart in FRACTION_CHARTS:
-        usable = (
-            fraction is not None
-            and fraction[0].size == periods.size
-            and (fraction[0] == periods).all()
-            and np.isfinite(fraction[1]).all()
-            and np.isfinite(fraction[2]).all()
-        )
-        if usable:
+        if _usable(fraction, periods):
             nums, dens = fraction[1], fraction[2]
         else:
             # Without every numerator and denominator the chart falls back to XmR.
@@ -156,7 +206,9 @@ def chart_summary(
         inside = (periods >= first) & (periods <= last)
         if inside.sum() < BASELINE_MIN_POINTS or chart in (Chart.PP, Chart.UP):
             inside = None
-    if inside is not None:
+    if limits is not None and inside is None:
+        pass  # computed with the other series of its chart (batch_limits)
+    elif inside is not None:
         limits = _baseline_limits(chart, values, nums, dens, inside, multiplier)
         labels = [0] * values.size
     elif chart in FRACTION_CHARTS:

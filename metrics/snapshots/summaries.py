@@ -16,7 +16,7 @@ from icsportal import pgcopy
 from .. import spc
 from ..choices import Polarity, SeriesProvenance
 from ..models import SeriesSummary, Snapshot, Target
-from .charts import chart_summary, fractions, needs_chart
+from .charts import batch_limits, chart_summary, fractions, needs_chart
 from .rag import rags
 from .reading import ScopeData
 from .scopes import ScopeSeries
@@ -322,16 +322,20 @@ def compute_summaries(series: ScopeSeries, data: ScopeData) -> SummaryRows:
     extras = [""] * n_series
     special_rows = np.flatnonzero(observed & special).tolist()
     found = fractions(series.ids[special_rows].tolist()) if special_rows else {}
-    for i in special_rows:
+    special_values = [data.values[a[i] : b[i]] for i in special_rows]
+    special_periods = [data.periods[a[i] : b[i]] for i in special_rows]
+    batched = batch_limits(series, special_rows, special_values, special_periods, found)
+    for j, i in enumerate(special_rows):
         target = float(target_value[i])
         got = chart_summary(
             series,
             i,
-            values=data.values[a[i] : b[i]],
-            periods=data.periods[a[i] : b[i]],
+            values=special_values[j],
+            periods=special_periods[j],
             fraction=found.get(int(series.ids[i])),
             improvement=IMPROVEMENT[series.polarity[i]],
             target=None if math.isnan(target) else target,
+            limits=batched.get(i),
         )
         types[i], segments[i], extras[i] = got.types, got.segments, got.extra
         mean[i], lower[i], upper[i] = got.mean, got.lower, got.upper

@@ -10,6 +10,7 @@ from governance.services import role_grant
 from metrics.models import Annotation, Observation
 from metrics.services import annotation_create
 from metrics.snapshots import snapshot_build
+from metrics.spc import control_limits
 from tests.api.conftest import token_client
 from tests.factories import BoardFactory, MetricFactory, PlaceFactory, SeriesFactory
 
@@ -186,10 +187,14 @@ def test_a_p_chart_has_limits_per_point():
     assert summary.points["chart"] == "p"
     centre, lower, upper = summary.points["limits"]
     assert upper[0] > upper[1]  # the smaller denominator has the wider limits
-    p = 0.115  # the pooled proportion: (19 x 10% ... + 40%) by denominators
     pooled = (sum(d * 0.1 for d in denominators[:-1]) + 0.4 * 400) / sum(denominators)
     assert centre[0] == pytest.approx(pooled * 100)
-    assert p and summary.points["types"][-1] == "I"
+    # The snapshot's limits are the engine's (control_limits_many, as control_limits).
+    nums = [v * d / 100 for v, d in zip([10.0] * 19 + [40.0], denominators, strict=True)]
+    expected = control_limits("p", nums, denominators, multiplier=100)
+    assert upper == pytest.approx(list(expected["ul99"]))
+    assert lower == pytest.approx(list(expected["ll99"]))
+    assert summary.points["types"][-1] == "I"  # beyond its upper limit; higher is better
 
 
 def test_the_mdc_profile_counts_points_beyond_the_limit_in_two_of_three():
