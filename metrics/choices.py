@@ -72,3 +72,50 @@ class SeriesProvenance(models.TextChoices):
     UPLOADED = "uploaded", "Uploaded"
     SYNTHETIC = "synthetic", "Synthetic (illustrative)"
     MIXED = "mixed", "Mixed"
+
+
+class DataKind(models.TextChoices):
+    CONTINUOUS = "continuous", "Continuous (a measurement)"
+    PROPORTION = "proportion", "Proportion (a numerator of a denominator)"
+    RATE = "rate", "Rate (events per population or exposure)"
+    COUNT = "count", "Count of events"
+    TIME_BETWEEN = "time_between", "Time between events"
+    CASES_BETWEEN = "cases_between", "Cases between events"
+
+
+class Chart(models.TextChoices):
+    I = "i", "XmR (individuals)"  # noqa: E741 - the chart's name
+    RUN = "run", "Run chart"
+    P = "p", "p chart"
+    PP = "pp", "p′ chart (Laney)"
+    U = "u", "u chart"
+    UP = "up", "u′ chart (Laney)"
+    C = "c", "c chart"
+    G = "g", "g chart"
+    T = "t", "t chart"
+
+
+# The charts each kind of data may have, its default first (metrics.spc_limits documents them).
+KIND_CHARTS = {
+    DataKind.CONTINUOUS: (Chart.I, Chart.RUN),
+    DataKind.PROPORTION: (Chart.P, Chart.PP, Chart.I, Chart.RUN),
+    DataKind.RATE: (Chart.U, Chart.UP, Chart.I, Chart.RUN),
+    DataKind.COUNT: (Chart.C, Chart.I, Chart.RUN),
+    DataKind.TIME_BETWEEN: (Chart.T, Chart.I, Chart.RUN),
+    DataKind.CASES_BETWEEN: (Chart.G, Chart.RUN),
+}
+# The kinds whose observations carry a numerator and a denominator.
+FRACTION_KINDS = (DataKind.PROPORTION, DataKind.RATE)
+
+
+class RuleProfile(models.TextChoices):
+    NHSRPLOTTHEDOTS = "nhsrplotthedots", "NHSRplotthedots (two of three: close points only)"
+    MDC = "mdc", "Making Data Count (two of three: beyond two sigma, limits included)"
+
+
+class AnnotationKind(models.TextChoices):
+    INTERVENTION = "intervention", "Intervention"
+    DEFINITION_CHANGE = "definition_change", "Definition change"
+    REBASE = "rebase", "Rebase (limits start afresh)"
+    BASELINE = "baseline", "Baseline (limits fixed from a period)"
+    NOTE = "note", "Note"

@@ -7,12 +7,12 @@ from django import forms
 from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Q, Subquery
 
 from governance.models import Board, Organisation
-from icsportal.filtersets import ModifiedSinceFilterSet, SearchFilterSet
+from icsportal.filtersets import ModifiedSinceFilterSet, SearchFilterSet, UTCIsoDateTimeFilter
 from places.models import Place, System
 from places.selectors import outcome_titles
 
-from .choices import Category, Provenance, SubjectType
-from .models import HICMAssessment, Metric, Observation, Series, Target
+from .choices import AnnotationKind, Category, Provenance, SubjectType
+from .models import Annotation, HICMAssessment, Metric, Observation, Series, Target
 
 
 def outcome_choices() -> list[tuple[str, str]]:
@@ -235,3 +235,26 @@ class HICMAssessmentFilterSet(SearchFilterSet):
     class Meta:
         model = HICMAssessment
         fields = ["q", "number", "kind"]
+
+
+class AnnotationFilterSet(SeriesFilterSet):
+    search_fields = ("label", "text")
+    series = filters.NumberFilter(field_name="series_id", label="Series id")
+    kind = filters.ChoiceFilter(choices=AnnotationKind.choices)
+    period_after = filters.DateFilter(field_name="period", lookup_expr="gte")
+    period_before = filters.DateFilter(field_name="period", lookup_expr="lte")
+    # Annotations are never changed: new since then.
+    modified_since = UTCIsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
+
+    class Meta(SeriesFilterSet.Meta):
+        model = Annotation
+        fields = [
+            "q",
+            "series",
+            "metric",
+            "subject_type",
+            "subject",
+            "kind",
+            "period_after",
+            "period_before",
+        ]

@@ -2,23 +2,36 @@ from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
+from simple_history.models import HistoricalRecords
 
 from governance.models import Board, Organisation
 from places.models import Document, Place, Sourced, System, sourced_constraint
 
 from .choices import (
+    KIND_CHARTS,
     RAG,
+    AnnotationKind,
     AssessmentKind,
     Category,
+    Chart,
+    DataKind,
     Frequency,
     Maturity,
     Polarity,
     Provenance,
+    RuleProfile,
     SeriesProvenance,
     SnapshotStatus,
     StatementKind,
     SubjectType,
 )
+
+
+def _chart_fits_kind() -> Q:
+    condition = Q()
+    for kind, charts in KIND_CHARTS.items():
+        condition |= Q(data_kind=kind, chart__in=list(charts))
+    return condition
 
 
 class Metric(Sourced):
@@ -47,11 +60,31 @@ class Metric(Sourced):
     minimum = models.FloatField(null=True, blank=True)
     maximum = models.FloatField(null=True, blank=True)
     is_synthetic = models.BooleanField(default=False)
+    # What kind of data it is decides the SPC chart it may have (choices.KIND_CHARTS).
+    data_kind = models.CharField(
+        max_length=20, choices=DataKind.choices, default=DataKind.CONTINUOUS
+    )
+    chart = models.CharField(max_length=4, choices=Chart.choices, default=Chart.I)
+    rules = models.CharField(
+        max_length=20, choices=RuleProfile.choices, default=RuleProfile.NHSRPLOTTHEDOTS
+    )
+    # Proportions and rates: value = numerator / denominator x multiplier (100 for a percentage).
+    multiplier = models.FloatField(default=1)
     modified_at = models.DateTimeField(auto_now=True)
 
     class Meta:
         ordering = ["category", "code"]
         constraints = [
+            models.CheckConstraint(
+                condition=_chart_fits_kind(),
+                name="metric_chart_fits_data_kind",
+                violation_error_message="This chart does not suit this kind of data.",
+            ),
+            models.CheckConstraint(
+                condition=Q(multiplier__gt=0),
+                name="metric_multiplier_positive",
+                violation_error_message="The multiplier must be above 0.",
+            ),
             models.CheckConstraint(
                 condition=Q(tolerance__gte=0),
                 name="metric_tolerance_not_negative",
@@ -90,12 +123,25 @@ class Series(models.Model):
     )
     # ISO dates of the periods where the process changed and SPC limits start afresh.
     rebase_periods = models.JSONField(default=list, blank=True)
+    # Limits fixed from these periods' points and extended (set by a baseline annotation).
+    baseline_start = models.DateField(null=True, blank=True)
+    baseline_end = models.DateField(null=True, blank=True)
     note = models.TextField(blank=True)
 
     class Meta:
         ordering = ["metric", "subject_type", "id"]
         verbose_name_plural = "series"
         constraints = [
+            models.CheckConstraint(
+                condition=Q(baseline_start__isnull=True, baseline_end__isnull=True)
+                | Q(
+                    baseline_start__isnull=False,
+                    baseline_end__isnull=False,
+                    baseline_end__gte=F("baseline_start"),
+                ),
+                name="series_baseline_ordered",
+                violation_error_message="A baseline needs a start and an end, in that order.",
+            ),
             models.CheckConstraint(
                 condition=(
                     Q(
@@ -226,6 +272,9 @@ class Observation(Sourced):
     period_start = models.DateField()
     period_end = models.DateField()
     value = models.FloatField()
+    # Proportions and rates: what the value was computed from (value = n / d x multiplier).
+    numerator = models.FloatField(null=True, blank=True)
+    denominator = models.FloatField(null=True, blank=True)
     provenance = models.CharField(max_length=20, choices=Provenance.choices)
     # Few observations are documented: a partial index (Meta) instead of one over every row.
     source_document = models.ForeignKey(
@@ -270,6 +319,14 @@ class Observation(Sourced):
                 name="observation_documented_has_source",
                 violation_error_message="A documented observation needs its source document.",
             ),
+            models.CheckConstraint(
+                condition=Q(numerator__isnull=True, denominator__isnull=True)
+                | Q(numerator__gte=0, denominator__gt=0),
+                name="observation_fraction_complete",
+                violation_error_message=(
+                    "A numerator needs a denominator above 0, and is not negative."
+                ),
+            ),
             sourced_constraint("observation_source_line_has_document"),
         ]
         indexes = [
@@ -288,6 +345,51 @@ class Observation(Sourced):
 
     def __str__(self):
         return f"{self.series}: {self.period_start:%Y-%m} = {self.value}"
+
+
+class Annotation(models.Model):
+    """A dated note on a series: an intervention, a definition change, a rebase or a baseline."""
+
+    series = models.ForeignKey(Series, on_delete=models.CASCADE, related_name="annotations")
+    kind = models.CharField(max_length=20, choices=AnnotationKind.choices)
+    # The period it marks (a rebase: the first period of the new segment; a baseline: its first).
+    period = models.DateField()
+    # A baseline's last period; empty for every other kind.
+    period_end = models.DateField(null=True, blank=True)
+    label = models.CharField(max_length=120)
+    # Why: required for a rebase and a baseline.
+    text = models.TextField(blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="annotations",
+    )
+    created_at = models.DateTimeField()
+    history = HistoricalRecords(history_change_reason_field=models.TextField(null=True))
+
+    class Meta:
+        ordering = ["series", "period", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(kind=AnnotationKind.BASELINE, period_end__gte=F("period"))
+                | (~Q(kind=AnnotationKind.BASELINE) & Q(period_end__isnull=True)),
+                name="annotation_baseline_has_end",
+                violation_error_message=(
+                    "A baseline has a last period after its first; other notes have none."
+                ),
+            ),
+            models.CheckConstraint(
+                condition=~Q(kind__in=[AnnotationKind.REBASE, AnnotationKind.BASELINE])
+                | ~Q(text=""),
+                name="annotation_rebase_has_reason",
+                violation_error_message="A rebase or a baseline needs its reason.",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.series_id} {self.period}: {self.label}"
 
 
 class MetricStatement(Sourced):

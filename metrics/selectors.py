@@ -22,7 +22,18 @@ from icsportal.api.renderers import neutralise
 from places.selectors import outcome_titles
 
 from . import spc
-from .choices import Frequency, Polarity, Provenance, SeriesProvenance, SnapshotStatus, SubjectType
+from .choices import (
+    FRACTION_KINDS,
+    Chart,
+    DataKind,
+    Frequency,
+    Polarity,
+    Provenance,
+    SeriesProvenance,
+    SnapshotStatus,
+    SubjectType,
+)
+from .funnel import funnel, funnel_curves
 from .models import Metric, Observation, Series, SeriesSummary, Snapshot, Target
 from .snapshots import LETTER_TYPES, SUMMARY_COLUMNS
 
@@ -665,7 +676,9 @@ def metric_charts(*, metric: Metric, system_id: int | None = None) -> dict:
         metric.series.filter(subjects_of(system_id))
         .select_related("place", "organisation", "system")
         .prefetch_related(
-            Prefetch("targets", queryset=Target.objects.select_related("source_document"))
+            Prefetch("targets", queryset=Target.objects.select_related("source_document")),
+            # annotations: drawn on each chart and listed under it
+            "annotations",
         )
     )
     summaries = {
@@ -760,6 +773,8 @@ def _chart(metric, series, summary, targets, observations, fmt) -> dict:
     offset = len(all_types) - len(obs)
     types = all_types[offset:]
     segments = [[max(0, s[0] - offset), *s[1:]] for s in points.get("segments") or []]
+    # Other charts than XmR: centre and 3-sigma limits per point (a p chart's follow n).
+    point_limits = [column[offset:] for column in points.get("limits") or []]
     periods = [o[0] for o in obs]
     values = [o[1] for o in obs]
     labels = [format_period(p, metric.frequency) for p in periods]
@@ -769,6 +784,8 @@ def _chart(metric, series, summary, targets, observations, fmt) -> dict:
     rows = []
     for i, (period_label, value, o) in enumerate(zip(labels, values, obs, strict=True)):
         segment = _segment_at(segments, i) or [0, None, None, None, None, None]
+        if point_limits:
+            segment = [segment[0], *(column[i] for column in point_limits)]
         if o[2] == Provenance.SYNTHETIC:
             source = "synthetic (illustrative)"
         elif o[3]:
@@ -814,8 +831,29 @@ def _chart(metric, series, summary, targets, observations, fmt) -> dict:
         points_needed=needed,
         point_count=summary.point_count,
     )
+    chart_kind = points.get("chart") or "i"
+    baseline = points.get("baseline")
+    baseline_label = ""
+    if baseline and baseline[1] - offset >= 0:
+        first, last = (max(0, k - offset) for k in baseline)
+        baseline_label = (
+            f"Limits fixed from {long_labels[first]} to {long_labels[min(last, len(obs) - 1)]}"
+        )
+        desc = f"{desc} {baseline_label}."
+    annotations = _annotations(series, periods, metric.frequency)
+    if annotations:
+        desc = (
+            f"{desc} Annotated: "
+            + "; ".join(f"{a['period']}, {a['label']}" for a in annotations)
+            + "."
+        )
     chart.update(
         {
+            "chart_kind": chart_kind,
+            "chart_label": Chart(chart_kind).label if chart_kind in Chart.values else "",
+            "limits": point_limits,
+            "baseline": baseline_label,
+            "annotations": annotations,
             "desc": desc,
             "values": values,
             "labels": labels,
@@ -852,6 +890,27 @@ def _chart(metric, series, summary, targets, observations, fmt) -> dict:
         }
     )
     return chart
+
+
+def _annotations(series, periods: list[dt.date], frequency: str) -> list[dict]:
+    """The series' annotations, each at the first drawn point on or after its period (the
+    last point for a later one); those before the first drawn point are left off."""
+    out = []
+    for note in series.annotations.all():
+        if not periods or note.period < periods[0]:
+            continue
+        index = next((i for i, p in enumerate(periods) if p >= note.period), len(periods) - 1)
+        out.append(
+            {
+                "index": index,
+                "number": len(out) + 1,
+                "kind": note.get_kind_display(),
+                "label": note.label,
+                "text": note.text,
+                "period": format_period(note.period, frequency, long=True),
+            }
+        )
+    return out
 
 
 def _plain(value: float | None) -> str:
@@ -925,3 +984,242 @@ def metric_index_rows(metrics: Iterable[Metric]) -> list[dict]:
             }
         )
     return rows
+
+
+# -- comparing subjects: funnel plots ------------------------------------------------------------
+
+
+class CompareError(ValueError):
+    """A comparison that cannot be made: ``field`` names the parameter at fault."""
+
+    def __init__(self, field: str, message: str):
+        super().__init__(message)
+        self.field = field
+
+
+FLAG_WORDS = {1: "above", -1: "below", 0: "within"}
+
+
+def compare_periods(metric: Metric, subject_type: str) -> list[dt.date]:
+    """The periods with a numerator and denominator for some subject of that type, newest
+    first."""
+    return list(
+        Observation.objects.filter(
+            series__metric=metric,
+            series__subject_type=subject_type,
+            numerator__isnull=False,
+        )
+        .order_by("-period_start")
+        .values_list("period_start", flat=True)
+        .distinct()
+    )
+
+
+def metric_compare(*, metric: Metric, period: dt.date, subject_type: str) -> dict:
+    """A funnel plot of every subject of ``subject_type`` (in every system) for ``metric`` in
+    the period starting ``period``: Spiegelhalter's 95% and 99.8% limits with over-dispersion
+    (``metrics.funnel``). Two queries. Raises CompareError naming the parameter at fault."""
+    if metric.data_kind not in FRACTION_KINDS:
+        raise CompareError(
+            "metric",
+            f"{metric.code} is {metric.get_data_kind_display().lower()}: funnel plots compare "
+            "proportions and rates, which have numerators and denominators.",
+        )
+    rows = list(
+        Observation.objects.filter(
+            series__metric=metric,
+            series__subject_type=subject_type,
+            period_start=period,
+            numerator__isnull=False,
+            denominator__isnull=False,
+        )
+        # subject and system: each unit is named with its system
+        .select_related(
+            "series__place__system",
+            "series__organisation__system",
+            "series__system",
+        )
+        .order_by("series_id")
+    )
+    if not rows:
+        raise CompareError(
+            "period", f"No {subject_type} has a numerator and denominator for {period}."
+        )
+    nums = [o.numerator for o in rows]
+    dens = [o.denominator for o in rows]
+    kind = "proportion" if metric.data_kind == DataKind.PROPORTION else "rate"
+    transform = "sqrt" if kind == "rate" and min(nums) == 0 else None
+    result = funnel(nums, dens, kind=kind, multiplier=metric.multiplier, transform=transform)
+    curves = funnel_curves(result, points=60)
+
+    def fmt(v):
+        return format_measure(v, decimals=metric.decimal_places, unit=metric.unit)
+
+    units = []
+    for i, o in enumerate(rows):
+        series = o.series
+        subject = series.subject
+        system = series.system or getattr(series.place or series.organisation, "system", None)
+        flag95, flag99 = int(result.flag95[i]), int(result.flag99[i])
+        units.append(
+            {
+                "subject": subject_name(series),
+                "subject_slug": series.subject_slug,
+                "subject_type": series.subject_type,
+                "system": system.name if system else "",
+                "system_slug": system.slug if system else "",
+                "url": subject.get_absolute_url() if series.place_id else "",
+                "numerator": o.numerator,
+                "denominator": o.denominator,
+                "value": float(result.values[i]),
+                "value_text": fmt(float(result.values[i])),
+                "z": float(result.z[i]),
+                "ll99": float(result.ll99[i]),
+                "ll95": float(result.ll95[i]),
+                "ul95": float(result.ul95[i]),
+                "ul99": float(result.ul99[i]),
+                "limits_text": f"{fmt(float(result.ll95[i]))} to {fmt(float(result.ul95[i]))}",
+                "flag95": FLAG_WORDS[flag95],
+                "flag99": FLAG_WORDS[flag99],
+                "synthetic": metric.is_synthetic or o.provenance == Provenance.SYNTHETIC,
+            }
+        )
+    return {
+        "metric": metric,
+        "period": period,
+        "period_label": format_period(period, metric.frequency, long=True),
+        "subject_type": subject_type,
+        "kind": kind,
+        "target": result.target,
+        "target_text": fmt(result.target),
+        "phi": None if math.isnan(result.phi) else result.phi,
+        "tau2": result.tau2,
+        "units": units,
+        "beyond99": sum(u["flag99"] != "within" for u in units),
+        "beyond95": sum(u["flag95"] != "within" for u in units),
+        "synthetic": any(u["synthetic"] for u in units),
+        "curves": {k: [float(x) for x in v] for k, v in curves.items()},
+    }
+
+
+def compare_params(params, metric_code: str | None = None) -> tuple[Metric, dt.date | None, str]:
+    """The metric, period (None: the latest with data) and subject type a comparison asks
+    for, from query parameters. Raises CompareError naming the parameter at fault."""
+    code = metric_code if metric_code is not None else params.get("metric", "")
+    if not code:
+        raise CompareError("metric", "This parameter is required.")
+    if "\x00" in code:
+        raise CompareError("metric", "Null characters are not allowed.")
+    metric = Metric.objects.filter(code=code).first()
+    if metric is None:
+        raise CompareError("metric", f"No metric has the code {code!r}.")
+    if metric.data_kind not in FRACTION_KINDS:
+        raise CompareError(
+            "metric",
+            f"{metric.code} is {metric.get_data_kind_display().lower()}: funnel plots compare "
+            "proportions and rates, which have numerators and denominators.",
+        )
+    subject_type = params.get("subject_type") or SubjectType.PLACE
+    if subject_type not in SubjectType.values:
+        raise CompareError("subject_type", f"Choose one of {', '.join(SubjectType.values)}.")
+    text = params.get("period") or ""
+    period = None
+    if text:
+        try:
+            period = dt.date.fromisoformat(text + "-01" if len(text) == 7 else text)
+        except ValueError:
+            raise CompareError(
+                "period", "Give the period's first day (YYYY-MM-DD) or its month (YYYY-MM)."
+            ) from None
+    return metric, period, subject_type
+
+
+# -- the icon summary table ----------------------------------------------------------------------
+
+SUMMARY_SORTS = {
+    "metric": lambda r: (r["metric_short_name"].lower(), r["subject"]),
+    "subject": lambda r: (r["subject"], r["metric_short_name"].lower()),
+    # concern first, then neutral special cause, common cause, improvement, no data
+    "variation": lambda r: (
+        0
+        if r["is_concern"]
+        else 1
+        if r["variation"].startswith("neutral")
+        else 3
+        if r["is_improvement"]
+        else 4
+        if not r["has_data"]
+        else 2,
+        r["metric_short_name"].lower(),
+    ),
+    # fail first, then hit and miss, pass, no assurance
+    "assurance": lambda r: (
+        {"consistent_fail": 0, "hit_and_miss": 1, "consistent_pass": 2}.get(r["assurance"], 3),
+        r["metric_short_name"].lower(),
+    ),
+}
+SUMMARY_VARIATIONS = {
+    "concern": lambda r: r["is_concern"],
+    "improvement": lambda r: r["is_improvement"],
+    "neutral": lambda r: r["has_data"] and r["variation"].startswith("neutral"),
+    "common_cause": lambda r: r["has_data"] and r["variation"] == "common_cause",
+}
+SUMMARY_CSV_HEADER = [
+    "metric",
+    "subject",
+    "subject_type",
+    "period",
+    "value",
+    "target",
+    "target_period",
+    "variation",
+    "assurance",
+    "provisional",
+    "synthetic",
+]
+
+
+def summary_table(
+    *,
+    board=None,
+    place=None,
+    system=None,
+    sort: str = "metric",
+    variation: str = "",
+    assurance: str = "",
+) -> list[dict]:
+    """One row per series from the latest snapshots, with its latest value, target, variation
+    and assurance: a board's metrics (every subject), a Place's series (its own and its
+    organisations'), or the system's own series; sorted and filtered."""
+    if board is not None:
+        rows = [r for r in system_rows(system_id=board.system_id) if r["owner_board"] == board.name]
+    elif place is not None:
+        rows = place_rows(place=place)
+    else:
+        rows = [
+            r for r in system_rows(system_id=system.pk) if r["subject_type"] == SubjectType.SYSTEM
+        ]
+    if variation in SUMMARY_VARIATIONS:
+        rows = [r for r in rows if SUMMARY_VARIATIONS[variation](r)]
+    if assurance:
+        rows = [r for r in rows if (r["assurance"] or "none") == assurance]
+    return sorted(rows, key=SUMMARY_SORTS.get(sort, SUMMARY_SORTS["metric"]))
+
+
+def summary_csv_rows(rows: list[dict]) -> Iterable[list[str]]:
+    """The summary table as CSV rows, header first; text a spreadsheet would run neutralised."""
+    yield SUMMARY_CSV_HEADER
+    for r in rows:
+        yield [
+            r["metric_code"],
+            neutralise(r["subject"]),
+            r["subject_type"],
+            r["period"],
+            r["value"],
+            r["target"],
+            r["target_period"],
+            r["variation"],
+            r["assurance"],
+            "yes" if r["provisional"] else "no",
+            "yes" if r["synthetic"] else "no",
+        ]

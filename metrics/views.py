@@ -1,35 +1,59 @@
 import csv
 
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import InvalidPage, Paginator
 from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404
+from django.shortcuts import get_object_or_404, redirect
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import mark_safe
-from django.views.generic import DetailView, TemplateView
+from django.views.generic import DetailView, FormView, TemplateView
 
 from governance.list_views import nhsuk_filter_form
+from governance.models import Board
 from places.content_version import version_subquery
-from places.models import System
+from places.models import Place, System
 from places.selectors import outcome_titles
 
 from . import spc
+from .choices import SubjectType
 from .filtersets import MetricFilterSet
+from .forms import AnnotationForm
 from .fragments import cached_fragments, fragment_key
-from .models import Metric
+from .models import Metric, Series
 from .selectors import (
+    CompareError,
+    compare_params,
+    compare_periods,
     latest_snapshots,
     member_rows,
     metric_charts,
+    metric_compare,
     metric_csv_rows,
     metric_index_rows,
     owner_board_with_members,
+    subject_name,
+    subjects_of,
+    summary_csv_rows,
+    summary_table,
 )
+from .services import annotation_create, can_annotate
 from .templatetags.spc_charts import NO_ASSURANCE_LABEL
 
 # The metrics list shows this many metrics a page (400 metrics were 650 KB of HTML).
 METRICS_PER_PAGE = 50
+
+
+def _series_choices(metric: Metric, system_id: int | None) -> list[tuple[int, str]]:
+    """The metric's series of one system's subjects, for a form: one query."""
+    # place/organisation/system: each choice names its subject
+    rows = (
+        metric.series.filter(subjects_of(system_id))
+        .select_related("place", "organisation", "system")
+        .order_by("subject_type", "id")
+    )
+    return [(s.pk, f"{subject_name(s)} ({s.get_subject_type_display()})") for s in rows]
 
 
 class MetricListView(TemplateView):
@@ -140,8 +164,13 @@ class MetricDetailView(DetailView):
         if self.request.GET.get("format") != "csv":
             # The page was rendered by this view's own templates, every value escaped.
             content = mark_safe(self._content(systems, system))  # noqa: S308 # nosec B308 B703
+        form = None
+        if self.request.GET.get("format") != "csv" and can_annotate(self.request.user, self.object):
+            choices = _series_choices(self.object, system.pk if system else None)
+            form = AnnotationForm(series_choices=choices) if choices else None
         return super().get_context_data(
             content=content,
+            annotation_form=form,
             systems=systems,
             system=system,
             nav_section="metrics",
@@ -171,4 +200,182 @@ class SPCIconsView(TemplateView):
             min_points=spc.MIN_POINTS,
             crumbs=[("Overview", reverse("assurance:system_overview"))],
             **kwargs,
+        )
+
+
+class AnnotationCreateView(FormView):
+    """Add a dated note to one of a metric's series (analysts, admins, the secretaries of the
+    metric's owning board): the form checks the shape, ``annotation_create`` the rules."""
+
+    template_name = "metrics/annotation_form.html"
+    form_class = AnnotationForm
+
+    def dispatch(self, request, *args, **kwargs):
+        # owner_board: who may annotate
+        self.metric = get_object_or_404(
+            Metric.objects.select_related("owner_board"), code=kwargs["code"]
+        )
+        if not can_annotate(request.user, self.metric):
+            raise PermissionDenied("You may not annotate this metric.")
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_form_kwargs(self):
+        return {
+            **super().get_form_kwargs(),
+            "series_choices": _series_choices(self.metric, None),
+        }
+
+    def form_valid(self, form):
+        data = form.cleaned_data
+        series = get_object_or_404(Series.objects.select_related("metric"), pk=data.pop("series"))
+        if series.metric_id != self.metric.pk:
+            raise Http404("No such series of this metric.")
+        try:
+            annotation_create(user=self.request.user, series=series, **data)
+        except ValidationError as exc:
+            for field, messages in exc.message_dict.items():
+                form.add_error(field if field in form.fields else None, messages)
+            return self.form_invalid(form)
+        return redirect(f"{self.metric.get_absolute_url()}#series-{series.pk}")
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            metric=self.metric,
+            nav_section="metrics",
+            crumbs=[
+                ("Metrics", reverse("metrics:metric_list")),
+                (self.metric.short_name, self.metric.get_absolute_url()),
+            ],
+            **kwargs,
+        )
+
+
+class MetricCompareView(TemplateView):
+    """A funnel plot and table comparing every subject of one type for a proportion or rate
+    metric in one period (``?period=YYYY-MM&subject_type=place``)."""
+
+    template_name = "metrics/metric_compare.html"
+
+    def get(self, request, *args, **kwargs):
+        try:
+            metric, period, subject_type = compare_params(request.GET, kwargs["code"])
+        except CompareError as exc:
+            if exc.field == "metric":
+                raise Http404(str(exc)) from exc
+            return self.render_to_response(self._context(None, str(exc)), status=400)
+        periods = compare_periods(metric, subject_type) if metric else []
+        compare, error = None, ""
+        try:
+            chosen = period or (periods[0] if periods else None)
+            if chosen is None:
+                raise CompareError(
+                    "period", f"No {subject_type} has a numerator and denominator yet."
+                )
+            compare = metric_compare(metric=metric, period=chosen, subject_type=subject_type)
+        except CompareError as exc:
+            error = str(exc)
+        context = self._context(metric, error, compare=compare, periods=periods)
+        context["subject_type"] = subject_type
+        if compare:
+            compare["id"] = "funnel"
+            compare["title"] = (
+                f"{metric.short_name}: every {subject_type} in {compare['period_label']}"
+            )
+            compare["desc"] = (
+                f"A funnel plot of {len(compare['units'])} {subject_type}s against their "
+                f"denominators, around {compare['target_text']} for all of them together. "
+                f"{compare['beyond99']} lie beyond the 99.8% limits and {compare['beyond95']} "
+                "beyond the 95% limits, after allowing for over-dispersion."
+            )
+        return self.render_to_response(context, status=400 if error and not compare else 200)
+
+    def _context(self, metric, error, **kwargs):
+        crumbs = [("Metrics", reverse("metrics:metric_list"))]
+        if metric is not None:
+            crumbs.append((metric.short_name, metric.get_absolute_url()))
+        return self.get_context_data(
+            metric=metric,
+            error=error,
+            subject_types=SubjectType.choices,
+            nav_section="metrics",
+            crumbs=crumbs,
+            **kwargs,
+        )
+
+
+class MetricSummaryView(TemplateView):
+    """The icon summary table boards read first: one row per series of a board
+    (``?board=<slug>``), a Place (``?place=<slug>``) or a system (``?system=<slug>``; the
+    first by name by default), with latest value, target, variation and assurance icons;
+    ``?sort=``, ``?variation=``, ``?assurance=`` and ``?format=csv``."""
+
+    template_name = "metrics/metric_summary.html"
+
+    def _scope(self):
+        params = self.request.GET
+        if params.get("board"):
+            board = get_object_or_404(Board, slug=params["board"])
+            return {"board": board}, board.name
+        if params.get("place"):
+            place = get_object_or_404(Place, slug=params["place"])
+            return {"place": place}, place.name
+        systems = System.objects.order_by("name")
+        system = (
+            get_object_or_404(systems, slug=params["system"])
+            if params.get("system")
+            else systems.first()
+        )
+        if system is None:
+            raise Http404("No system is loaded.")
+        return {"system": system}, system.name
+
+    def get(self, request, *args, **kwargs):
+        scope, name = self._scope()
+        params = request.GET
+        rows = summary_table(
+            **scope,
+            sort=params.get("sort", "metric"),
+            variation=params.get("variation", ""),
+            assurance=params.get("assurance", ""),
+        )
+        if params.get("format") == "csv":
+            response = HttpResponse(content_type="text/csv; charset=utf-8")
+            response["Content-Disposition"] = 'attachment; filename="summary.csv"'
+            csv.writer(response).writerows(summary_csv_rows(rows))
+            return response
+        query = params.copy()
+        query.pop("sort", None)
+        query.pop("format", None)
+        return self.render_to_response(
+            self.get_context_data(
+                rows=rows,
+                scope_name=name,
+                scope_key=next(iter(scope)),
+                scope_slug=next(iter(scope.values())).slug,
+                sort=params.get("sort", "metric"),
+                variation=params.get("variation", ""),
+                assurance=params.get("assurance", ""),
+                base_query=query.urlencode(),
+                synthetic=any(r["synthetic"] for r in rows),
+                columns=[
+                    ("metric", "Metric"),
+                    ("subject", "Subject"),
+                    ("", "Latest"),
+                    ("", "Target"),
+                    ("variation", "Variation"),
+                    ("assurance", "Assurance"),
+                ],
+                variation_choices=[
+                    ("concern", "Special cause concern"),
+                    ("improvement", "Special cause improvement"),
+                    ("neutral", "Special cause, neutral"),
+                    ("common_cause", "Common cause"),
+                ],
+                assurance_choices=[
+                    *((code, spc.LABELS[code]) for code in spc.ASSURANCES),
+                    ("none", "No assurance"),
+                ],
+                nav_section="metrics",
+                crumbs=[("Metrics", reverse("metrics:metric_list"))],
+            )
         )

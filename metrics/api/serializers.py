@@ -9,7 +9,16 @@ from icsportal.api.serializers import (
     source_values,
 )
 
-from ..models import HICMAssessment, Metric, Observation, Series, SeriesSummary, Target
+from ..choices import AnnotationKind
+from ..models import (
+    Annotation,
+    HICMAssessment,
+    Metric,
+    Observation,
+    Series,
+    SeriesSummary,
+    Target,
+)
 
 
 class MetricBriefSerializer(serializers.ModelSerializer):
@@ -44,6 +53,10 @@ class MetricSerializer(serializers.ModelSerializer):
             "decimal_places",
             "minimum",
             "maximum",
+            "data_kind",
+            "chart",
+            "rules",
+            "multiplier",
             "synthetic",
             "modified_at",
             "source",
@@ -133,6 +146,8 @@ class ObservationSerializer(serializers.ModelSerializer):
             "period_start",
             "period_end",
             "value",
+            "numerator",
+            "denominator",
             "provenance",
             "synthetic",
             "batch",
@@ -149,6 +164,7 @@ class ObservationSerializer(serializers.ModelSerializer):
     # series_id: the cursor pages position on it.
     row_values = (
         *("id", *SERIES_VALUES, "period_start", "period_end", "value", "provenance"),
+        *("numerator", "denominator"),
         *("batch_id", "as_written", "note", "modified_at", *source_values()),
     )
 
@@ -161,6 +177,8 @@ class ObservationSerializer(serializers.ModelSerializer):
             "period_start": iso_date(v["period_start"]),
             "period_end": iso_date(v["period_end"]),
             "value": v["value"],
+            "numerator": v["numerator"],
+            "denominator": v["denominator"],
             "provenance": v["provenance"],
             "synthetic": v["provenance"] == "synthetic",
             "batch": v["batch_id"],
@@ -288,3 +306,44 @@ class BulkErrorSerializer(serializers.Serializer):
 class BulkErrorsSerializer(serializers.Serializer):
     errors = BulkErrorSerializer(many=True)
     total = serializers.IntegerField()
+
+
+class AnnotationSerializer(serializers.ModelSerializer):
+    """A dated note on a series, with who wrote it; ``synthetic`` when the metric is."""
+
+    series = SeriesSerializer(read_only=True)
+    created_by = serializers.CharField(
+        source="created_by.username", read_only=True, allow_null=True, default=None
+    )
+    synthetic = serializers.BooleanField(source="series.metric.is_synthetic", read_only=True)
+
+    class Meta:
+        model = Annotation
+        fields = [
+            "id",
+            "series",
+            "kind",
+            "period",
+            "period_end",
+            "label",
+            "text",
+            "created_by",
+            "created_at",
+            "synthetic",
+        ]
+
+
+class AnnotationCreateSerializer(serializers.Serializer):
+    """The shape of a new annotation; ``metrics.services.annotation_create`` checks the rest."""
+
+    series = serializers.PrimaryKeyRelatedField(
+        queryset=Series.objects.select_related("metric"),
+        help_text="The series' id (as /api/v1/series/ and the observations give it)",
+    )
+    kind = serializers.ChoiceField(choices=AnnotationKind.choices)
+    period = serializers.DateField(help_text="The period it marks (a baseline: its first)")
+    period_end = serializers.DateField(
+        required=False, allow_null=True, help_text="A baseline's last period"
+    )
+    label = serializers.CharField(max_length=120)
+    text = serializers.CharField(required=False, allow_blank=True, default="")

@@ -8,10 +8,12 @@ router.register("metrics", views.MetricViewSet, basename="metric")
 router.register("targets", views.TargetViewSet, basename="target")
 router.register("observations", views.ObservationViewSet, basename="observation")
 router.register("hicm", views.HICMAssessmentViewSet, basename="hicm")
+router.register("annotations", views.AnnotationViewSet, basename="annotation")
 urlpatterns = [
     path("observations/bulk/", views.ObservationBulkView.as_view(), name="observation_bulk"),
     path("dashboards/system/", views.DashboardView.as_view(), name="dashboard_system"),
     path("dashboards/<slug:place_slug>/", views.DashboardView.as_view(), name="dashboard_place"),
     path("series/", views.SeriesPointsView.as_view(), name="series_points"),
+    path("compare/", views.CompareView.as_view(), name="compare"),
     *router.urls,
 ]

@@ -1,8 +1,10 @@
 from django.conf import settings
+from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import ValidationError as DjangoValidationError
 from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
-from rest_framework import serializers, status
-from rest_framework.exceptions import NotFound, ValidationError
+from rest_framework import mixins, serializers, status
+from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
 from rest_framework.parsers import MultiPartParser
 from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
@@ -12,10 +14,12 @@ from icsportal.api.pagination import ObservationCursorPagination
 from icsportal.api.parsers import PortalJSONParser
 from icsportal.api.permissions import IsAnalyst, PortalReadPermission
 from icsportal.api.views import PortalViewSet
+from icsportal.roles import PortalRole
 from places.models import Place, System
 
 from ..choices import SubjectType
 from ..filtersets import (
+    AnnotationFilterSet,
     HICMAssessmentFilterSet,
     MetricFilterSet,
     ObservationFilterSet,
@@ -24,9 +28,21 @@ from ..filtersets import (
 )
 from ..imports import ImportFailed, observations_import
 from ..imports.safety import upload_too_large
-from ..models import HICMAssessment, Metric, Observation, Series, SeriesSummary, Target
+from ..models import (
+    Annotation,
+    HICMAssessment,
+    Metric,
+    Observation,
+    Series,
+    SeriesSummary,
+    Target,
+)
+from ..selectors import CompareError, compare_params, compare_periods, metric_compare
+from ..services import annotation_create
 from ..snapshots import LETTER_TYPES, latest_snapshot, scope_key
 from .serializers import (
+    AnnotationCreateSerializer,
+    AnnotationSerializer,
     BulkErrorsSerializer,
     BulkResultSerializer,
     HICMAssessmentSerializer,
@@ -65,6 +81,32 @@ class ObservationViewSet(PortalViewSet):
     pagination_class = ObservationCursorPagination
     # Cursor pages keep their own fixed order; ordering by other fields is not offered.
     ordering_fields = []
+
+
+class AnnotationViewSet(mixins.CreateModelMixin, PortalViewSet):
+    """Dated notes on series; analysts, admins and the secretaries of a metric's owning board
+    add them (``metrics.services.annotation_create``)."""
+
+    # series__metric, subject: each row names its series; created_by: who wrote it
+    queryset = Annotation.objects.select_related(*SERIES_JOINS, "created_by")
+    serializer_class = AnnotationSerializer
+    filterset_class = AnnotationFilterSet
+    ordering_fields = ["period", "created_at", "id"]
+    ordering = ["series_id", "period", "id"]
+    # Who may try: the service decides for the metric's board.
+    write_roles = (PortalRole.ANALYST, PortalRole.BOARD_SECRETARY, PortalRole.ADMIN)
+
+    @extend_schema(request=AnnotationCreateSerializer, responses={201: AnnotationSerializer})
+    def create(self, request, *args, **kwargs):
+        shape = AnnotationCreateSerializer(data=request.data)
+        shape.is_valid(raise_exception=True)
+        try:
+            annotation = annotation_create(user=request.user, **shape.validated_data)
+        except DjangoPermissionDenied as exc:
+            raise PermissionDenied(str(exc)) from exc
+        except DjangoValidationError as exc:
+            raise ValidationError(exc.message_dict) from exc
+        return Response(AnnotationSerializer(annotation).data, status=status.HTTP_201_CREATED)
 
 
 class HICMAssessmentViewSet(PortalViewSet):
@@ -332,4 +374,112 @@ class ObservationBulkView(APIView):
                 "unchanged": result.unchanged,
             },
             status=status.HTTP_201_CREATED,
+        )
+
+
+COMPARE_UNIT = inline_serializer(
+    "CompareUnit",
+    fields={
+        "subject": serializers.CharField(),
+        "subject_slug": serializers.CharField(),
+        "subject_type": serializers.CharField(),
+        "system": serializers.CharField(),
+        "system_slug": serializers.CharField(),
+        "numerator": serializers.FloatField(),
+        "denominator": serializers.FloatField(),
+        "value": serializers.FloatField(),
+        "z": serializers.FloatField(),
+        "ll99": serializers.FloatField(),
+        "ll95": serializers.FloatField(),
+        "ul95": serializers.FloatField(),
+        "ul99": serializers.FloatField(),
+        "flag95": serializers.CharField(help_text="above, below or within the 95% limits"),
+        "flag99": serializers.CharField(help_text="above, below or within the 99.8% limits"),
+        "synthetic": serializers.BooleanField(),
+    },
+    many=True,
+)
+UNIT_KEYS = (
+    "subject",
+    "subject_slug",
+    "subject_type",
+    "system",
+    "system_slug",
+    "numerator",
+    "denominator",
+    "value",
+    "z",
+    "ll99",
+    "ll95",
+    "ul95",
+    "ul99",
+    "flag95",
+    "flag99",
+    "synthetic",
+)
+
+
+class CompareView(APIView):
+    """A funnel plot of every subject of one type (in every system) for a proportion or rate
+    metric in one period: 95% and 99.8% limits adjusted for over-dispersion (Spiegelhalter
+    2005), and which subjects lie beyond them."""
+
+    renderer_classes = [JSONRenderer]
+    permission_classes = [PortalReadPermission]
+
+    @extend_schema(
+        parameters=[
+            OpenApiParameter("metric", str, required=True, description="Metric code"),
+            OpenApiParameter(
+                "period",
+                str,
+                description="The period's first day (YYYY-MM-DD) or month (YYYY-MM); "
+                "default: the latest with data",
+            ),
+            OpenApiParameter(
+                "subject_type", str, enum=SubjectType.values, description="Default: place"
+            ),
+        ],
+        responses={
+            200: inline_serializer(
+                "Comparison",
+                fields={
+                    "metric": serializers.CharField(),
+                    "period": serializers.DateField(),
+                    "subject_type": serializers.CharField(),
+                    "kind": serializers.ChoiceField(choices=["proportion", "rate"]),
+                    "target": serializers.FloatField(),
+                    "phi": serializers.FloatField(allow_null=True),
+                    "tau2": serializers.FloatField(),
+                    "synthetic": serializers.BooleanField(),
+                    "units": COMPARE_UNIT,
+                },
+            )
+        },
+    )
+    def get(self, request):
+        try:
+            metric, period, subject_type = compare_params(request.query_params)
+            if period is None:
+                periods = compare_periods(metric, subject_type)
+                if not periods:
+                    raise CompareError(
+                        "period", f"No {subject_type} has a numerator and denominator yet."
+                    )
+                period = periods[0]
+            found = metric_compare(metric=metric, period=period, subject_type=subject_type)
+        except CompareError as exc:
+            raise ValidationError({exc.field: str(exc)}) from exc
+        return Response(
+            {
+                "metric": metric.code,
+                "period": period.isoformat(),
+                "subject_type": subject_type,
+                "kind": found["kind"],
+                "target": found["target"],
+                "phi": found["phi"],
+                "tau2": found["tau2"],
+                "synthetic": found["synthetic"],
+                "units": [{k: u[k] for k in UNIT_KEYS} for u in found["units"]],
+            }
         )

@@ -5,7 +5,9 @@ from __future__ import annotations
 from typing import NamedTuple
 
 COLUMNS = ("metric", "subject_type", "subject", "period", "value")
-OPTIONAL_COLUMNS = ("note",)
+OPTIONAL_COLUMNS = ("note", "numerator", "denominator")
+# Proportions and rates: both or neither (value = numerator / denominator x multiplier).
+FRACTION_COLUMNS = ("numerator", "denominator")
 
 
 class RawRow(NamedTuple):
@@ -19,3 +21,5 @@ class RawRow(NamedTuple):
     period: str
     value: str | float
     note: str
+    numerator: str | float = ""
+    denominator: str | float = ""

@@ -113,7 +113,7 @@ def copy_stage(stream: BinaryIO, cursor, validator: Validator) -> None:
     if header is None or not header[-1].strip():
         raise NotClean
     found = header_layout(header, ErrorCollector())
-    if found is None:
+    if found is None or found.has_fraction:
         raise NotClean
     indexes = found.pick(range(len(header)))
     raw = cursor.cursor
@@ -150,7 +150,9 @@ def copy_stage(stream: BinaryIO, cursor, validator: Validator) -> None:
             rows += count
             info = validator.metric(metric_text)
             kind_found = validator.kind(kind_text)
-            if info is None or kind_found is None:
+            # A proportion or a rate needs its numerator and denominator: the row-by-row path
+            # says so, row by row.
+            if info is None or kind_found is None or info.fraction:
                 raise NotClean
             subject_id = validator.subject(kind_found, subject_text)
             if subject_id is None or isinstance(subject_id, Ambiguous):

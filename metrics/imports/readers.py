@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import Any, BinaryIO, NamedTuple
 from xml.etree.ElementTree import ParseError
 
-from .columns import COLUMNS, OPTIONAL_COLUMNS, RawRow
+from .columns import COLUMNS, FRACTION_COLUMNS, OPTIONAL_COLUMNS, RawRow
 from .errors import ErrorCollector
 from .safety import check_file, check_xlsx, check_xml_defused
 
@@ -32,6 +32,15 @@ class Layout(NamedTuple):
 
     pick: itemgetter
     has_note: bool
+    # numerator and denominator: picked last, after the note.
+    has_fraction: bool = False
+
+    def raw(self, row: int, picked, text=lambda x: x) -> RawRow:
+        """The picked cells as a RawRow (``text`` turns a cell that is not a number to text)."""
+        note = text(picked[5]) if self.has_note else ""
+        if not self.has_fraction:
+            return RawRow(row, *picked[:5], note)
+        return RawRow(row, *picked[:5], note, *(_cell(c, text) for c in picked[-2:]))
 
 
 EMPTY_FILE = (
@@ -98,11 +107,26 @@ def header_layout(header: list[str], errors: ErrorCollector) -> Layout | None:
         if name not in seen:
             errors.add(1, name, f"the column {name!r} is missing")
             bad = True
+    present = [n for n in FRACTION_COLUMNS if n in seen]
+    if len(present) == 1:
+        other = next(n for n in FRACTION_COLUMNS if n not in seen)
+        errors.add(
+            1, other, f"the column {other!r} is missing: numerator and denominator come together"
+        )
+        bad = True
     if bad:
         return None
     has_note = "note" in seen
-    names = COLUMNS + (OPTIONAL_COLUMNS if has_note else ())
-    return Layout(itemgetter(*(seen[n] for n in names)), has_note)
+    has_fraction = bool(present)
+    names = COLUMNS + (("note",) if has_note else ()) + (FRACTION_COLUMNS if has_fraction else ())
+    return Layout(itemgetter(*(seen[n] for n in names)), has_note, has_fraction)
+
+
+def _cell(cell, text):
+    """A numerator or denominator cell: a number as it is, anything else as text."""
+    if isinstance(cell, bool) or not isinstance(cell, int | float):
+        return text(cell)
+    return cell
 
 
 class _Utf8Lines:
@@ -187,7 +211,9 @@ def csv_rows(stream: BinaryIO, errors: ErrorCollector) -> Iterator[RawRow]:
             picked = pick(cells)
             if not picked[0] and not any(c.strip() for c in cells):
                 continue
-            if has_note:
+            if layout.has_fraction:
+                yield layout.raw(row, picked)
+            elif has_note:
                 yield RawRow(row, *picked)
             else:
                 yield RawRow(row, *picked, "")
@@ -267,7 +293,7 @@ def xlsx_rows(stream: BinaryIO, errors: ErrorCollector) -> Iterator[RawRow]:
         layout = header_layout(header, errors)
         if layout is None:
             return
-        pick, has_note = layout.pick, layout.has_note
+        pick = layout.pick
         width = len(header)
         for cells in values:
             row += 1
@@ -293,14 +319,17 @@ def xlsx_rows(stream: BinaryIO, errors: ErrorCollector) -> Iterator[RawRow]:
             metric, subject_type, subject, period, value = picked[:5]
             if isinstance(value, bool) or not isinstance(value, int | float):
                 value = _text(value)
-            yield RawRow(
+            yield layout.raw(
                 row,
-                _text(metric),
-                _text(subject_type),
-                _text(subject),
-                _text(period),
-                value,
-                _text(picked[5]) if has_note else "",
+                (
+                    _text(metric),
+                    _text(subject_type),
+                    _text(subject),
+                    _text(period),
+                    value,
+                    *picked[5:],
+                ),
+                _text,
             )
     except DefusedXmlException as exc:
         errors.add(None, None, _XML_REFUSED.format(exc=exc))
@@ -343,6 +372,7 @@ def dict_rows(rows: Iterable[Any], errors: ErrorCollector) -> Iterator[RawRow]:
             *(_text(cells[name]) for name in COLUMNS[:4]),
             value,
             _text(cells.get("note")),
+            *(_cell(cells.get(name), _text) for name in FRACTION_COLUMNS),
         )
 
 

@@ -204,16 +204,19 @@ def screened_rows(rows: Iterable[RawRow], errors: ErrorCollector) -> Iterator[Ra
     """The rows whose cells are safe to store and export; the others are reported by row and
     column: cells too long, control characters, notes that would start a spreadsheet formula."""
     for cells in rows:
-        row, metric, subject_type, subject, period, value, note = cells
+        row, metric, subject_type, subject, period, value, note, numerator, denominator = cells
         # Most rows are short and plain: one length sum and one search clear them.
         value_text = value if type(value) is str else ""
-        total = len(metric) + len(subject_type) + len(subject) + len(period) + len(value_text)
+        numerator_text = numerator if type(numerator) is str else ""
+        denominator_text = denominator if type(denominator) is str else ""
+        value_text_all = f"{value_text}{numerator_text}{denominator_text}"
+        total = len(metric) + len(subject_type) + len(subject) + len(period) + len(value_text_all)
         if (
             total <= MAX_CELL_CHARS
             and len(note) <= MAX_NOTE_CHARS
             and not (note and note.lstrip()[:1] in FORMULA_LEAD)
             and not _CONTROL.search(note)
-            and not _CONTROL.search(f"{metric}{subject_type}{subject}{period}{value_text}")
+            and not _CONTROL.search(f"{metric}{subject_type}{subject}{period}{value_text_all}")
         ):
             yield cells
             continue
@@ -225,6 +228,8 @@ def screened_rows(rows: Iterable[RawRow], errors: ErrorCollector) -> Iterator[Ra
             ("period", period),
             ("value", value_text),
             ("note", note),
+            ("numerator", numerator_text),
+            ("denominator", denominator_text),
         ):
             problem = cell_problem(column, text)
             if problem:

@@ -56,7 +56,8 @@ class GenericWriter:
         self.cursor.execute(
             "CREATE TEMP TABLE metrics_import_staging (upload_row integer NOT NULL, "
             "series_id bigint NOT NULL, period_start date NOT NULL, period_end date NOT NULL, "
-            "value double precision NOT NULL, note text NOT NULL)"
+            "value double precision NOT NULL, note text NOT NULL, "
+            "numerator double precision, denominator double precision)"
         )
         self.cursor.execute(
             "CREATE TEMP TABLE metrics_import_series "
@@ -71,10 +72,10 @@ class GenericWriter:
     def stage(self, records: Iterator[ParsedRow]) -> None:
         """Insert the rows into the staging table, in batches."""
         adapt = connection.ops.adapt_datefield_value
-        sql = "INSERT INTO metrics_import_staging VALUES (%s, %s, %s, %s, %s, %s)"
+        sql = "INSERT INTO metrics_import_staging VALUES (%s, %s, %s, %s, %s, %s, %s, %s)"
         batch: list[tuple] = []
-        for row, series_id, start, end, value, note in records:
-            batch.append((row, series_id, adapt(start), adapt(end), value, note))
+        for row, series_id, start, end, value, note, num, den in records:
+            batch.append((row, series_id, adapt(start), adapt(end), value, note, num, den))
             if len(batch) >= _BATCH_ROWS:
                 self.cursor.executemany(sql, batch)
                 batch.clear()
@@ -123,10 +124,13 @@ class PostgresWriter(GenericWriter):
         lines: list[str] = []
         append = lines.append
         escapes = pgcopy.TEXT_ESCAPES
-        for row, series_id, start, end, value, note in records:
+        for row, series_id, start, end, value, note, num, den in records:
             if note:
                 note = note.translate(escapes)
-            append(f"{row}\t{series_id}\t{start}\t{end}\t{value!r}\t{note}\n")
+            if num is None:
+                append(f"{row}\t{series_id}\t{start}\t{end}\t{value!r}\t{note}\t\\N\t\\N\n")
+            else:
+                append(f"{row}\t{series_id}\t{start}\t{end}\t{value!r}\t{note}\t{num!r}\t{den!r}\n")
             if len(lines) >= _BATCH_ROWS:
                 yield "".join(lines).encode()
                 lines.clear()
@@ -150,14 +154,16 @@ WITH prev AS (
 up AS (
     INSERT INTO metrics_observation AS o (
         series_id, period_start, period_end, value, provenance, batch_id, as_written, note,
-        also_sources, modified_at, source_document_id, source_line
+        also_sources, modified_at, source_document_id, source_line, numerator, denominator
     )
     SELECT series_id, period_start, period_end, value, %(upload)s, %(batch)s, '', note,
-           '[]'::jsonb, %(now)s, NULL, NULL
+           '[]'::jsonb, %(now)s, NULL, NULL, numerator, denominator
     FROM metrics_import_staging
     ON CONFLICT (series_id, period_start) DO UPDATE SET
         period_end = EXCLUDED.period_end,
         value = EXCLUDED.value,
+        numerator = EXCLUDED.numerator,
+        denominator = EXCLUDED.denominator,
         provenance = EXCLUDED.provenance,
         batch_id = EXCLUDED.batch_id,
         as_written = EXCLUDED.as_written,
@@ -170,7 +176,9 @@ up AS (
       AND (o.value IS DISTINCT FROM EXCLUDED.value
            OR o.provenance <> EXCLUDED.provenance
            OR o.period_end <> EXCLUDED.period_end
-           OR o.note <> EXCLUDED.note)
+           OR o.note <> EXCLUDED.note
+           OR o.numerator IS DISTINCT FROM EXCLUDED.numerator
+           OR o.denominator IS DISTINCT FROM EXCLUDED.denominator)
     RETURNING o.series_id, o.period_start, o.value, (o.xmax = 0) AS created
 ),
 changes AS (
@@ -204,21 +212,25 @@ WHERE o.id IS NULL
        AND (o.value <> s.value
             OR o.provenance <> %(upload)s
             OR o.period_end <> s.period_end
-            OR o.note <> s.note))
+            OR o.note <> s.note
+            OR o.numerator IS DISTINCT FROM s.numerator
+            OR o.denominator IS DISTINCT FROM s.denominator))
 """
 
 _GENERIC_UPSERT = """
 INSERT INTO metrics_observation AS o (
     series_id, period_start, period_end, value, provenance, batch_id, as_written, note,
-    also_sources, modified_at, source_document_id, source_line
+    also_sources, modified_at, source_document_id, source_line, numerator, denominator
 )
 SELECT series_id, period_start, period_end, value, %(upload)s, %(batch)s, '', note, '[]',
-       %(now)s, NULL, NULL
+       %(now)s, NULL, NULL, numerator, denominator
 FROM metrics_import_staging
 WHERE 1 = 1
 ON CONFLICT (series_id, period_start) DO UPDATE SET
     period_end = excluded.period_end,
     value = excluded.value,
+    numerator = excluded.numerator,
+    denominator = excluded.denominator,
     provenance = excluded.provenance,
     batch_id = excluded.batch_id,
     as_written = excluded.as_written,
@@ -231,7 +243,9 @@ WHERE o.provenance <> %(document)s
   AND (o.value <> excluded.value
        OR o.provenance <> excluded.provenance
        OR o.period_end <> excluded.period_end
-       OR o.note <> excluded.note)
+       OR o.note <> excluded.note
+       OR o.numerator IS DISTINCT FROM excluded.numerator
+       OR o.denominator IS DISTINCT FROM excluded.denominator)
 """
 
 _DUPLICATES = """

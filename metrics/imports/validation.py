@@ -14,7 +14,7 @@ from django.utils import timezone
 from governance.models import Organisation
 from places.models import Place, System
 
-from ..choices import Frequency, SubjectType
+from ..choices import FRACTION_KINDS, DataKind, Frequency, SubjectType
 from ..models import Metric, Series
 from .columns import RawRow
 from .errors import ErrorCollector, number_text
@@ -31,6 +31,8 @@ class ParsedRow(NamedTuple):
     end: str
     value: float
     note: str
+    numerator: float | None = None
+    denominator: float | None = None
 
 
 class PeriodDates(NamedTuple):
@@ -69,6 +71,14 @@ class MetricInfo(NamedTuple):
     frequency: str
     minimum: float | None
     maximum: float | None
+    data_kind: str = DataKind.CONTINUOUS
+    multiplier: float = 1
+    decimal_places: int = 1
+
+    @property
+    def fraction(self) -> bool:
+        """Whether its rows need a numerator and a denominator (a proportion or a rate)."""
+        return self.data_kind in FRACTION_KINDS
 
 
 class Validator:
@@ -78,8 +88,26 @@ class Validator:
         self.errors = errors
         self.rows = 0
         self.metrics = {
-            m.code: MetricInfo(m.id, m.code, m.frequency, m.minimum, m.maximum)
-            for m in Metric.objects.only("id", "code", "frequency", "minimum", "maximum")
+            m.code: MetricInfo(
+                m.id,
+                m.code,
+                m.frequency,
+                m.minimum,
+                m.maximum,
+                m.data_kind,
+                m.multiplier,
+                m.decimal_places,
+            )
+            for m in Metric.objects.only(
+                "id",
+                "code",
+                "frequency",
+                "minimum",
+                "maximum",
+                "data_kind",
+                "multiplier",
+                "decimal_places",
+            )
         }
         self.subjects: dict[str, dict[str, int | Ambiguous]] = {t: {} for t in SubjectType}
         self.names: dict[str, set[str]] = {t: set() for t in SubjectType}
@@ -115,7 +143,7 @@ class Validator:
 
     def stage(self, raw: RawRow) -> ParsedRow | None:
         """The row ready for staging, or None (its errors reported) if it is bad."""
-        row, metric, subject_type, subject, period, value, note = raw
+        row, metric, subject_type, subject, period, value, note, numerator, denominator = raw
         self.rows += 1
         errors = self.errors
         ok = True
@@ -147,7 +175,13 @@ class Validator:
         elif info is not None and parsed.frequency != info.frequency:
             ok = False
             errors.add(row, "period", self._wrong_form(info, period, parsed.period))
-        number = self._number(row, value, info)
+        fraction = self._fraction(row, value, numerator, denominator, info)
+        if fraction is False:
+            return None
+        if fraction is None:
+            number = self._number(row, value, info)
+        else:
+            number = self._number(row, fraction[2], info)
         if number is None or not ok:
             return None
         return ParsedRow(
@@ -157,7 +191,84 @@ class Validator:
             parsed.end,
             number,
             note.strip(),
+            *(fraction[:2] if fraction else ()),
         )
+
+    def _fraction(self, row: int, value, numerator, denominator, info: MetricInfo | None):
+        """(numerator, denominator, value) for a proportion or a rate, None for other metrics
+        (whose numerator and denominator cells are empty), False after reporting a problem."""
+        given = [str(c).strip() != "" for c in (numerator, denominator)]
+        if info is None:
+            return None
+        if not info.fraction:
+            if any(given):
+                column = "numerator" if given[0] else "denominator"
+                self.errors.add(
+                    row,
+                    column,
+                    f"{info.code} is not a proportion or a rate: leave the numerator and "
+                    "denominator empty",
+                )
+                return False
+            return None
+        numbers = []
+        for column, cell, present in (
+            ("numerator", numerator, given[0]),
+            ("denominator", denominator, given[1]),
+        ):
+            if not present:
+                self.errors.add(
+                    row,
+                    column,
+                    f"the {column} is empty: {info.code} is a {info.data_kind}, so each row "
+                    "needs its numerator and denominator",
+                )
+                numbers.append(None)
+                continue
+            try:
+                number = float(cell) if type(cell) is not str or "_" not in cell else math.nan
+            except ValueError:
+                number = math.nan
+            if not math.isfinite(number):
+                self.errors.add(row, column, f"{str(cell).strip()!r} is not a number")
+                numbers.append(None)
+                continue
+            numbers.append(number)
+        num, den = numbers
+        if num is not None and num < 0:
+            self.errors.add(row, "numerator", f"{number_text(num)} is negative")
+            num = None
+        if den is not None and den <= 0:
+            self.errors.add(row, "denominator", f"{number_text(den)} is not above 0")
+            den = None
+        if num is None or den is None:
+            return False
+        if info.data_kind == DataKind.PROPORTION and num > den:
+            self.errors.add(
+                row,
+                "numerator",
+                f"{number_text(num)} is more than the denominator {number_text(den)}: "
+                f"{info.code} is a proportion",
+            )
+            return False
+        computed = num / den * info.multiplier
+        if str(value).strip() != "":
+            try:
+                stated = float(value)
+            except ValueError:
+                self.errors.add(row, "value", self._not_a_number(str(value)))
+                return False
+            # A value rounded to the metric's decimal places agrees.
+            if abs(stated - computed) > 0.5 * 10**-info.decimal_places + 1e-9:
+                self.errors.add(
+                    row,
+                    "value",
+                    f"{number_text(stated)} is not numerator / denominator × "
+                    f"{number_text(info.multiplier)} = {number_text(computed)}; leave the value "
+                    "empty or give that",
+                )
+                return False
+        return num, den, computed
 
     # The meaning of a name, the same for every path that reads uploads (see copy).
 

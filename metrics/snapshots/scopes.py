@@ -6,12 +6,13 @@ A snapshot covers one scope; the nightly fan-out packs scopes into batches of ta
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 from django.db.models import Count, Q, QuerySet
 
-from ..models import Series
+from ..choices import AnnotationKind
+from ..models import Annotation, Series
 
 
 def scope_key(*, system_id: int, place_id: int | None) -> str:
@@ -34,24 +35,49 @@ class ScopeSeries:
     polarity: list[str]
     tolerance: np.ndarray  # float64
     rebase_periods: list[list[str]]
+    # The metric's chart (choices.Chart), rule profile and multiplier; each series' baseline
+    # (ISO first and last periods, or None). Empty lists: every series an XmR chart.
+    chart: list[str] = field(default_factory=list)
+    rules: list[str] = field(default_factory=list)
+    multiplier: list[float] = field(default_factory=list)
+    baseline: list[tuple[str, str] | None] = field(default_factory=list)
 
     def __len__(self) -> int:
         return int(self.ids.size)
 
 
 def series_columns(series_qs) -> ScopeSeries:
-    """The scope's series with their metric's polarity and tolerance, in one query."""
+    """The scope's series with their metric's polarity, tolerance, chart, rule profile and
+    multiplier, their baselines and rebase periods (their own and their rebase annotations'):
+    two queries."""
     rows = list(
         series_qs.order_by("id").values_list(
-            "id", "metric__polarity", "metric__tolerance", "rebase_periods"
+            "id",
+            "metric__polarity",
+            "metric__tolerance",
+            "rebase_periods",
+            "metric__chart",
+            "metric__rules",
+            "metric__multiplier",
+            "baseline_start",
+            "baseline_end",
         )
     )
+    rebases: dict[int, set[str]] = {}
+    for series_id, period in Annotation.objects.filter(
+        series__in=series_qs, kind=AnnotationKind.REBASE
+    ).values_list("series_id", "period"):
+        rebases.setdefault(series_id, set()).add(period.isoformat())
     return ScopeSeries(
         queryset=series_qs,
         ids=np.array([r[0] for r in rows], dtype=np.int64),
         polarity=[r[1] for r in rows],
         tolerance=np.array([r[2] for r in rows], dtype=np.float64),
-        rebase_periods=[r[3] or [] for r in rows],
+        rebase_periods=[sorted({*(r[3] or []), *rebases.get(r[0], ())}) for r in rows],
+        chart=[r[4] for r in rows],
+        rules=[r[5] for r in rows],
+        multiplier=[r[6] for r in rows],
+        baseline=[(r[7].isoformat(), r[8].isoformat()) if r[7] else None for r in rows],
     )
 
 

@@ -16,6 +16,8 @@ from icsportal import pgcopy
 from .. import spc
 from ..choices import Polarity, SeriesProvenance
 from ..models import SeriesSummary, Snapshot, Target
+from .charts import batch_limits, chart_summary, fractions, needs_chart
+from .letters import TYPE_LETTERS
 from .rag import rags
 from .reading import ScopeData
 from .scopes import ScopeSeries
@@ -25,9 +27,6 @@ IMPROVEMENT = {
     Polarity.LOWER_IS_BETTER: "decrease",
     Polarity.NEUTRAL: "neutral",
 }
-# The one-letter code of each SPC point type in SeriesSummary.points["types"], and back.
-TYPE_LETTERS = dict(zip(spc.POINT_TYPES, "cICN", strict=True))
-LETTER_TYPES = {letter: name for name, letter in TYPE_LETTERS.items()}
 # The letters by spc's point-type code (its index in spc.POINT_TYPES).
 _TYPE_LETTER_CODES = np.frombuffer("".join(TYPE_LETTERS.values()).encode(), dtype=np.uint8)
 # The letter of a point of a series with too few points for SPC (spc.shows_spc): unclassified.
@@ -219,6 +218,15 @@ _SERIES_PROVENANCE = (
 _NO_POINTS = "{}"
 
 
+def _without_limits(extra: str) -> str:
+    """A series' extra chart fields (a JSON object's inside, after a comma) without limits."""
+    if not extra:
+        return extra
+    fields = json.loads("{" + extra[1:] + "}")
+    fields.pop("limits", None)
+    return "," + json.dumps(fields, separators=(",", ":"))[1:-1] if fields else ""
+
+
 def compute_summaries(series: ScopeSeries, data: ScopeData) -> SummaryRows:
     """A summary per series (those without observations included), in series order.
 
@@ -253,7 +261,10 @@ def compute_summaries(series: ScopeSeries, data: ScopeData) -> SummaryRows:
     types, segments = [""] * n_series, [""] * n_series
 
     rebased = np.array([bool(p) for p in series.rebase_periods], dtype=bool)
-    batch = np.flatnonzero(observed & ~rebased)
+    # Other charts, baselines and other rule profiles: computed one by one (charts).
+    special = np.array([needs_chart(series, i) for i in range(n_series)], dtype=bool)
+    rebased &= ~special
+    batch = np.flatnonzero(observed & ~rebased & ~special)
     if batch.size:
         batch_lengths = n[batch]
         width = int(batch_lengths.max())
@@ -317,6 +328,28 @@ def compute_summaries(series: ScopeSeries, data: ScopeData) -> SummaryRows:
         variation[i], assurance[i] = result.variation, result.assurance or ""
         provisional[i] = result.provisional
 
+    extras = [""] * n_series
+    special_rows = np.flatnonzero(observed & special).tolist()
+    found = fractions(series.ids[special_rows].tolist()) if special_rows else {}
+    special_values = [data.values[a[i] : b[i]] for i in special_rows]
+    special_periods = [data.periods[a[i] : b[i]] for i in special_rows]
+    batched = batch_limits(series, special_rows, special_values, special_periods, found)
+    for j, i in enumerate(special_rows):
+        target = float(target_value[i])
+        got = chart_summary(
+            series,
+            i,
+            values=special_values[j],
+            periods=special_periods[j],
+            fraction=found.get(int(series.ids[i])),
+            improvement=IMPROVEMENT[series.polarity[i]],
+            target=None if math.isnan(target) else target,
+            limits=batched.get(i),
+        )
+        types[i], segments[i], extras[i] = got.types, got.segments, got.extra
+        mean[i], lower[i], upper[i] = got.mean, got.lower, got.upper
+        variation[i], assurance[i], provisional[i] = got.variation, got.assurance, got.provisional
+
     # Too few points since the last rebase for SPC (the engine's ``provisional``, i.e. not
     # spc.shows_spc): the values stay, but no variation, assurance or limits are published and
     # no point is classified, so no page or API reader can show SPC the data cannot support.
@@ -328,6 +361,7 @@ def compute_summaries(series: ScopeSeries, data: ScopeData) -> SummaryRows:
         segments[i] = json.dumps(
             [[k, None, None, None, None, None] for k in starts], separators=(",", ":")
         )
+        extras[i] = _without_limits(extras[i])
 
     codes = np.zeros(n_series, dtype=np.int8)  # documented when there are no observations
     if runs.size:
@@ -351,7 +385,7 @@ def compute_summaries(series: ScopeSeries, data: ScopeData) -> SummaryRows:
         point_count=n.astype(np.int64),
         provisional=provisional,
         provenance=provenance,
-        points=_points(data, observed, a, b, types, segments),
+        points=_points(data, observed, a, b, types, segments, extras),
     )
 
 
@@ -362,8 +396,10 @@ def _points(
     b: np.ndarray,
     types: list[str],
     segments: list[str],
+    extras: list[str] | None = None,
 ) -> list[str]:
-    """Each series' ``points`` JSON text: its point types, segments and its recent points."""
+    """Each series' ``points`` JSON text: its point types, segments and its recent points
+    (and, for other charts than XmR, ``extras``: its chart, limits per point, baseline)."""
     points = [_NO_POINTS] * observed.size
     rows = np.flatnonzero(observed)
     if not rows.size:
@@ -391,7 +427,8 @@ def _points(
             )
         points[i] = (
             f'{{"types":"{types[i]}","segments":{segments[i]},'
-            f'"recent":{{"periods":{period_text},"values":[{value_text}]}}}}'
+            f'"recent":{{"periods":{period_text},"values":[{value_text}]}}'
+            f"{extras[i] if extras else ''}}}"
         )
     return points
 

@@ -128,7 +128,11 @@ def spc_chart(chart: dict) -> SafeString:
     unit = chart.get("unit", "")
     n = len(values)
 
+    # Other charts than XmR: centre and limits per point, drawn as steps instead of lines.
+    point_limits = chart.get("limits") or []
     numbers = list(values)
+    for column in point_limits:
+        numbers += _finite(column)
     for seg in segments:
         numbers += _finite(seg[1:4])
     numbers += _finite(targets)
@@ -186,6 +190,8 @@ def spc_chart(chart: dict) -> SafeString:
                 f'<line class="spc-rebase" x1="{xr}" x2="{xr}" y1="{TOP}" y2="{HEIGHT - BOTTOM}"'
                 f' stroke="{GREY}" stroke-dasharray="2 3"/>'
             )
+        if point_limits:
+            continue
         for name, value, style in (
             ("spc-mean", seg[1], f'stroke="{DARK}" stroke-width="1.5"'),
             ("spc-limit spc-limit--upper", seg[3], f'stroke="{GREY}" stroke-dasharray="6 4"'),
@@ -198,6 +204,39 @@ def spc_chart(chart: dict) -> SafeString:
                 f'<line class="{name}" data-segment="{k}" data-value="{value!r}"'
                 f' x1="{_n(x1)}" x2="{_n(x2)}" y1="{yy}" y2="{yy}" {style}/>'
             )
+
+    for column, (name, style) in zip(
+        point_limits,
+        (
+            ("spc-mean", f'stroke="{DARK}" stroke-width="1.5"'),
+            ("spc-limit spc-limit--lower", f'stroke="{GREY}" stroke-dasharray="6 4"'),
+            ("spc-limit spc-limit--upper", f'stroke="{GREY}" stroke-dasharray="6 4"'),
+        ),
+        strict=False,
+    ):
+        steps = []
+        for i, v in enumerate(column[:n]):
+            if v is None or not math.isfinite(v):
+                continue
+            yy = _n(y(v))
+            x1, x2 = _n(max(LEFT, x(i) - half)), _n(min(WIDTH - RIGHT, x(i) + half))
+            steps.append(f"{x1},{yy} {x2},{yy}")
+        if steps:
+            joined = " ".join(steps)
+            out.append(
+                f'<polyline class="{name} spc-steps" points="{joined}" fill="none" {style}/>'
+            )
+
+    # Annotations: a dotted line at the point each marks, numbered as in the list below it.
+    for note in chart.get("annotations") or []:
+        xa = _n(x(min(note["index"], n - 1)))
+        out.append(
+            f'<g class="spc-annotation" data-index="{int(note["index"])}">'
+            f'<line x1="{xa}" x2="{xa}" y1="{TOP + 14}" y2="{HEIGHT - BOTTOM}" stroke="{PURPLE}"'
+            ' stroke-dasharray="1 3" stroke-width="1.5"/>'
+            f'<text x="{xa}" y="{TOP + 10}" text-anchor="middle" font-size="{FONT - 2}"'
+            f' font-weight="bold" fill="{PURPLE}">{int(note["number"])}</text></g>'
+        )
 
     # Target: a step line, one piece per run of points with the same target.
     i = 0
@@ -387,3 +426,81 @@ def spc_legend() -> SafeString:
         f'<li class="spc-legend__item">{_swatch(mark)}{escape(text)}</li>' for mark, text in LEGEND
     )
     return _safe(f'<ul class="spc-legend">{items}</ul>')
+
+
+# Beyond the 99.8% limits either way: a purple triangle (whether that is good is the reader's).
+FLAG_MARK = {"above": "N", "below": "N", "within": "c"}
+
+
+@register.simple_tag
+def funnel_chart(compare: dict) -> SafeString:
+    """A funnel plot: each subject's value against its denominator, the target, and the 95%
+    and 99.8% limits as curves; subjects beyond the 99.8% limits marked (shape and colour)."""
+    units = compare.get("units") or []
+    if not units:
+        return _safe("")
+    curves = compare["curves"]
+    cid = escape(compare.get("id", "funnel"))
+    numbers = [u["value"] for u in units] + [compare["target"]]
+    numbers += _finite(curves["ll99"]) + _finite(curves["ul99"])
+    bottom, top, step = nice_scale(numbers)
+    x_bottom, x_top, x_step = nice_scale([0.0, max(u["denominator"] for u in units)])
+    plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
+
+    def x(n: float) -> float:
+        return LEFT + (n - x_bottom) * plot_w / (x_top - x_bottom)
+
+    def y(v: float) -> float:
+        return TOP + (top - min(max(v, bottom), top)) * plot_h / (top - bottom)
+
+    out = [
+        f'<svg xmlns="{SVG_NS}" class="spc-chart funnel-chart" id="{cid}-chart" width="{WIDTH}"'
+        f' height="{HEIGHT}" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" focusable="false"'
+        f' aria-labelledby="{cid}-title {cid}-desc">',
+        f'<title id="{cid}-title">{escape(compare.get("title", ""))}</title>',
+        f'<desc id="{cid}-desc">{escape(compare.get("desc", ""))}</desc>',
+        f'<g class="spc-axis" font-size="{FONT}" fill="{DARK}">',
+    ]
+    d = _decimals(step)
+    for k in range(round((top - bottom) / step) + 1):
+        v = bottom + k * step
+        yy = _n(y(v))
+        out.append(
+            f'<line x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{yy}" y2="{yy}" stroke="{GRID}"/>'
+            f'<text x="{LEFT - 6}" y="{yy}" dy="0.35em" text-anchor="end">{v:,.{d}f}</text>'
+        )
+    xd = _decimals(x_step)
+    for k in range(round((x_top - x_bottom) / x_step) + 1):
+        v = x_bottom + k * x_step
+        out.append(
+            f'<text x="{_n(x(v))}" y="{HEIGHT - BOTTOM + 20}" text-anchor="middle">'
+            f"{v:,.{xd}f}</text>"
+        )
+    out.append(
+        f'<text x="{LEFT + plot_w / 2}" y="{HEIGHT - 4}" text-anchor="middle">'
+        "Denominator</text></g>"
+    )
+    yy = _n(y(compare["target"]))
+    out.append(
+        f'<line class="funnel-target" x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{yy}" y2="{yy}"'
+        f' stroke="{DARK}" stroke-width="1.5"/>'
+    )
+    for key, dash in (("ll95", "3 3"), ("ul95", "3 3"), ("ll99", "8 4"), ("ul99", "8 4")):
+        path = " ".join(
+            f"{_n(x(n))},{_n(y(v))}"
+            for n, v in zip(curves["denominators"], curves[key], strict=True)
+            if math.isfinite(v)
+        )
+        out.append(
+            f'<polyline class="funnel-limit funnel-limit--{key}" points="{path}" fill="none"'
+            f' stroke="{GREY}" stroke-dasharray="{dash}"/>'
+        )
+    for i, u in enumerate(units):
+        letter = FLAG_MARK[u["flag99"]]
+        out.append(
+            f'<g class="funnel-point funnel-point--{u["flag99"]}" data-index="{i}"'
+            f' data-value="{u["value"]!r}" transform="translate({_n(x(u["denominator"]))},'
+            f'{_n(y(u["value"]))})">{_marker(letter, 5)}</g>'
+        )
+    out.append("</svg>")
+    return _safe("".join(out))

@@ -21,12 +21,17 @@ EXPECTED = {
     ("/api/v1/auth/token/", "post"): set(),  # wrong credentials: 400 for everyone
     ("/api/v1/auth/token/", "delete"): SIGNED_IN,
     ("/api/v1/observations/bulk/", "post"): set(),  # an empty body: 400 even for analysts
+    # An empty body: 400 for those who may annotate (the others 403).
+    ("/api/v1/annotations/", "post"): set(),
     # An empty body is 400 for a board's secretaries; without If-Match a change is 428.
     ("/api/v1/memberships/", "post"): set(),
     ("/api/v1/memberships/{id}/", "patch"): set(),
     ("/api/v1/memberships/{id}/end/", "post"): set(),
 }
 READ_PATHS = [
+    "/api/v1/annotations/",
+    "/api/v1/annotations/{id}/",
+    "/api/v1/compare/",
     "/api/v1/boards/",
     "/api/v1/boards/{slug}/",
     "/api/v1/commitments/",
@@ -67,7 +72,14 @@ READ_PATHS = [
     "/api/v1/targets/{id}/",
 ]
 # Reads that need parameters or a published snapshot answer 400/404 here, never 2xx.
-NO_DATA = {"/api/v1/series/", "/api/v1/dashboards/{place_slug}/", "/api/v1/dashboards/system/"}
+NO_DATA = {
+    "/api/v1/series/",
+    "/api/v1/dashboards/{place_slug}/",
+    "/api/v1/dashboards/system/",
+    # no annotation, and no metric with numerators and denominators, in the documents
+    "/api/v1/annotations/{id}/",
+    "/api/v1/compare/",
+}
 for path in READ_PATHS:
     EXPECTED[(path, "get")] = set() if path in NO_DATA else READERS
 
@@ -76,10 +88,11 @@ def concrete(path: str) -> str:
     """The path with a real object in each placeholder."""
     from assurance.models import Commitment, FinanceFigure, FinancePrinciple, Risk
     from governance.models import Organisation, Person
-    from metrics.models import HICMAssessment, Metric, Observation, Target
+    from metrics.models import Annotation, HICMAssessment, Metric, Observation, Target
     from places.models import Document, Outcome, Place, Priority, System
 
     first = {
+        "/api/v1/annotations/": Annotation,
         "/api/v1/boards/": Board,
         "/api/v1/commitments/": Commitment,
         "/api/v1/finance-figures/": FinanceFigure,
@@ -105,6 +118,8 @@ def concrete(path: str) -> str:
     base, _, rest = path.partition("{")
     field = rest.split("}")[0]
     obj = first[base].objects.order_by("pk").first()
+    if obj is None:  # nothing of the kind in the documents: a key that finds nothing
+        return base + "0" + rest.split("}", 1)[1]
     if base == "/api/v1/memberships/":
         # A seat on secretary A's board, so a secretary's own-board writes are exercised.
         obj = Membership.objects.filter(board__slug="warwickshire-north-place-executive").first()
@@ -115,6 +130,7 @@ WRITABLE = [
     "governance.Membership",
     "governance.Person",
     "governance.Board",
+    "metrics.Annotation",
     "metrics.Observation",
     "metrics.ImportBatch",
     "metrics.ObservationChange",
