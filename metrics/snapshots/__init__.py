@@ -18,12 +18,11 @@ from .scopes import (
     scopes_of_series,
     series_columns,
 )
+from .letters import LETTER_TYPES, TYPE_LETTERS
 from .summaries import (
     IMPROVEMENT,
-    LETTER_TYPES,
     RECENT_POINTS,
     SUMMARY_COLUMNS,
-    TYPE_LETTERS,
     UNCLASSIFIED,
     SummaryRows,
     compute_summaries,
