@@ -6,6 +6,7 @@ latest published one.
 """
 
 from .build import STALE_BUILD, SnapshotBusy, latest_snapshot, scope_lock, snapshot_build
+from .letters import LETTER_TYPES, TYPE_LETTERS
 from .publish import KEEP_FAILED, KEEP_PUBLISHED, snapshot_publish
 from .rag import rag_rating, target_in_force
 from .reading import ScopeData, read_scope
@@ -18,7 +19,6 @@ from .scopes import (
     scopes_of_series,
     series_columns,
 )
-from .letters import LETTER_TYPES, TYPE_LETTERS
 from .summaries import (
     IMPROVEMENT,
     RECENT_POINTS,
