@@ -7,11 +7,12 @@ from django import forms
 from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Q, Subquery
 
 from governance.models import Board, Organisation
-from icsportal.filtersets import ModifiedSinceFilterSet, SearchFilterSet
+from icsportal.filtersets import ModifiedSinceFilterSet, PeriodFilter, SearchFilterSet, SlugFilter
 from places.models import Place, System
 from places.selectors import outcome_titles
 
 from .choices import Category, Provenance, SubjectType
+from .imports.periods import period_parse
 from .models import HICMAssessment, Metric, Observation, Series, Target
 
 
@@ -25,7 +26,7 @@ class MetricFilterSet(ModifiedSinceFilterSet):
     category = filters.ChoiceFilter(choices=Category.choices)
     # Outcomes are data (``places.Outcome``): the codes any system's outcomes use.
     outcome = filters.ChoiceFilter(choices=outcome_choices)
-    owner_board = filters.ModelChoiceFilter(queryset=Board.objects.all(), to_field_name="slug")
+    owner_board = SlugFilter(queryset=Board.objects.all(), noun="owner board")
     synthetic = filters.BooleanFilter(field_name="is_synthetic")
 
     class Meta:
@@ -67,13 +68,14 @@ class SeriesForm(forms.Form):
 
 
 def subject_condition(subject: str, kind: str | None, prefix: str = "series__") -> Q:
-    """Series whose subject is ``subject``: a system or Place slug, or an organisation's
-    abbreviation or key."""
+    """Series whose subject is ``subject``: a system or Place slug, or an organisation's key,
+    abbreviation or national code."""
     by_kind = {
         SubjectType.SYSTEM: Q(**{f"{prefix}system__slug": subject}),
         SubjectType.PLACE: Q(**{f"{prefix}place__slug": subject}),
         SubjectType.ORGANISATION: Q(**{f"{prefix}organisation__abbreviation": subject})
-        | Q(**{f"{prefix}organisation__key": subject}),
+        | Q(**{f"{prefix}organisation__key": subject})
+        | Q(**{f"{prefix}organisation__national_code": subject}),
     }
     if kind:
         return by_kind[kind]
@@ -87,7 +89,7 @@ def _subject_querysets(subject: str, kind: str | None) -> list:
         SubjectType.SYSTEM: System.objects.filter(slug=subject),
         SubjectType.PLACE: Place.objects.filter(slug=subject),
         SubjectType.ORGANISATION: Organisation.objects.filter(
-            Q(abbreviation=subject) | Q(key=subject)
+            Q(abbreviation=subject) | Q(key=subject) | Q(national_code=subject)
         ),
     }
     return [queryset for k, queryset in named.items() if kind in (None, "", k)]
@@ -150,17 +152,24 @@ def resolve_series_filters(code: str | None, subject: str | None, kind: str | No
     return Resolved(metric_id, bool(found), first if second is None else None)
 
 
+METRIC_HELP = "The metric's code (bcf-dtoc)."
+SUBJECT_HELP = (
+    "The subject: a system's or Place's slug (rugby), or an organisation's key (org_wcc), "
+    "abbreviation (WCC) or national code (RKB); subject_type narrows it."
+)
+
+
 class SeriesFilterSet(ModifiedSinceFilterSet):
     """Filters for rows that belong to a series: targets and observations."""
 
     # A metric's code; the form resolves it to the metric's key with the subject's check.
-    metric = filters.CharFilter(method="filter_metric", label="Metric code")
+    metric = filters.CharFilter(method="filter_metric", label="Metric code", help_text=METRIC_HELP)
     subject_type = filters.ChoiceFilter(
         field_name="series__subject_type", choices=SubjectType.choices
     )
-    subject = filters.CharFilter(method="filter_subject")
-    period_after = filters.DateFilter(field_name="period_start", lookup_expr="gte")
-    period_before = filters.DateFilter(field_name="period_start", lookup_expr="lte")
+    subject = filters.CharFilter(method="filter_subject", help_text=SUBJECT_HELP)
+    period_after = PeriodFilter(bound="after", parse=period_parse)
+    period_before = PeriodFilter(bound="before", parse=period_parse)
 
     # Filters of the row's series, applied together in one condition (below).
     series_filters = ("metric", "subject_type", "subject")
