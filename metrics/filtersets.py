@@ -244,3 +244,34 @@ class HICMAssessmentFilterSet(SearchFilterSet):
     class Meta:
         model = HICMAssessment
         fields = ["q", "number", "kind"]
+
+
+class SeriesListFilterSet(SearchFilterSet):
+    """The series themselves, to find what exists: by metric, subject, subject type, system
+    and whether they are illustrative."""
+
+    search_fields = ("metric__code", "metric__name", "metric__short_name")
+    metric = filters.CharFilter(method="filter_series", label="Metric code", help_text=METRIC_HELP)
+    subject_type = filters.ChoiceFilter(choices=SubjectType.choices)
+    subject = filters.CharFilter(method="filter_series", help_text=SUBJECT_HELP)
+    system = SlugFilter(method="filter_system", queryset=System.objects.all(), noun="system")
+    synthetic = filters.BooleanFilter(
+        field_name="synthetic", help_text="Illustrative series: a synthetic metric or points."
+    )
+
+    class Meta:
+        model = Series
+        form = SeriesForm
+        fields = ["q", "metric", "subject_type", "subject", "system", "synthetic"]
+
+    def filter_series(self, queryset, name, value):
+        if name == "metric":
+            return queryset.filter(metric_id=self.form.metric_id)
+        return queryset.filter(
+            subject_condition(value, self.form.cleaned_data.get("subject_type"), prefix="")
+        )
+
+    def filter_system(self, queryset, name, value):
+        return queryset.filter(
+            Q(system=value) | Q(place__system=value) | Q(organisation__system=value)
+        )

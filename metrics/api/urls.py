@@ -12,6 +12,15 @@ urlpatterns = [
     path("observations/bulk/", views.ObservationBulkView.as_view(), name="observation_bulk"),
     path("dashboards/system/", views.DashboardView.as_view(), name="dashboard_system"),
     path("dashboards/<slug:place_slug>/", views.DashboardView.as_view(), name="dashboard_place"),
-    path("series/", views.SeriesPointsView.as_view(), name="series_points"),
+    path(
+        "series/",
+        views.SeriesViewSet.as_view({"get": "list"}, basename="series"),
+        name="series_points",
+    ),
+    path(
+        "series/<int:pk>/",
+        views.SeriesViewSet.as_view({"get": "retrieve"}, basename="series"),
+        name="series_detail",
+    ),
     *router.urls,
 ]
