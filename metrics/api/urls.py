@@ -10,8 +10,6 @@ router.register("observations", views.ObservationViewSet, basename="observation"
 router.register("hicm", views.HICMAssessmentViewSet, basename="hicm")
 urlpatterns = [
     path("observations/bulk/", views.ObservationBulkView.as_view(), name="observation_bulk"),
-    path("dashboards/system/", views.DashboardView.as_view(), name="dashboard_system"),
-    path("dashboards/<slug:place_slug>/", views.DashboardView.as_view(), name="dashboard_place"),
     path(
         "series/",
         views.SeriesViewSet.as_view({"get": "list"}, basename="series"),

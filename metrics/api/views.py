@@ -1,8 +1,6 @@
 from django.conf import settings
 from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Q
-from django.shortcuts import get_object_or_404
 from drf_spectacular.utils import (
-    OpenApiParameter,
     PolymorphicProxySerializer,
     extend_schema,
     inline_serializer,
@@ -16,10 +14,9 @@ from rest_framework.views import APIView
 
 from icsportal.api.pagination import ObservationCursorPagination
 from icsportal.api.parsers import PortalJSONParser
-from icsportal.api.permissions import IsAnalyst, PortalReadPermission
+from icsportal.api.permissions import IsAnalyst
 from icsportal.api.serializers import none_if_blank
 from icsportal.api.views import PortalViewSet
-from places.models import Place, System
 
 from ..choices import Provenance, SubjectType
 from ..filtersets import (
@@ -32,7 +29,7 @@ from ..filtersets import (
 from ..imports import ImportFailed, observations_import
 from ..imports.safety import upload_too_large
 from ..models import HICMAssessment, Metric, Observation, Series, SeriesSummary, Target
-from ..snapshots import LETTER_TYPES, latest_snapshot, scope_key
+from ..snapshots import LETTER_TYPES, scope_key
 from .serializers import (
     BulkErrorsSerializer,
     BulkResultSerializer,
@@ -41,7 +38,6 @@ from .serializers import (
     ObservationSerializer,
     SeriesListSerializer,
     SeriesSerializer,
-    SummarySerializer,
     TargetSerializer,
 )
 
@@ -81,69 +77,6 @@ class HICMAssessmentViewSet(PortalViewSet):
     filterset_class = HICMAssessmentFilterSet
     ordering_fields = ["id", "as_at"]
     ordering = ["change__number", "kind"]
-
-
-SNAPSHOT_RESPONSE = inline_serializer(
-    "Dashboard",
-    fields={
-        "snapshot": inline_serializer(
-            "SnapshotInfo",
-            fields={
-                "id": serializers.IntegerField(),
-                "published_at": serializers.DateTimeField(),
-                "scope": serializers.CharField(),
-            },
-        ),
-        "place": serializers.DictField(allow_null=True),
-        "system": serializers.DictField(),
-        "series": SummarySerializer(many=True),
-    },
-)
-
-
-class DashboardView(APIView):
-    """The latest published snapshot of a Place (or of the system): every series' summary."""
-
-    # One object, not rows: JSON only (errors included).
-    renderer_classes = [JSONRenderer]
-    permission_classes = [PortalReadPermission]
-
-    @extend_schema(
-        responses={200: SNAPSHOT_RESPONSE},
-        parameters=[
-            OpenApiParameter("system", str, description="System slug (default: the first)")
-        ],
-    )
-    def get(self, request, place_slug=None):
-        systems = System.objects.order_by("name")
-        wanted = request.query_params.get("system")
-        system = get_object_or_404(systems, slug=wanted) if wanted else systems.first()
-        if system is None:
-            raise NotFound("No system is loaded.")
-        place = None
-        if place_slug is not None:
-            place = get_object_or_404(Place, system=system, slug=place_slug)
-        snapshot = latest_snapshot(system_id=system.pk, place_id=place.pk if place else None)
-        if snapshot is None:
-            raise NotFound("No snapshot has been published for this dashboard yet.")
-        # Rows from .values(): a Place has hundreds of series, and their chart points stay behind.
-        summaries = (
-            SeriesSummary.objects.filter(snapshot=snapshot)
-            .order_by("series__metric__category", "series__metric__code", "series_id")
-            .values(*SummarySerializer.row_values)
-        )
-        return Response(
-            {
-                "snapshot": {
-                    "id": snapshot.pk,
-                    "published_at": snapshot.published_at,
-                    "scope": snapshot.scope_key,
-                },
-                "place": {"slug": place.slug, "name": place.name} if place else None,
-                "system": {"slug": system.slug, "name": system.name},
-                "series": [SummarySerializer.row(v) for v in summaries],
-            }
-        )
 
 
 POINTS = inline_serializer(
