@@ -72,7 +72,7 @@ def source_field() -> SourceSerializer:
 
 
 def none_if_blank(value: str | None) -> str | None:
-    """"" (the database's "none" for text) as None."""
+    """The empty string (the database's "none" for text) as None."""
     return value or None
 
 
