@@ -23,7 +23,7 @@ from .forms import (
     add_service_errors,
 )
 from .models import Board, Membership
-from .permissions import can_edit_board
+from .permissions import ONLY_EDITORS, can_edit_board
 
 
 class BoardPageMixin:
@@ -108,7 +108,7 @@ class BoardEditMixin(BoardPageMixin):
     def dispatch(self, request, *args, **kwargs):
         self.board = get_object_or_404(Board.objects.select_related("system"), slug=kwargs["slug"])
         if not can_edit_board(request.user, self.board):
-            raise PermissionDenied("Only a secretary of this board may change its membership.")
+            raise PermissionDenied(ONLY_EDITORS)
         self.membership = None
         if "pk" in kwargs:
             # Another board's membership under this board's address is not found, not edited.
