@@ -314,6 +314,7 @@ SPECTACULAR_SETTINGS = {
         "RiskStatusEnum": "assurance.choices.RiskStatus",
         "ActionStatusEnum": "assurance.choices.ActionStatus",
         "CommitmentStatusEnum": "assurance.choices.CommitmentStatus",
+        "SubjectTypeEnum": "metrics.choices.SubjectType",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
