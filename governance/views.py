@@ -3,7 +3,7 @@ import datetime as dt
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404
+from django.http import Http404, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -299,7 +299,10 @@ class AccountDetailView(TemplateView):
         return context
 
     def post(self, request, *args, **kwargs):
-        if request.POST.get("action") == "revoke":
+        action = request.POST.get("action")
+        if action not in ("create", "revoke"):
+            return HttpResponseBadRequest("Choose to create or to revoke your API token.")
+        if action == "revoke":
             token_revoke(user=request.user)
             messages.success(request, "Your API token is revoked: it no longer works.")
             return redirect("me")

@@ -149,6 +149,8 @@ class SeriesViewSet(PortalViewSet):
                 component_name="SeriesListOrPoints",
                 serializers=[SERIES_PAGE, SERIES_POINTS],
                 resource_type_field_name=None,
+                # The page is SERIES_PAGE itself: no second pagination around the choice.
+                many=False,
             )
         },
     )
