@@ -5,7 +5,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from governance.models import Board
-from icsportal.filtersets import ModifiedSinceFilterSet, SearchFilterSet
+from icsportal.filtersets import ModifiedSinceFilterSet, SearchFilterSet, SlugFilter
 from places.models import Place, System
 
 from .choices import CommitmentStatus, FinanceKind, RiskRating, RiskStatus
@@ -21,10 +21,10 @@ class RiskFilterSet(SearchFilterSet):
     """The risk register's filters: the API's and the register page's."""
 
     search_fields = ("title", "description", "note")
-    board = filters.ModelChoiceFilter(
-        field_name="owner_board", queryset=Board.objects.all(), to_field_name="slug", label="Board"
+    board = SlugFilter(
+        field_name="owner_board", queryset=Board.objects.all(), noun="board", label="Board"
     )
-    place = filters.ModelChoiceFilter(queryset=Place.objects.all(), to_field_name="slug")
+    place = SlugFilter(queryset=Place.objects.all(), noun="Place")
     rating = filters.ChoiceFilter(
         choices=RiskRating.choices, field_name="rating_value", label="Rating"
     )
@@ -43,8 +43,8 @@ class RiskFilterSet(SearchFilterSet):
 class CommitmentFilterSet(ModifiedSinceFilterSet):
     search_fields = ("text", "programme", "note")
     programme = filters.ChoiceFilter(field_name="programme_slug", choices=_programme_choices)
-    board = filters.ModelChoiceFilter(
-        field_name="owner_board", queryset=Board.objects.all(), to_field_name="slug", label="Board"
+    board = SlugFilter(
+        field_name="owner_board", queryset=Board.objects.all(), noun="board", label="Board"
     )
     status = filters.ChoiceFilter(choices=CommitmentStatus.choices)
     overdue = filters.BooleanFilter(method="filter_overdue", label="Overdue")
@@ -63,9 +63,7 @@ class CommitmentFilterSet(ModifiedSinceFilterSet):
 class FinanceFigureFilterSet(SearchFilterSet):
     search_fields = ("label", "area", "basis", "note")
     kind = filters.ChoiceFilter(choices=FinanceKind.choices)
-    place = filters.ModelChoiceFilter(
-        method="filter_place", queryset=Place.objects.all(), to_field_name="slug"
-    )
+    place = SlugFilter(method="filter_place", queryset=Place.objects.all(), noun="Place")
 
     class Meta:
         model = FinanceFigure
@@ -78,7 +76,7 @@ class FinanceFigureFilterSet(SearchFilterSet):
 
 class FinancePrincipleFilterSet(SearchFilterSet):
     search_fields = ("text",)
-    system = filters.ModelChoiceFilter(queryset=System.objects.all(), to_field_name="slug")
+    system = SlugFilter(queryset=System.objects.all(), noun="system")
 
     class Meta:
         model = FinancePrinciple

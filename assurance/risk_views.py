@@ -186,7 +186,9 @@ class RiskFormMixin(RiskMixin):
     def dispatch(self, request, *args, **kwargs):
         self.risk = self.get_risk()
         if not services.can_edit_risk(request.user, self.risk):
-            raise PermissionDenied("Only the owning board's secretaries may change this risk.")
+            raise PermissionDenied(
+                "Only the owning board's secretaries and administrators may change this risk."
+            )
         return super().dispatch(request, *args, **kwargs)
 
     def get_context_data(self, **kwargs):
@@ -383,7 +385,9 @@ class CommitmentUpdateView(FormView):
             Commitment.objects.select_related("owner_board", "source_document"), key=kwargs["key"]
         )
         if not services.can_edit_commitment(request.user, self.commitment):
-            raise PermissionDenied("Only the owning board's secretaries may update it.")
+            raise PermissionDenied(
+                "Only the owning board's secretaries and administrators may update it."
+            )
         return super().dispatch(request, *args, **kwargs)
 
     def get_initial(self):

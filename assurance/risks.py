@@ -197,7 +197,10 @@ def _locked(risk: Risk | int) -> Risk:
 def risk_update(*, actor: AbstractBaseUser, risk: Risk | int, reason: str, **changes) -> Risk:
     """Change a risk's description, owner, Place, status, review date or note, for a reason."""
     current = _locked(risk)
-    _require(can_edit_risk(actor, current), "Only the owning board's secretaries may change it.")
+    _require(
+        can_edit_risk(actor, current),
+        "Only the owning board's secretaries and administrators may change it.",
+    )
     reason = reason_required(reason)
     unknown = sorted(set(changes) - RISK_UPDATABLE)
     if unknown:
@@ -236,7 +239,10 @@ def risk_review(
     Rated red, an open risk escalates on its system's route; rated below red, it de-escalates.
     """
     current = _locked(risk)
-    _require(can_edit_risk(actor, current), "Only the owning board's secretaries may rate it.")
+    _require(
+        can_edit_risk(actor, current),
+        "Only the owning board's secretaries and administrators may rate it.",
+    )
     reason = reason_required(reason)
     likelihood, impact = _score("likelihood", likelihood), _score("impact", impact)
     if (likelihood is None) != (impact is None):
@@ -274,7 +280,10 @@ def risk_review(
 def risk_metrics_set(*, actor: AbstractBaseUser, risk: Risk | int, metrics, reason: str) -> Risk:
     """Make ``metrics`` the risk's evidence: links added and removed one by one, with history."""
     current = _locked(risk)
-    _require(can_edit_risk(actor, current), "Only the owning board's secretaries may change it.")
+    _require(
+        can_edit_risk(actor, current),
+        "Only the owning board's secretaries and administrators may change it.",
+    )
     reason = reason_required(reason)
     wanted = {m.pk: m for m in metrics}
     links = {link.metric_id: link for link in current.metric_links.all()}
@@ -298,7 +307,10 @@ def action_create(
 ) -> MitigatingAction:
     """Add a mitigating action, with its owner and due date, to a risk."""
     current = _locked(risk)
-    _require(can_edit_risk(actor, current), "Only the owning board's secretaries may change it.")
+    _require(
+        can_edit_risk(actor, current),
+        "Only the owning board's secretaries and administrators may change it.",
+    )
     description = (description or "").strip()
     if not description:
         raise ValidationError({"description": "Describe the action."})
@@ -315,7 +327,8 @@ def action_update(
     pk = action if isinstance(action, int) else action.pk
     current = MitigatingAction.objects.select_for_update().select_related("risk").get(pk=pk)
     _require(
-        can_edit_risk(actor, current.risk), "Only the owning board's secretaries may change it."
+        can_edit_risk(actor, current.risk),
+        "Only the owning board's secretaries and administrators may change it.",
     )
     unknown = sorted(set(changes) - ACTION_UPDATABLE)
     if unknown:

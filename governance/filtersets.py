@@ -2,7 +2,13 @@
 
 import django_filters as filters
 
-from icsportal.filtersets import ModifiedSinceFilterSet, SearchFilterSet
+from icsportal.filtersets import (
+    KeyFilter,
+    ModifiedSinceFilterSet,
+    OrganisationFilter,
+    SearchFilterSet,
+    SlugFilter,
+)
 from places.models import Place
 
 from .choices import (
@@ -17,9 +23,7 @@ from .models import Board, Membership, Organisation, Person
 class OrganisationFilterSet(SearchFilterSet):
     search_fields = ("name", "abbreviation", "subtype")
     kind = filters.ChoiceFilter(choices=OrganisationKind.choices)
-    place = filters.ModelChoiceFilter(
-        field_name="places", queryset=Place.objects.all(), to_field_name="slug"
-    )
+    place = SlugFilter(field_name="places", queryset=Place.objects.all(), noun="Place")
 
     class Meta:
         model = Organisation
@@ -30,10 +34,8 @@ class BoardFilterSet(SearchFilterSet):
     search_fields = ("name", "abbreviation", "purpose")
     level = filters.ChoiceFilter(choices=BoardLevel.choices)
     status = filters.ChoiceFilter(choices=BoardStatus.choices)
-    place = filters.ModelChoiceFilter(queryset=Place.objects.all(), to_field_name="slug")
-    reports_to = filters.ModelChoiceFilter(
-        field_name="reports_to", queryset=Board.objects.all(), to_field_name="slug"
-    )
+    place = SlugFilter(queryset=Place.objects.all(), noun="Place")
+    reports_to = SlugFilter(queryset=Board.objects.all(), noun="board reported to")
 
     class Meta:
         model = Board
@@ -50,10 +52,10 @@ class PersonFilterSet(SearchFilterSet):
 
 class MembershipFilterSet(ModifiedSinceFilterSet):
     search_fields = ("person__name", "on_behalf_of__name", "board__name", "label")
-    board = filters.ModelChoiceFilter(queryset=Board.objects.all(), to_field_name="slug")
-    person = filters.ModelChoiceFilter(queryset=Person.objects.all(), to_field_name="key")
-    organisation = filters.ModelChoiceFilter(
-        field_name="on_behalf_of", queryset=Organisation.objects.all(), to_field_name="key"
+    board = SlugFilter(queryset=Board.objects.all(), noun="board")
+    person = KeyFilter(queryset=Person.objects.all(), noun="person")
+    organisation = OrganisationFilter(
+        field_name="on_behalf_of", queryset=Organisation.objects.all(), noun="organisation"
     )
     role = filters.ChoiceFilter(choices=Role.choices)
     active_on = filters.DateFilter(method="filter_active_on", label="In force on (YYYY-MM-DD)")

@@ -6,6 +6,9 @@ from icsportal.roles import PortalRole, is_admin, user_role
 
 from .models import Board
 
+# What a user who may not change a board's membership is told, wherever they try.
+ONLY_EDITORS = "Only the board's secretaries and administrators can change its members."
+
 # Cached on the user object for the length of a request, so a page that asks for every row
 # costs one query, not one per row.
 _EDITABLE_CACHE = "_governance_editable_board_ids"

@@ -21,7 +21,7 @@ from icsportal.roles import PortalRole, user_role
 
 from .choices import EndReason, Role
 from .models import Board, Membership, Organisation, Person, RoleGrant
-from .permissions import can_edit_board, forget_cached_permissions
+from .permissions import ONLY_EDITORS, can_edit_board, forget_cached_permissions
 
 __all__ = [
     "MembershipConflict",
@@ -176,7 +176,7 @@ def membership_rules_check(membership: Membership, *, model_checks: bool = True)
 
 def _require_editor(actor: AbstractBaseUser, board: Board | int) -> None:
     if not can_edit_board(actor, board):
-        raise PermissionDenied("Only a secretary of this board may change its membership.")
+        raise PermissionDenied(ONLY_EDITORS)
 
 
 def _resolve_person(
@@ -462,10 +462,14 @@ def membership_admin_save(
     """
     if membership.pk is None:
         if not actor.has_perm("governance.add_membership"):
-            raise PermissionDenied("You may not add memberships.")
+            raise PermissionDenied(
+                "Your account lacks the admin site's permission to add memberships."
+            )
         return _save_new(membership, actor=actor, reason="Added in the admin site")
     if not actor.has_perm("governance.change_membership"):
-        raise PermissionDenied("You may not change memberships.")
+        raise PermissionDenied(
+            "Your account lacks the admin site's permission to change memberships."
+        )
     current = _lock_current(membership)
     if membership.board_id != current.board_id:
         raise ValidationError(

@@ -1,14 +1,16 @@
 import datetime as dt
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404
+from django.http import Http404, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.views.generic import FormView, TemplateView
 
+from icsportal.api.tokens import token_details, token_issue, token_revoke
 from icsportal.roles import PortalRole, user_role
 
 from . import selectors, services
@@ -23,7 +25,7 @@ from .forms import (
     add_service_errors,
 )
 from .models import Board, Membership
-from .permissions import can_edit_board
+from .permissions import ONLY_EDITORS, can_edit_board
 
 
 class BoardPageMixin:
@@ -108,7 +110,7 @@ class BoardEditMixin(BoardPageMixin):
     def dispatch(self, request, *args, **kwargs):
         self.board = get_object_or_404(Board.objects.select_related("system"), slug=kwargs["slug"])
         if not can_edit_board(request.user, self.board):
-            raise PermissionDenied("Only a secretary of this board may change its membership.")
+            raise PermissionDenied(ONLY_EDITORS)
         self.membership = None
         if "pk" in kwargs:
             # Another board's membership under this board's address is not found, not edited.
@@ -280,7 +282,8 @@ class VacancyFillView(BoardEditMixin, FormView):
 
 
 class AccountDetailView(TemplateView):
-    """The signed-in user's own page; a secretary's shows terms ending soon and gaps."""
+    """The signed-in user's own page; a secretary's shows terms ending soon and gaps. Everyone
+    with a portal role sees their API token (never its key) and creates, replaces or revokes it."""
 
     template_name = "accounts/account_detail.html"
 
@@ -291,7 +294,24 @@ class AccountDetailView(TemplateView):
         if role == PortalRole.BOARD_SECRETARY:
             context["overview"] = selectors.secretary_overview(user, timezone.localdate())
         context["role_display"] = PortalRole(role).label if role else "No portal role"
+        context["token"] = token_details(user)
+        context["token_days"] = settings.API_TOKEN_DAYS
         return context
+
+    def post(self, request, *args, **kwargs):
+        action = request.POST.get("action")
+        if action not in ("create", "revoke"):
+            return HttpResponseBadRequest("Choose to create or to revoke your API token.")
+        if action == "revoke":
+            token_revoke(user=request.user)
+            messages.success(request, "Your API token is revoked: it no longer works.")
+            return redirect("me")
+        if user_role(request.user) is None:
+            # A token would open nothing: every endpoint needs a portal role.
+            raise PermissionDenied("Your account has no portal role; ask an administrator for one.")
+        token = token_issue(user=request.user)
+        # Shown once, in this response only: never stored in the session or shown again.
+        return self.render_to_response(self.get_context_data(new_token=token.key))
 
 
 def permission_denied(request, exception=None):

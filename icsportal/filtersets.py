@@ -59,3 +59,117 @@ class ModifiedSinceFilterSet(SearchFilterSet):
     """Adds ``modified_since`` (an ISO date-time) for incremental sync."""
 
     modified_since = UTCIsoDateTimeFilter(field_name="modified_at", lookup_expr="gte")
+
+
+# -- identifiers ---------------------------------------------------------------------------------
+# Every filter that names an object takes the identifiers the README lists for its kind, and
+# the object's id: one filter class per kind, so that the same kind of object is named the same
+# way on every list, and the schema says which identifiers each filter takes.
+
+
+class IdentifierField(forms.ModelChoiceField):
+    """An object named by any of ``lookup_fields`` (tried in that order) or by its id."""
+
+    def __init__(self, *args, lookup_fields: tuple[str, ...], **kwargs):
+        self.lookup_fields = lookup_fields
+        super().__init__(*args, **kwargs)
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return None
+        text = str(value).strip()
+        if "\x00" in text:
+            raise forms.ValidationError("Null characters are not allowed.", code="null_characters")
+        condition = Q()
+        for field in self.lookup_fields:
+            condition |= Q(**{field: text})
+        if text.isdigit() and len(text) < 19:
+            condition |= Q(pk=int(text))
+        # A handful at most: the same text may be one object's key and another's abbreviation,
+        # and the first of ``lookup_fields`` (then the id) decides.
+        found = list(self.queryset.filter(condition)[:10])
+        for field in (*self.lookup_fields, "pk"):
+            for obj in found:
+                if str(getattr(obj, field)) == text:
+                    return obj
+        raise forms.ValidationError(
+            self.error_messages["invalid_choice"], code="invalid_choice", params={"value": text}
+        )
+
+
+class IdentifierFilter(filters.ModelChoiceFilter):
+    """A filter naming an object of one kind by ``lookup_fields`` or its id; ``noun`` names
+    the kind in the description the schema shows."""
+
+    field_class = IdentifierField
+    lookup_fields: tuple[str, ...] = ("slug",)
+    identifiers = "slug"
+
+    def __init__(self, *args, noun: str, **kwargs):
+        kwargs.setdefault("to_field_name", self.lookup_fields[0])
+        kwargs.setdefault("lookup_fields", self.lookup_fields)
+        kwargs.setdefault("help_text", f"The {noun}'s {self.identifiers} or id.")
+        super().__init__(*args, **kwargs)
+
+
+class SlugFilter(IdentifierFilter):
+    """Systems, Places and boards: the slug (``rugby``) or the id."""
+
+
+class KeyFilter(IdentifierFilter):
+    """People, risks and other rows with a stable key: the key or the id."""
+
+    lookup_fields = ("key",)
+    identifiers = "key"
+
+
+class OrganisationFilter(IdentifierFilter):
+    """Organisations: the key (``org_wcc``), the abbreviation (``WCC``), the national code
+    (``RKB``) or the id."""
+
+    lookup_fields = ("key", "abbreviation", "national_code")
+    identifiers = "key (org_wcc), abbreviation (WCC), national code (RKB)"
+
+
+class PeriodField(forms.CharField):
+    """A period as uploads write it, parsed by the app's own ``parse`` (which returns an object
+    with ``start`` and ``end`` dates, or raises ValueError)."""
+
+    def __init__(self, *args, parse, **kwargs):
+        self.parse = parse
+        super().__init__(*args, **kwargs)
+
+    def clean(self, value):
+        value = super().clean(value)
+        if not value:
+            return None
+        try:
+            return self.parse(value)
+        except ValueError as exc:
+            raise forms.ValidationError(str(exc), code="invalid_period") from None
+
+
+PERIOD_FORMS = "YYYY-MM (a month), YYYY-MM-DD (a day) or YYYY/YY (a financial year, e.g. 2019/20)"
+
+
+class PeriodFilter(filters.CharFilter):
+    """``period_start`` from the start (``after``) or to the end (``before``) of a period:
+    ``period_before=2019/20`` keeps every period that starts by 31 March 2020."""
+
+    field_class = PeriodField
+
+    def __init__(self, *args, bound: str, parse, **kwargs):
+        self.bound = bound
+        kwargs.setdefault("field_name", "period_start")
+        kwargs["lookup_expr"] = "gte" if bound == "after" else "lte"
+        kwargs.setdefault(
+            "help_text",
+            f"Periods starting {'on or after the start' if bound == 'after' else 'by the end'} "
+            f"of this one: {PERIOD_FORMS}.",
+        )
+        super().__init__(*args, parse=parse, **kwargs)
+
+    def filter(self, qs, value):
+        if value is None:
+            return qs
+        return super().filter(qs, value.start if self.bound == "after" else value.end)

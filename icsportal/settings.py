@@ -315,6 +315,7 @@ SPECTACULAR_SETTINGS = {
         "ActionStatusEnum": "assurance.choices.ActionStatus",
         "CommitmentStatusEnum": "assurance.choices.CommitmentStatus",
         "AnnotationKindEnum": "metrics.choices.AnnotationKind",
+        "SubjectTypeEnum": "metrics.choices.SubjectType",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",

@@ -12,6 +12,7 @@ from metrics.views import SPCIconsView
 
 from . import views
 from .api.tokens import TokenView
+from .api.views import APIRootView, api_endpoints
 
 # The API under /api/v1/, assembled from each app's routes.
 api_urlpatterns = [
@@ -22,6 +23,10 @@ api_urlpatterns = [
     path("", include("metrics.api.urls")),
     path("", include("assurance.api.urls")),
 ]
+# GET /api/v1/: every endpoint above that takes no argument, with its URL.
+api_urlpatterns.insert(
+    0, path("", APIRootView.as_view(endpoints=api_endpoints(api_urlpatterns, "api")), name="root")
+)
 
 urlpatterns = [
     # Before governance's: the risk register, the commitments and a board's page live under

@@ -7,11 +7,18 @@ from django import forms
 from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Q, Subquery
 
 from governance.models import Board, Organisation
-from icsportal.filtersets import ModifiedSinceFilterSet, SearchFilterSet, UTCIsoDateTimeFilter
+from icsportal.filtersets import (
+    ModifiedSinceFilterSet,
+    PeriodFilter,
+    SearchFilterSet,
+    SlugFilter,
+    UTCIsoDateTimeFilter,
+)
 from places.models import Place, System
 from places.selectors import outcome_titles
 
 from .choices import AnnotationKind, Category, Provenance, SubjectType
+from .imports.periods import period_parse
 from .models import Annotation, HICMAssessment, Metric, Observation, Series, Target
 
 
@@ -25,7 +32,7 @@ class MetricFilterSet(ModifiedSinceFilterSet):
     category = filters.ChoiceFilter(choices=Category.choices)
     # Outcomes are data (``places.Outcome``): the codes any system's outcomes use.
     outcome = filters.ChoiceFilter(choices=outcome_choices)
-    owner_board = filters.ModelChoiceFilter(queryset=Board.objects.all(), to_field_name="slug")
+    owner_board = SlugFilter(queryset=Board.objects.all(), noun="owner board")
     synthetic = filters.BooleanFilter(field_name="is_synthetic")
 
     class Meta:
@@ -67,13 +74,14 @@ class SeriesForm(forms.Form):
 
 
 def subject_condition(subject: str, kind: str | None, prefix: str = "series__") -> Q:
-    """Series whose subject is ``subject``: a system or Place slug, or an organisation's
-    abbreviation or key."""
+    """Series whose subject is ``subject``: a system or Place slug, or an organisation's key,
+    abbreviation or national code."""
     by_kind = {
         SubjectType.SYSTEM: Q(**{f"{prefix}system__slug": subject}),
         SubjectType.PLACE: Q(**{f"{prefix}place__slug": subject}),
         SubjectType.ORGANISATION: Q(**{f"{prefix}organisation__abbreviation": subject})
-        | Q(**{f"{prefix}organisation__key": subject}),
+        | Q(**{f"{prefix}organisation__key": subject})
+        | Q(**{f"{prefix}organisation__national_code": subject}),
     }
     if kind:
         return by_kind[kind]
@@ -87,7 +95,7 @@ def _subject_querysets(subject: str, kind: str | None) -> list:
         SubjectType.SYSTEM: System.objects.filter(slug=subject),
         SubjectType.PLACE: Place.objects.filter(slug=subject),
         SubjectType.ORGANISATION: Organisation.objects.filter(
-            Q(abbreviation=subject) | Q(key=subject)
+            Q(abbreviation=subject) | Q(key=subject) | Q(national_code=subject)
         ),
     }
     return [queryset for k, queryset in named.items() if kind in (None, "", k)]
@@ -150,17 +158,24 @@ def resolve_series_filters(code: str | None, subject: str | None, kind: str | No
     return Resolved(metric_id, bool(found), first if second is None else None)
 
 
+METRIC_HELP = "The metric's code (bcf-dtoc)."
+SUBJECT_HELP = (
+    "The subject: a system's or Place's slug (rugby), or an organisation's key (org_wcc), "
+    "abbreviation (WCC) or national code (RKB); subject_type narrows it."
+)
+
+
 class SeriesFilterSet(ModifiedSinceFilterSet):
     """Filters for rows that belong to a series: targets and observations."""
 
     # A metric's code; the form resolves it to the metric's key with the subject's check.
-    metric = filters.CharFilter(method="filter_metric", label="Metric code")
+    metric = filters.CharFilter(method="filter_metric", label="Metric code", help_text=METRIC_HELP)
     subject_type = filters.ChoiceFilter(
         field_name="series__subject_type", choices=SubjectType.choices
     )
-    subject = filters.CharFilter(method="filter_subject")
-    period_after = filters.DateFilter(field_name="period_start", lookup_expr="gte")
-    period_before = filters.DateFilter(field_name="period_start", lookup_expr="lte")
+    subject = filters.CharFilter(method="filter_subject", help_text=SUBJECT_HELP)
+    period_after = PeriodFilter(bound="after", parse=period_parse)
+    period_before = PeriodFilter(bound="before", parse=period_parse)
 
     # Filters of the row's series, applied together in one condition (below).
     series_filters = ("metric", "subject_type", "subject")
@@ -241,8 +256,9 @@ class AnnotationFilterSet(SeriesFilterSet):
     search_fields = ("label", "text")
     series = filters.NumberFilter(field_name="series_id", label="Series id")
     kind = filters.ChoiceFilter(choices=AnnotationKind.choices)
-    period_after = filters.DateFilter(field_name="period", lookup_expr="gte")
-    period_before = filters.DateFilter(field_name="period", lookup_expr="lte")
+    # The same period forms as uploads and observations take.
+    period_after = PeriodFilter(bound="after", parse=period_parse, field_name="period")
+    period_before = PeriodFilter(bound="before", parse=period_parse, field_name="period")
     # Annotations are never changed: new since then.
     modified_since = UTCIsoDateTimeFilter(field_name="created_at", lookup_expr="gte")
 
@@ -258,3 +274,34 @@ class AnnotationFilterSet(SeriesFilterSet):
             "period_after",
             "period_before",
         ]
+
+
+class SeriesListFilterSet(SearchFilterSet):
+    """The series themselves, to find what exists: by metric, subject, subject type, system
+    and whether they are illustrative."""
+
+    search_fields = ("metric__code", "metric__name", "metric__short_name")
+    metric = filters.CharFilter(method="filter_series", label="Metric code", help_text=METRIC_HELP)
+    subject_type = filters.ChoiceFilter(choices=SubjectType.choices)
+    subject = filters.CharFilter(method="filter_series", help_text=SUBJECT_HELP)
+    system = SlugFilter(method="filter_system", queryset=System.objects.all(), noun="system")
+    synthetic = filters.BooleanFilter(
+        field_name="synthetic", help_text="Illustrative series: a synthetic metric or points."
+    )
+
+    class Meta:
+        model = Series
+        form = SeriesForm
+        fields = ["q", "metric", "subject_type", "subject", "system", "synthetic"]
+
+    def filter_series(self, queryset, name, value):
+        if name == "metric":
+            return queryset.filter(metric_id=self.form.metric_id)
+        return queryset.filter(
+            subject_condition(value, self.form.cleaned_data.get("subject_type"), prefix="")
+        )
+
+    def filter_system(self, queryset, name, value):
+        return queryset.filter(
+            Q(system=value) | Q(place__system=value) | Q(organisation__system=value)
+        )

@@ -2,7 +2,7 @@
 
 import django_filters as filters
 
-from icsportal.filtersets import SearchFilterSet
+from icsportal.filtersets import SearchFilterSet, SlugFilter
 
 from .choices import PriorityStatus
 from .models import (
@@ -24,7 +24,7 @@ class SystemFilterSet(SearchFilterSet):
 
 class PlaceFilterSet(SearchFilterSet):
     search_fields = ("name",)
-    system = filters.ModelChoiceFilter(queryset=System.objects.all(), to_field_name="slug")
+    system = SlugFilter(queryset=System.objects.all(), noun="system")
 
     class Meta:
         model = Place
@@ -33,7 +33,7 @@ class PlaceFilterSet(SearchFilterSet):
 
 class PriorityFilterSet(SearchFilterSet):
     search_fields = ("title", "description")
-    place = filters.ModelChoiceFilter(queryset=Place.objects.all(), to_field_name="slug")
+    place = SlugFilter(queryset=Place.objects.all(), noun="Place")
     status = filters.ChoiceFilter(choices=PriorityStatus.choices)
 
     class Meta:
@@ -51,7 +51,7 @@ class DocumentFilterSet(SearchFilterSet):
 
 class OutcomeFilterSet(SearchFilterSet):
     search_fields = ("title", "statement")
-    system = filters.ModelChoiceFilter(queryset=System.objects.all(), to_field_name="slug")
+    system = SlugFilter(queryset=System.objects.all(), noun="system")
 
     class Meta:
         model = Outcome

@@ -1,6 +1,7 @@
+from django.urls import path
 from rest_framework.routers import SimpleRouter
 
-from . import outcome_views, risk_views
+from . import dashboard_views, outcome_views, risk_views
 
 router = SimpleRouter()
 router.register("priorities", outcome_views.PriorityViewSet, basename="priority")
@@ -11,4 +12,12 @@ router.register(
 )
 router.register("risks", risk_views.RiskViewSet, basename="risk")
 router.register("commitments", risk_views.CommitmentViewSet, basename="commitment")
-urlpatterns = router.urls
+urlpatterns = [
+    path("dashboards/", dashboard_views.DashboardListView.as_view(), name="dashboard_list"),
+    path("dashboards/system/", dashboard_views.DashboardView.as_view(), name="dashboard_system"),
+    # A Place's slug, or a system's own.
+    path(
+        "dashboards/<slug:slug>/", dashboard_views.DashboardView.as_view(), name="dashboard_place"
+    ),
+    *router.urls,
+]

@@ -13,7 +13,7 @@ from icsportal.roles import PortalRole
 
 from ..filtersets import BoardFilterSet, MembershipFilterSet, OrganisationFilterSet, PersonFilterSet
 from ..models import Board, Membership, Organisation, Person
-from ..permissions import can_edit_board
+from ..permissions import ONLY_EDITORS, can_edit_board
 from ..services import StaleVersion, membership_create, membership_end, membership_update
 from .serializers import (
     BoardDetailSerializer,
@@ -128,6 +128,7 @@ class MembershipViewSet(mixins.CreateModelMixin, PortalViewSet):
     ordering = ["board__name", "role", "id"]
     http_method_names = ["get", "post", "patch", "head", "options"]
     write_roles = (PortalRole.BOARD_SECRETARY, PortalRole.ADMIN)
+    write_refusal = ONLY_EDITORS
 
     def retrieve(self, request, *args, **kwargs):
         membership = self.get_object()
@@ -139,7 +140,7 @@ class MembershipViewSet(mixins.CreateModelMixin, PortalViewSet):
     def _require_editor(request, membership: Membership) -> None:
         # Before the precondition checks, so nobody learns more about a board they cannot edit.
         if not can_edit_board(request.user, membership.board_id):
-            raise PermissionDenied("Only a secretary of this board may change its membership.")
+            raise PermissionDenied(ONLY_EDITORS)
 
     def _written(self, membership: Membership, code=status.HTTP_200_OK) -> Response:
         membership = self.get_queryset().get(pk=membership.pk)

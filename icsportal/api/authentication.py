@@ -8,9 +8,28 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import exceptions
 from rest_framework.authentication import TokenAuthentication
 
+from ..models import TokenUse
+
+# A token's last use is written at most this often: not a write on every request.
+LAST_USED_PRECISION = dt.timedelta(minutes=1)
+
 
 def token_expiry(token) -> dt.datetime:
     return token.created + dt.timedelta(days=settings.API_TOKEN_DAYS)
+
+
+def token_used(token, now: dt.datetime) -> None:
+    """Record that ``token`` was used at ``now``, unless it was recorded within the minute."""
+    use = getattr(token, "use", None)
+    if use is not None and now - use.last_used_at < LAST_USED_PRECISION:
+        return
+    # One upsert: two requests with the same token may both get here.
+    TokenUse.objects.bulk_create(
+        [TokenUse(token_id=token.pk, last_used_at=now)],
+        update_conflicts=True,
+        unique_fields=["token"],
+        update_fields=["last_used_at"],
+    )
 
 
 class ExpiringTokenAuthentication(TokenAuthentication):
@@ -21,7 +40,8 @@ class ExpiringTokenAuthentication(TokenAuthentication):
         # The token, its user and the user's portal role in one query: the permission check
         # reads the role (``icsportal.roles.user_role``) on every request.
         try:
-            token = model.objects.select_related("user__portal_role").get(key=key)
+            # use: when it was last used, recorded at most once a minute
+            token = model.objects.select_related("user__portal_role", "use").get(key=key)
         except model.DoesNotExist:
             raise exceptions.AuthenticationFailed(_("Invalid token.")) from None
         return self._checked(token)
@@ -31,6 +51,8 @@ class ExpiringTokenAuthentication(TokenAuthentication):
         user = token.user
         if not user.is_active:
             raise exceptions.AuthenticationFailed(_("User inactive or deleted."))
-        if token_expiry(token) <= timezone.now():
+        now = timezone.now()
+        if token_expiry(token) <= now:
             raise exceptions.AuthenticationFailed("Token has expired; request a new one.")
+        token_used(token, now)
         return user, token

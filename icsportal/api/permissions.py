@@ -20,13 +20,19 @@ class PortalReadPermission(BasePermission):
             if role is not None:
                 return True
             return bool(settings.API_ANONYMOUS_READ) and not request.user.is_authenticated
-        return role in getattr(view, "write_roles", ())
+        if role is None:
+            return False
+        if role in getattr(view, "write_roles", ()):
+            return True
+        # Say what is true: the account has a role, only not one that may write here.
+        self.message = getattr(view, "write_refusal", "Your role may read this but not change it.")
+        return False
 
 
 class IsAnalyst(BasePermission):
     """Analysts and admins; everyone else is refused."""
 
-    message = "Only analysts may upload observations."
+    message = "Only analysts and administrators may upload observations."
 
     def has_permission(self, request, view):
         return user_role(request.user) in (PortalRole.ANALYST, PortalRole.ADMIN)

@@ -74,3 +74,21 @@ class SourceSerializer(serializers.Serializer):
 
 def source_field() -> SourceSerializer:
     return SourceSerializer(source="*", read_only=True)
+
+
+def none_if_blank(value: str | None) -> str | None:
+    """The empty string (the database's "none" for text) as None."""
+    return value or None
+
+
+class NoneIfBlankField(serializers.CharField):
+    """Text that may be absent (no assurance, no variation): null in JSON and in the schema,
+    an empty cell in CSV; never ``""``."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("allow_null", True)
+        kwargs.setdefault("read_only", True)
+        super().__init__(**kwargs)
+
+    def to_representation(self, value):
+        return none_if_blank(value)

@@ -1,6 +1,7 @@
 """Issuing and revoking API tokens."""
 
 from django.contrib.auth import authenticate
+from django.db import transaction
 from django.utils import timezone
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers, status
@@ -17,6 +18,33 @@ from .throttling import SignInRateThrottle
 TOKEN = inline_serializer(
     "Token", fields={"token": serializers.CharField(), "expires": serializers.DateTimeField()}
 )
+
+
+def token_issue(*, user) -> Token:
+    """A new token for ``user``, replacing any they had (the old one stops working)."""
+    with transaction.atomic():
+        Token.objects.filter(user=user).delete()
+        return Token.objects.create(user=user)
+
+
+def token_revoke(*, user) -> None:
+    """Revoke ``user``'s token, if they have one."""
+    Token.objects.filter(user=user).delete()
+
+
+def token_details(user) -> dict | None:
+    """What the account page shows of the user's token (never its key), or None."""
+    token = Token.objects.select_related("use").filter(user=user).first()
+    if token is None:
+        return None
+    use = getattr(token, "use", None)
+    expires = token_expiry(token)
+    return {
+        "created": token.created,
+        "last_used": use.last_used_at if use else None,
+        "expires": expires,
+        "expired": expires <= timezone.now(),
+    }
 
 
 class Credentials(serializers.Serializer):
@@ -62,11 +90,10 @@ class TokenView(APIView):
             )
         token, _ = Token.objects.get_or_create(user=user)
         if token_expiry(token) <= timezone.now():
-            token.delete()
-            token = Token.objects.create(user=user)
+            token = token_issue(user=user)
         return Response({"token": token.key, "expires": token_expiry(token)})
 
     @extend_schema(request=None, responses={204: None})
     def delete(self, request):
-        Token.objects.filter(user=request.user).delete()
+        token_revoke(user=request.user)
         return Response(status=status.HTTP_204_NO_CONTENT)

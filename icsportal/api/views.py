@@ -3,8 +3,13 @@
 import csv
 
 from django.http import StreamingHttpResponse
+from django.urls import URLResolver
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema
 from rest_framework import serializers, viewsets
 from rest_framework.response import Response
+from rest_framework.reverse import reverse
+from rest_framework.views import APIView
 
 from .renderers import flatten, neutralise
 
@@ -85,3 +90,35 @@ class PortalViewSet(viewsets.ReadOnlyModelViewSet):
         for row in self.get_serializer(objects, many=True).data:
             flat = flatten(row)
             yield writer.writerow([neutralise(flat.get(k)) for k in header])
+
+
+class APIRootView(APIView):
+    """Every endpoint of the API with its URL, so that people and tools can find them."""
+
+    # (label, URL name) of each endpoint that takes no argument in its path; set in the URLconf.
+    endpoints: tuple[tuple[str, str], ...] = ()
+
+    @extend_schema(
+        responses={200: OpenApiTypes.OBJECT},
+        description="Every endpoint's URL by name, and where the schema and its documentation are.",
+    )
+    def get(self, request):
+        found = {label: reverse(name, request=request) for label, name in self.endpoints}
+        found["schema"] = reverse("schema", request=request)
+        found["docs"] = reverse("api_docs", request=request)
+        return Response(found)
+
+
+def api_endpoints(patterns, namespace: str, prefix: str = "") -> tuple[tuple[str, str], ...]:
+    """(path, namespaced URL name) of every named pattern in ``patterns`` whose path takes no
+    argument, in order: the API root's list, built from the routes themselves so that none is
+    left out."""
+    found = []
+    for pattern in patterns:
+        route = prefix + str(pattern.pattern).lstrip("^").rstrip("$")
+        if isinstance(pattern, URLResolver):
+            found += api_endpoints(pattern.url_patterns, namespace, route)
+            continue
+        if pattern.name and not pattern.pattern.regex.groups:
+            found.append((route.rstrip("/"), f"{namespace}:{pattern.name}"))
+    return tuple(found)

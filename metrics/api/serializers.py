@@ -1,9 +1,12 @@
+from django.urls import reverse
 from rest_framework import serializers
 
 from governance.api.serializers import BoardBriefSerializer
 from icsportal.api.serializers import (
+    NoneIfBlankField,
     iso_date,
     iso_datetime,
+    none_if_blank,
     source_field,
     source_row,
     source_values,
@@ -76,6 +79,27 @@ class SeriesSerializer(serializers.ModelSerializer):
 
     def get_subject_name(self, series) -> str:
         return str(series.subject)
+
+
+class SeriesListSerializer(SeriesSerializer):
+    """A series as the series list shows it: what it measures, for whom, and where its
+    points are."""
+
+    metric_name = serializers.CharField(source="metric.short_name", read_only=True)
+    unit = serializers.CharField(source="metric.unit", read_only=True)
+    frequency = serializers.CharField(source="metric.frequency", read_only=True)
+    synthetic = serializers.BooleanField(read_only=True)
+    points = serializers.SerializerMethodField()
+
+    class Meta(SeriesSerializer.Meta):
+        fields = [*SeriesSerializer.Meta.fields, "metric_name", "unit", "frequency"]
+        fields += ["synthetic", "points"]
+
+    def get_points(self, series) -> str:
+        """The URL of the series' points with their SPC."""
+        path = reverse("api:series_detail", kwargs={"pk": series.pk})
+        request = self.context.get("request")
+        return request.build_absolute_uri(path) if request else path
 
 
 # The columns of a row's series that ``series_row`` reads (the row's model has a ``series``).
@@ -227,6 +251,10 @@ class SummarySerializer(serializers.ModelSerializer):
     metric_name = serializers.CharField(source="series.metric.short_name", read_only=True)
     unit = serializers.CharField(source="series.metric.unit", read_only=True)
     polarity = serializers.CharField(source="series.metric.polarity", read_only=True)
+    # None when there is none: no target period, too few points, no target to assure against.
+    target_period_label = NoneIfBlankField()
+    variation = NoneIfBlankField()
+    assurance = NoneIfBlankField()
     synthetic = serializers.SerializerMethodField()
 
     class Meta:
@@ -275,10 +303,10 @@ class SummarySerializer(serializers.ModelSerializer):
             "latest_period": iso_date(v["latest_period"]),
             "latest_value": v["latest_value"],
             "target_value": v["target_value"],
-            "target_period_label": v["target_period_label"],
+            "target_period_label": none_if_blank(v["target_period_label"]),
             "rag": v["rag"],
-            "variation": v["variation"] or None,
-            "assurance": v["assurance"] or None,
+            "variation": none_if_blank(v["variation"]),
+            "assurance": none_if_blank(v["assurance"]),
             "mean": v["mean"],
             "lower": v["lower"],
             "upper": v["upper"],

@@ -11,9 +11,16 @@ router.register("hicm", views.HICMAssessmentViewSet, basename="hicm")
 router.register("annotations", views.AnnotationViewSet, basename="annotation")
 urlpatterns = [
     path("observations/bulk/", views.ObservationBulkView.as_view(), name="observation_bulk"),
-    path("dashboards/system/", views.DashboardView.as_view(), name="dashboard_system"),
-    path("dashboards/<slug:place_slug>/", views.DashboardView.as_view(), name="dashboard_place"),
-    path("series/", views.SeriesPointsView.as_view(), name="series_points"),
+    path(
+        "series/",
+        views.SeriesViewSet.as_view({"get": "list"}, basename="series"),
+        name="series_points",
+    ),
+    path(
+        "series/<int:pk>/",
+        views.SeriesViewSet.as_view({"get": "retrieve"}, basename="series"),
+        name="series_detail",
+    ),
     path("compare/", views.CompareView.as_view(), name="compare"),
     *router.urls,
 ]

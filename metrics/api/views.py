@@ -1,8 +1,13 @@
 from django.conf import settings
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
-from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef, Q
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    PolymorphicProxySerializer,
+    extend_schema,
+    inline_serializer,
+)
 from rest_framework import mixins, serializers, status
 from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
 from rest_framework.parsers import MultiPartParser
@@ -13,18 +18,18 @@ from rest_framework.views import APIView
 from icsportal.api.pagination import ObservationCursorPagination
 from icsportal.api.parsers import PortalJSONParser
 from icsportal.api.permissions import IsAnalyst, PortalReadPermission
+from icsportal.api.serializers import none_if_blank
 from icsportal.api.views import PortalViewSet
 from icsportal.roles import PortalRole
-from places.models import Place, System
 
-from ..choices import SubjectType
+from ..choices import Provenance, SubjectType
 from ..filtersets import (
     AnnotationFilterSet,
     HICMAssessmentFilterSet,
     MetricFilterSet,
     ObservationFilterSet,
+    SeriesListFilterSet,
     TargetFilterSet,
-    subject_condition,
 )
 from ..imports import ImportFailed, observations_import
 from ..imports.safety import upload_too_large
@@ -39,7 +44,7 @@ from ..models import (
 )
 from ..selectors import CompareError, compare_params, compare_periods, metric_compare
 from ..services import annotation_create
-from ..snapshots import LETTER_TYPES, latest_snapshot, scope_key
+from ..snapshots import LETTER_TYPES, scope_key
 from .serializers import (
     AnnotationCreateSerializer,
     AnnotationSerializer,
@@ -48,8 +53,8 @@ from .serializers import (
     HICMAssessmentSerializer,
     MetricSerializer,
     ObservationSerializer,
+    SeriesListSerializer,
     SeriesSerializer,
-    SummarySerializer,
     TargetSerializer,
 )
 
@@ -117,69 +122,6 @@ class HICMAssessmentViewSet(PortalViewSet):
     ordering = ["change__number", "kind"]
 
 
-SNAPSHOT_RESPONSE = inline_serializer(
-    "Dashboard",
-    fields={
-        "snapshot": inline_serializer(
-            "SnapshotInfo",
-            fields={
-                "id": serializers.IntegerField(),
-                "published_at": serializers.DateTimeField(),
-                "scope": serializers.CharField(),
-            },
-        ),
-        "place": serializers.DictField(allow_null=True),
-        "system": serializers.DictField(),
-        "series": SummarySerializer(many=True),
-    },
-)
-
-
-class DashboardView(APIView):
-    """The latest published snapshot of a Place (or of the system): every series' summary."""
-
-    # One object, not rows: JSON only (errors included).
-    renderer_classes = [JSONRenderer]
-    permission_classes = [PortalReadPermission]
-
-    @extend_schema(
-        responses={200: SNAPSHOT_RESPONSE},
-        parameters=[
-            OpenApiParameter("system", str, description="System slug (default: the first)")
-        ],
-    )
-    def get(self, request, place_slug=None):
-        systems = System.objects.order_by("name")
-        wanted = request.query_params.get("system")
-        system = get_object_or_404(systems, slug=wanted) if wanted else systems.first()
-        if system is None:
-            raise NotFound("No system is loaded.")
-        place = None
-        if place_slug is not None:
-            place = get_object_or_404(Place, system=system, slug=place_slug)
-        snapshot = latest_snapshot(system_id=system.pk, place_id=place.pk if place else None)
-        if snapshot is None:
-            raise NotFound("No snapshot has been published for this dashboard yet.")
-        # Rows from .values(): a Place has hundreds of series, and their chart points stay behind.
-        summaries = (
-            SeriesSummary.objects.filter(snapshot=snapshot)
-            .order_by("series__metric__category", "series__metric__code", "series_id")
-            .values(*SummarySerializer.row_values)
-        )
-        return Response(
-            {
-                "snapshot": {
-                    "id": snapshot.pk,
-                    "published_at": snapshot.published_at,
-                    "scope": snapshot.scope_key,
-                },
-                "place": {"slug": place.slug, "name": place.name} if place else None,
-                "system": {"slug": system.slug, "name": system.name},
-                "series": [SummarySerializer.row(v) for v in summaries],
-            }
-        )
-
-
 POINTS = inline_serializer(
     "SeriesPoint",
     many=True,
@@ -197,60 +139,87 @@ POINTS = inline_serializer(
 )
 
 
-class SeriesPointsView(APIView):
-    """Per-point SPC of one series, as the latest published snapshot computed it."""
+SERIES_POINTS = inline_serializer(
+    "SeriesPoints",
+    fields={
+        "series": SeriesSerializer(),
+        "snapshot": serializers.IntegerField(allow_null=True),
+        "variation": serializers.CharField(allow_null=True),
+        "assurance": serializers.CharField(allow_null=True),
+        "provisional": serializers.BooleanField(allow_null=True),
+        "target": serializers.FloatField(allow_null=True),
+        "points": POINTS,
+    },
+)
+SERIES_PAGE = inline_serializer(
+    "PaginatedSeriesList",
+    fields={
+        "count": serializers.IntegerField(),
+        "next": serializers.URLField(allow_null=True),
+        "previous": serializers.URLField(allow_null=True),
+        "results": SeriesListSerializer(many=True),
+    },
+)
 
-    # One object, not rows: JSON only (errors included).
-    renderer_classes = [JSONRenderer]
-    permission_classes = [PortalReadPermission]
+
+class SeriesViewSet(PortalViewSet):
+    """Every series (a metric for one subject), to find what exists; a series' points with
+    their SPC at its ``points`` URL, or here when ``metric`` and ``subject`` name it."""
+
+    # metric, subject: named on each row
+    queryset = Series.objects.select_related("metric", "system", "place", "organisation").annotate(
+        synthetic=ExpressionWrapper(
+            Q(metric__is_synthetic=True)
+            | Exists(
+                Observation.objects.filter(series=OuterRef("pk"), provenance=Provenance.SYNTHETIC)
+            ),
+            BooleanField(),
+        )
+    )
+    serializer_class = SeriesListSerializer
+    filterset_class = SeriesListFilterSet
+    ordering_fields = ["id"]
+    ordering = ["metric__code", "subject_type", "id"]
 
     @extend_schema(
-        parameters=[
-            OpenApiParameter("metric", str, required=True, description="Metric code"),
-            OpenApiParameter("subject_type", str, required=True, enum=SubjectType.values),
-            OpenApiParameter(
-                "subject",
-                str,
-                required=True,
-                description="A system or Place slug, or an organisation's abbreviation or key",
-            ),
-        ],
+        description=(
+            "The series, paginated and filtered. With `metric` and `subject` (and `subject_type` "
+            "where a slug names both a system and a Place) naming one series, the answer is "
+            "that series' points, as at its `points` URL."
+        ),
         responses={
-            200: inline_serializer(
-                "SeriesPoints",
-                fields={
-                    "series": SeriesSerializer(),
-                    "snapshot": serializers.IntegerField(allow_null=True),
-                    "variation": serializers.CharField(allow_null=True),
-                    "assurance": serializers.CharField(allow_null=True),
-                    "provisional": serializers.BooleanField(allow_null=True),
-                    "target": serializers.FloatField(allow_null=True),
-                    "points": POINTS,
-                },
+            200: PolymorphicProxySerializer(
+                component_name="SeriesListOrPoints",
+                serializers=[SERIES_PAGE, SERIES_POINTS],
+                resource_type_field_name=None,
+                # The page is SERIES_PAGE itself: no second pagination around the choice.
+                many=False,
             )
         },
     )
-    def get(self, request):
+    def list(self, request, *args, **kwargs):
         params = request.query_params
-        missing = [p for p in ("metric", "subject_type", "subject") if not params.get(p)]
-        if missing:
-            raise ValidationError({p: "This parameter is required." for p in missing})
-        # PostgreSQL cannot compare text holding NUL; such a name matches nothing anyway.
-        nul = [p for p in ("metric", "subject") if "\x00" in params[p]]
-        if nul:
-            raise ValidationError({p: "Null characters are not allowed." for p in nul})
-        if params["subject_type"] not in SubjectType.values:
-            raise ValidationError(
-                {"subject_type": f"Choose one of {', '.join(SubjectType.values)}."}
-            )
-        series = (
-            Series.objects.filter(metric__code=params["metric"])
-            .filter(subject_condition(params["subject"], params["subject_type"], prefix=""))
-            .select_related("metric", "place", "organisation", "system")
-            .first()
-        )
-        if series is None:
+        if not (params.get("metric") and params.get("subject")):
+            return super().list(request, *args, **kwargs)
+        # The filters check the names (400 naming each unknown one) and find the series.
+        filterset = self.filterset_class(params, queryset=self.get_queryset())
+        if not filterset.is_valid():
+            raise ValidationError({k: list(v) for k, v in filterset.errors.items()})
+        found = list(filterset.qs[:2])
+        if not found:
             raise NotFound("No such series.")
+        if len(found) > 1:
+            raise ValidationError(
+                {"subject_type": "The subject names more than one series: give its type."}
+            )
+        return self._points(request, found[0])
+
+    @extend_schema(responses={200: SERIES_POINTS})
+    def retrieve(self, request, *args, **kwargs):
+        return self._points(request, self.get_object())
+
+    def _points(self, request, series):
+        """Per-point SPC of one series, as the latest published snapshot computed it."""
         system_id = (
             series.place.system_id
             if series.place_id
@@ -284,12 +253,22 @@ class SeriesPointsView(APIView):
                     "point_type": LETTER_TYPES.get(types[i]) if i < len(types) else None,
                 }
             )
+        named = SeriesSerializer(series).data
+        if getattr(request.accepted_renderer, "format", None) == "csv":
+            # One row a point, each naming its series: a table a spreadsheet opens.
+            return Response(
+                [
+                    {"metric": named["metric"], "subject_type": named["subject_type"]}
+                    | {"subject": named["subject"], **point}
+                    for point in points
+                ]
+            )
         return Response(
             {
-                "series": SeriesSerializer(series).data,
+                "series": named,
                 "snapshot": summary.snapshot_id if summary else None,
-                "variation": (summary.variation or None) if summary else None,
-                "assurance": (summary.assurance or None) if summary else None,
+                "variation": none_if_blank(summary.variation) if summary else None,
+                "assurance": none_if_blank(summary.assurance) if summary else None,
                 "provisional": summary.provisional if summary else None,
                 "target": summary.target_value if summary else None,
                 "points": points,

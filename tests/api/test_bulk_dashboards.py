@@ -162,7 +162,7 @@ def test_series_points_carry_spc(analyst):
 
 @pytest.mark.parametrize(
     "params",
-    [{}, {"metric": "bcf-dtoc", "subject_type": "planet", "subject": "WCC"}],
+    [{"metric": "bcf-dtoc", "subject_type": "planet", "subject": "WCC"}],
 )
 def test_series_needs_valid_parameters(analyst, params):
     assert analyst.get("/api/v1/series/", params).status_code == 400

@@ -29,6 +29,7 @@ EXPECTED = {
     ("/api/v1/memberships/{id}/end/", "post"): set(),
 }
 READ_PATHS = [
+    "/api/v1/",
     "/api/v1/annotations/",
     "/api/v1/annotations/{id}/",
     "/api/v1/compare/",
@@ -44,7 +45,8 @@ READ_PATHS = [
     "/api/v1/outcomes/{key}/",
     "/api/v1/risks/",
     "/api/v1/risks/{key}/",
-    "/api/v1/dashboards/{place_slug}/",
+    "/api/v1/dashboards/",
+    "/api/v1/dashboards/{slug}/",
     "/api/v1/dashboards/system/",
     "/api/v1/documents/",
     "/api/v1/documents/{key}/",
@@ -66,6 +68,7 @@ READ_PATHS = [
     "/api/v1/priorities/",
     "/api/v1/priorities/{id}/",
     "/api/v1/series/",
+    "/api/v1/series/{id}/",
     "/api/v1/systems/",
     "/api/v1/systems/{slug}/",
     "/api/v1/targets/",
@@ -73,8 +76,7 @@ READ_PATHS = [
 ]
 # Reads that need parameters or a published snapshot answer 400/404 here, never 2xx.
 NO_DATA = {
-    "/api/v1/series/",
-    "/api/v1/dashboards/{place_slug}/",
+    "/api/v1/dashboards/{slug}/",
     "/api/v1/dashboards/system/",
     # no annotation, and no metric with numerators and denominators, in the documents
     "/api/v1/annotations/{id}/",
@@ -88,7 +90,7 @@ def concrete(path: str) -> str:
     """The path with a real object in each placeholder."""
     from assurance.models import Commitment, FinanceFigure, FinancePrinciple, Risk
     from governance.models import Organisation, Person
-    from metrics.models import Annotation, HICMAssessment, Metric, Observation, Target
+    from metrics.models import Annotation, HICMAssessment, Metric, Observation, Series, Target
     from places.models import Document, Outcome, Place, Priority, System
 
     first = {
@@ -108,11 +110,12 @@ def concrete(path: str) -> str:
         "/api/v1/people/": Person,
         "/api/v1/places/": Place,
         "/api/v1/priorities/": Priority,
+        "/api/v1/series/": Series,
         "/api/v1/systems/": System,
         "/api/v1/targets/": Target,
     }
-    if "{place_slug}" in path:
-        return path.replace("{place_slug}", "rugby")
+    if path.startswith("/api/v1/dashboards/{"):
+        return path.replace("{slug}", "rugby")
     if "{" not in path:
         return path
     base, _, rest = path.partition("{")

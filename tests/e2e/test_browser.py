@@ -411,3 +411,100 @@ def test_a_secretary_links_a_priority_and_removes_the_link(
     assert "Belongs under effective services" in history
     assert "Not yet linked to an outcome" in page.locator("#outcomes + p").inner_text()
     page.set_viewport_size(WIDTHS["desktop"])
+
+
+ANALYST = "e2e-analyst"
+ANALYST_PASSWORD = "e2e-analyst-password-1"
+
+
+@pytest.fixture(scope="module")
+def analyst_account(portal, django_db_blocker):
+    """An analyst who signs in with a password; removed again at the end, with their token."""
+    from django.apps import apps
+    from django.db import connections
+
+    from governance.services import role_grant
+
+    with django_db_blocker.unblock():
+        user = role_grant(username=ANALYST, role="analyst").user
+        user.set_password(ANALYST_PASSWORD)
+        user.save(update_fields=["password"])
+        connections.close_all()
+    try:
+        yield user
+    finally:
+        with django_db_blocker.unblock():
+            if apps.is_installed("axes"):
+                for name in ("AccessLog", "AccessAttempt", "AccessFailureLog"):
+                    apps.get_model("axes", name).objects.filter(username=ANALYST).delete()
+            user.delete()
+            connections.close_all()
+
+
+def test_analyst_journey(browser, portal, analyst_account, artifacts, axe_script):
+    """An analyst signs in, creates a token on their account page, finds the API from its root
+    with that token alone, and downloads a series as CSV."""
+    context = browser.new_context(viewport=WIDTHS["desktop"])
+    page = context.new_page()
+    page.errors = []
+    page.on("console", lambda m: m.type == "error" and page.errors.append(m.text))
+    page.on("pageerror", lambda e: page.errors.append(str(e)))
+    # The token alone: a context with no session cookie.
+    api = browser.new_context()
+    try:
+        page.goto(portal["url"] + "/me/")
+        page.wait_for_url("**/accounts/login/**")
+        page.locator("#id_username").fill(ANALYST)
+        page.locator("#id_password").fill(ANALYST_PASSWORD)
+        page.get_by_role("button", name="Sign in").click()
+        page.wait_for_url("**/me/")
+        assert "You have no API token" in page.locator("#maincontent").inner_text()
+        check_page(page, axe_script, artifacts, "analyst-account")
+
+        page.get_by_role("button", name="Create a token").click()
+        page.wait_for_load_state()
+        token = page.locator("#new-token").inner_text().strip()
+        assert len(token) == 40
+        assert "Not used yet" in page.locator("#token-details").inner_text()
+        check_page(page, axe_script, artifacts, "analyst-token-created")
+
+        auth = {"Authorization": f"Token {token}"}
+        root = api.request.get(portal["url"] + "/api/v1/", headers=auth)
+        assert root.status == 200, root.text()
+        endpoints = root.json()
+        assert {"series", "dashboards", "auth/token", "export/popolo.json"} <= set(endpoints)
+        assert api.request.get(portal["url"] + "/api/v1/").status in (401, 403)
+
+        series = api.request.get(
+            endpoints["series"], headers=auth, params={"metric": "syn-dtoc-monthly"}
+        ).json()["results"]
+        assert series, "the series list is empty"
+        chosen = series[0]
+        csv = api.request.get(
+            endpoints["series"],
+            headers=auth,
+            params={
+                "metric": chosen["metric"],
+                "subject_type": chosen["subject_type"],
+                "subject": chosen["subject"],
+                "format": "csv",
+            },
+        )
+        assert csv.status == 200
+        assert csv.headers["content-type"].startswith("text/csv")
+        lines = csv.text().splitlines()
+        assert lines[0].startswith("metric,subject_type,subject,period_start")
+        assert len(lines) > 12
+
+        # The account page now says when the token was last used.
+        page.goto(portal["url"] + "/me/")
+        assert "Not used yet" not in page.locator("#token-details").inner_text()
+        page.get_by_role("button", name="Revoke your token").click()
+        page.wait_for_url("**/me/")
+        assert "You have no API token" in page.locator("#maincontent").inner_text()
+        check_page(page, axe_script, artifacts, "analyst-token-revoked")
+        assert api.request.get(portal["url"] + "/api/v1/", headers=auth).status == 401
+        assert page.errors == [], page.errors
+    finally:
+        api.close()
+        context.close()

@@ -299,12 +299,12 @@ def test_a_body_too_large_for_django_is_a_json_error(member):
 
 
 def test_a_server_error_under_api_is_json_and_not_a_page(analyst, monkeypatch):
-    import metrics.api.views
+    import assurance.api.dashboard_views
 
-    def broken(**kwargs):
+    def broken(*args, **kwargs):
         raise RuntimeError("boom")
 
-    monkeypatch.setattr(metrics.api.views, "latest_snapshot", broken)
+    monkeypatch.setattr(assurance.api.dashboard_views, "place_dashboard", broken)
     body = _json_error(analyst.get("/api/v1/dashboards/rugby/"), 500)
     assert "boom" not in body["detail"]
 
