@@ -24,11 +24,13 @@ class RiskFilterSet(SearchFilterSet):
     board = filters.ModelChoiceFilter(
         field_name="owner_board", queryset=Board.objects.all(), to_field_name="slug", label="Board"
     )
-    place = filters.ModelChoiceFilter(queryset=Place.objects.all(), to_field_name="slug")
+    place = filters.ModelChoiceFilter(
+        queryset=Place.objects.all(), to_field_name="slug", label="Place"
+    )
     rating = filters.ChoiceFilter(
         choices=RiskRating.choices, field_name="rating_value", label="Rating"
     )
-    status = filters.ChoiceFilter(choices=RiskStatus.choices)
+    status = filters.ChoiceFilter(choices=RiskStatus.choices, label="Status")
     escalated = filters.BooleanFilter(method="filter_escalated", label="Escalated now")
 
     class Meta:
@@ -42,11 +44,13 @@ class RiskFilterSet(SearchFilterSet):
 
 class CommitmentFilterSet(ModifiedSinceFilterSet):
     search_fields = ("text", "programme", "note")
-    programme = filters.ChoiceFilter(field_name="programme_slug", choices=_programme_choices)
+    programme = filters.ChoiceFilter(
+        field_name="programme_slug", choices=_programme_choices, label="Programme"
+    )
     board = filters.ModelChoiceFilter(
         field_name="owner_board", queryset=Board.objects.all(), to_field_name="slug", label="Board"
     )
-    status = filters.ChoiceFilter(choices=CommitmentStatus.choices)
+    status = filters.ChoiceFilter(choices=CommitmentStatus.choices, label="Status")
     overdue = filters.BooleanFilter(method="filter_overdue", label="Overdue")
 
     class Meta:
@@ -62,9 +66,9 @@ class CommitmentFilterSet(ModifiedSinceFilterSet):
 
 class FinanceFigureFilterSet(SearchFilterSet):
     search_fields = ("label", "area", "basis", "note")
-    kind = filters.ChoiceFilter(choices=FinanceKind.choices)
+    kind = filters.ChoiceFilter(choices=FinanceKind.choices, label="Kind of figure")
     place = filters.ModelChoiceFilter(
-        method="filter_place", queryset=Place.objects.all(), to_field_name="slug"
+        method="filter_place", queryset=Place.objects.all(), to_field_name="slug", label="Place"
     )
 
     class Meta:
@@ -78,7 +82,9 @@ class FinanceFigureFilterSet(SearchFilterSet):
 
 class FinancePrincipleFilterSet(SearchFilterSet):
     search_fields = ("text",)
-    system = filters.ModelChoiceFilter(queryset=System.objects.all(), to_field_name="slug")
+    system = filters.ModelChoiceFilter(
+        queryset=System.objects.all(), to_field_name="slug", label="System"
+    )
 
     class Meta:
         model = FinancePrinciple

@@ -16,9 +16,9 @@ from .models import Board, Membership, Organisation, Person
 
 class OrganisationFilterSet(SearchFilterSet):
     search_fields = ("name", "abbreviation", "subtype")
-    kind = filters.ChoiceFilter(choices=OrganisationKind.choices)
+    kind = filters.ChoiceFilter(choices=OrganisationKind.choices, label="Kind of organisation")
     place = filters.ModelChoiceFilter(
-        field_name="places", queryset=Place.objects.all(), to_field_name="slug"
+        field_name="places", queryset=Place.objects.all(), to_field_name="slug", label="Place"
     )
 
     class Meta:
@@ -28,11 +28,16 @@ class OrganisationFilterSet(SearchFilterSet):
 
 class BoardFilterSet(SearchFilterSet):
     search_fields = ("name", "abbreviation", "purpose")
-    level = filters.ChoiceFilter(choices=BoardLevel.choices)
-    status = filters.ChoiceFilter(choices=BoardStatus.choices)
-    place = filters.ModelChoiceFilter(queryset=Place.objects.all(), to_field_name="slug")
+    level = filters.ChoiceFilter(choices=BoardLevel.choices, label="Level")
+    status = filters.ChoiceFilter(choices=BoardStatus.choices, label="Status")
+    place = filters.ModelChoiceFilter(
+        queryset=Place.objects.all(), to_field_name="slug", label="Place"
+    )
     reports_to = filters.ModelChoiceFilter(
-        field_name="reports_to", queryset=Board.objects.all(), to_field_name="slug"
+        field_name="reports_to",
+        queryset=Board.objects.all(),
+        to_field_name="slug",
+        label="Reports to",
     )
 
     class Meta:
@@ -50,12 +55,19 @@ class PersonFilterSet(SearchFilterSet):
 
 class MembershipFilterSet(ModifiedSinceFilterSet):
     search_fields = ("person__name", "on_behalf_of__name", "board__name", "label")
-    board = filters.ModelChoiceFilter(queryset=Board.objects.all(), to_field_name="slug")
-    person = filters.ModelChoiceFilter(queryset=Person.objects.all(), to_field_name="key")
-    organisation = filters.ModelChoiceFilter(
-        field_name="on_behalf_of", queryset=Organisation.objects.all(), to_field_name="key"
+    board = filters.ModelChoiceFilter(
+        queryset=Board.objects.all(), to_field_name="slug", label="Board"
     )
-    role = filters.ChoiceFilter(choices=Role.choices)
+    person = filters.ModelChoiceFilter(
+        queryset=Person.objects.all(), to_field_name="key", label="Person"
+    )
+    organisation = filters.ModelChoiceFilter(
+        field_name="on_behalf_of",
+        queryset=Organisation.objects.all(),
+        to_field_name="key",
+        label="Organisation represented",
+    )
+    role = filters.ChoiceFilter(choices=Role.choices, label="Role")
     active_on = filters.DateFilter(method="filter_active_on", label="In force on (YYYY-MM-DD)")
     ending_before = filters.DateFilter(
         field_name="end_date", lookup_expr="lt", label="Ending before (YYYY-MM-DD)"

@@ -22,11 +22,13 @@ def outcome_choices() -> list[tuple[str, str]]:
 
 class MetricFilterSet(ModifiedSinceFilterSet):
     search_fields = ("code", "name", "short_name", "definition")
-    category = filters.ChoiceFilter(choices=Category.choices)
+    category = filters.ChoiceFilter(choices=Category.choices, label="Category")
     # Outcomes are data (``places.Outcome``): the codes any system's outcomes use.
-    outcome = filters.ChoiceFilter(choices=outcome_choices)
-    owner_board = filters.ModelChoiceFilter(queryset=Board.objects.all(), to_field_name="slug")
-    synthetic = filters.BooleanFilter(field_name="is_synthetic")
+    outcome = filters.ChoiceFilter(choices=outcome_choices, label="Outcome")
+    owner_board = filters.ModelChoiceFilter(
+        queryset=Board.objects.all(), to_field_name="slug", label="Owner board"
+    )
+    synthetic = filters.BooleanFilter(field_name="is_synthetic", label="Synthetic (illustrative)")
 
     class Meta:
         model = Metric

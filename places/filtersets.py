@@ -24,7 +24,9 @@ class SystemFilterSet(SearchFilterSet):
 
 class PlaceFilterSet(SearchFilterSet):
     search_fields = ("name",)
-    system = filters.ModelChoiceFilter(queryset=System.objects.all(), to_field_name="slug")
+    system = filters.ModelChoiceFilter(
+        queryset=System.objects.all(), to_field_name="slug", label="System"
+    )
 
     class Meta:
         model = Place
@@ -33,8 +35,10 @@ class PlaceFilterSet(SearchFilterSet):
 
 class PriorityFilterSet(SearchFilterSet):
     search_fields = ("title", "description")
-    place = filters.ModelChoiceFilter(queryset=Place.objects.all(), to_field_name="slug")
-    status = filters.ChoiceFilter(choices=PriorityStatus.choices)
+    place = filters.ModelChoiceFilter(
+        queryset=Place.objects.all(), to_field_name="slug", label="Place"
+    )
+    status = filters.ChoiceFilter(choices=PriorityStatus.choices, label="Status")
 
     class Meta:
         model = Priority
@@ -51,7 +55,9 @@ class DocumentFilterSet(SearchFilterSet):
 
 class OutcomeFilterSet(SearchFilterSet):
     search_fields = ("title", "statement")
-    system = filters.ModelChoiceFilter(queryset=System.objects.all(), to_field_name="slug")
+    system = filters.ModelChoiceFilter(
+        queryset=System.objects.all(), to_field_name="slug", label="System"
+    )
 
     class Meta:
         model = Outcome
