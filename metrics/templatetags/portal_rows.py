@@ -17,7 +17,7 @@ from html import escape
 from django import template
 from django.utils.safestring import SafeString, mark_safe
 
-from .spc_charts import ASSURANCE_ICONS, VARIATION_ICONS, spc_sparkline
+from .spc_charts import ASSURANCE_ICONS, VARIATION_ICONS, icon_use, spc_sparkline
 
 register = template.Library()
 
@@ -30,8 +30,8 @@ def _safe(html: str) -> SafeString:
 
 
 def _icons(row: dict) -> str:
-    variation = VARIATION_ICONS.get(row["variation"], "") if row["variation"] else ""
-    assurance = ASSURANCE_ICONS.get(row["assurance"] or "", ASSURANCE_ICONS[""])
+    variation = icon_use(VARIATION_ICONS.get(row["variation"], "")) if row["variation"] else ""
+    assurance = icon_use(ASSURANCE_ICONS.get(row["assurance"] or "", ASSURANCE_ICONS[""]))
     return variation + assurance
 
 
@@ -106,7 +106,7 @@ def _matrix_row(row: dict) -> str:
             f'{escape(row["value"])}<span class="portal-secondary">{escape(row["period"])}'
             f"</span>{source}"
         )
-        assurance = ASSURANCE_ICONS.get(row["assurance"] or "", ASSURANCE_ICONS[""])
+        assurance = icon_use(ASSURANCE_ICONS.get(row["assurance"] or "", ASSURANCE_ICONS[""]))
     else:
         latest, assurance = "No data", "—"
     if row["target"]:
@@ -121,7 +121,7 @@ def _matrix_row(row: dict) -> str:
         )
     else:
         target = "None"
-    variation = VARIATION_ICONS.get(row["variation"], "") if row["variation"] else "—"
+    variation = icon_use(VARIATION_ICONS.get(row["variation"], "")) if row["variation"] else "—"
     trend = str(spc_sparkline(row["spark"])) if row["has_trend"] else "—"
     return (
         '<tr class="nhsuk-table__row">'
