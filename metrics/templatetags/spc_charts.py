@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import functools
 import math
-import secrets
+import zlib
 from collections.abc import Sequence
 from html import escape
 
@@ -127,10 +127,10 @@ def _labelled(cid: str, title: str, desc: str) -> tuple[str, str]:
     )
 
 
-def _svg_id(prefix: str) -> str:
-    # Icons and sparklines repeat on a page, and cached fragments are rendered apart: a random
-    # id keeps each image's title and description its own.
-    return f"{prefix}-{secrets.token_hex(5)}"
+def svg_key(*parts) -> str:
+    """A short id part made from ``parts``: the same every time, so a page is the same whether
+    its fragments come from the cache or not, and different for different ``parts``."""
+    return f"{zlib.crc32(repr(parts).encode()):08x}"
 
 
 @register.simple_tag
@@ -265,8 +265,9 @@ def _spark_xs(n: int) -> tuple[str, ...]:
 
 
 @register.simple_tag
-def spc_sparkline(spark: dict) -> SafeString:
-    """A small trend line of the last points, with special-cause points marked."""
+def spc_sparkline(spark: dict, key: str = "") -> SafeString:
+    """A small trend line of the last points, with special-cause points marked; ``key`` makes
+    its title's and description's ids unique on the page (by default, from its points)."""
     values: list[float] = (spark or {}).get("values") or []
     if not values:
         return _safe("")
@@ -289,7 +290,7 @@ def spc_sparkline(spark: dict) -> SafeString:
                 f' transform="translate({xs[i]},{ys[i]})">{_marker(letter, 2.6)}</g>'
             )
     labelledby, words = _labelled(
-        _svg_id("spark"),
+        f"spark-{key or svg_key(values, types, spark.get('label'))}",
         spark.get("label") or "Trend",
         f"The last {n} values as a line; special-cause points and the latest value are marked.",
     )
@@ -330,8 +331,9 @@ def _icon(label: str, body: str, ring: str, kind: str = "variation") -> str:
     )
 
 
-def icon_use(markup: str) -> str:
-    return markup.replace("{id}", _svg_id("icon")) if markup else ""
+def icon_use(markup: str, key: str) -> str:
+    """An icon's markup with its ids made from ``key`` (unique on the page)."""
+    return markup.replace("{id}", f"icon-{key}") if markup else ""
 
 
 def _variation_svg(code: str) -> str:
@@ -380,15 +382,18 @@ ASSURANCE_ICONS[""] = _icon(
 
 
 @register.simple_tag
-def variation_icon(code: str) -> SafeString:
-    """The variation icon for ``code`` (a value of spc.VARIATIONS); '' for none."""
-    return _safe(icon_use(VARIATION_ICONS.get(code or "", "")))
+def variation_icon(code: str, key: str = "") -> SafeString:
+    """The variation icon for ``code`` (a value of spc.VARIATIONS); '' for none. ``key`` tells
+    apart the uses of one icon on a page (their title's and description's ids)."""
+    return _safe(icon_use(VARIATION_ICONS.get(code or "", ""), svg_key("v", code, key)))
 
 
 @register.simple_tag
-def assurance_icon(code: str) -> SafeString:
-    """The assurance icon for ``code`` (a value of spc.ASSURANCES, or '' for no assurance)."""
-    return _safe(icon_use(ASSURANCE_ICONS.get(code or "", ASSURANCE_ICONS[""])))
+def assurance_icon(code: str, key: str = "") -> SafeString:
+    """The assurance icon for ``code`` (a value of spc.ASSURANCES, or '' for no assurance);
+    ``key`` as for ``variation_icon``."""
+    markup = ASSURANCE_ICONS.get(code or "", ASSURANCE_ICONS[""])
+    return _safe(icon_use(markup, svg_key("a", code, key)))
 
 
 def _swatch(body: str) -> str:
