@@ -24,11 +24,11 @@ class RiskFilterSet(SearchFilterSet):
     board = SlugFilter(
         field_name="owner_board", queryset=Board.objects.all(), noun="board", label="Board"
     )
-    place = SlugFilter(queryset=Place.objects.all(), noun="Place")
+    place = SlugFilter(label="Place", queryset=Place.objects.all(), noun="Place")
     rating = filters.ChoiceFilter(
         choices=RiskRating.choices, field_name="rating_value", label="Rating"
     )
-    status = filters.ChoiceFilter(choices=RiskStatus.choices)
+    status = filters.ChoiceFilter(choices=RiskStatus.choices, label="Status")
     escalated = filters.BooleanFilter(method="filter_escalated", label="Escalated now")
 
     class Meta:
@@ -42,11 +42,13 @@ class RiskFilterSet(SearchFilterSet):
 
 class CommitmentFilterSet(ModifiedSinceFilterSet):
     search_fields = ("text", "programme", "note")
-    programme = filters.ChoiceFilter(field_name="programme_slug", choices=_programme_choices)
+    programme = filters.ChoiceFilter(
+        label="Programme", field_name="programme_slug", choices=_programme_choices
+    )
     board = SlugFilter(
         field_name="owner_board", queryset=Board.objects.all(), noun="board", label="Board"
     )
-    status = filters.ChoiceFilter(choices=CommitmentStatus.choices)
+    status = filters.ChoiceFilter(choices=CommitmentStatus.choices, label="Status")
     overdue = filters.BooleanFilter(method="filter_overdue", label="Overdue")
 
     class Meta:
@@ -62,7 +64,7 @@ class CommitmentFilterSet(ModifiedSinceFilterSet):
 
 class FinanceFigureFilterSet(SearchFilterSet):
     search_fields = ("label", "area", "basis", "note")
-    kind = filters.ChoiceFilter(choices=FinanceKind.choices)
+    kind = filters.ChoiceFilter(label="Kind of figure", choices=FinanceKind.choices)
     place = SlugFilter(method="filter_place", queryset=Place.objects.all(), noun="Place")
 
     class Meta:
@@ -76,7 +78,7 @@ class FinanceFigureFilterSet(SearchFilterSet):
 
 class FinancePrincipleFilterSet(SearchFilterSet):
     search_fields = ("text",)
-    system = SlugFilter(queryset=System.objects.all(), noun="system")
+    system = SlugFilter(label="System", queryset=System.objects.all(), noun="system")
 
     class Meta:
         model = FinancePrinciple

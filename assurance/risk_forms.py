@@ -4,6 +4,8 @@ from django import forms
 
 from governance.forms import DateField
 from governance.models import Board
+from governance.permissions import editable_board_ids
+from icsportal.roles import is_admin
 from metrics.models import Metric
 from places.models import Place
 
@@ -91,9 +93,18 @@ class RiskCreateForm(RiskUpdateForm):
         "reason",
     ]
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, user, **kwargs):
         super().__init__(*args, **kwargs)
         del self.fields["status"]
+        if not is_admin(user):
+            # A secretary adds risks for their own boards only (the service refuses others),
+            # so only those are offered, and one must be chosen.
+            owner = self.fields["owner_board"]
+            owner.queryset = owner.queryset.filter(pk__in=editable_board_ids(user))
+            owner.required = True
+            owner.empty_label = "Choose a board"
+            owner.help_text = "The boards whose secretary you are."
+            owner.error_messages["required"] = "Choose the board that owns this risk"
 
 
 class ActionCreateForm(forms.Form):
@@ -113,8 +124,9 @@ class ActionUpdateForm(forms.Form):
 
 
 class CommitmentUpdateForm(forms.Form):
+    # "Not given in the source" describes what was loaded; it is not a status anyone sets.
     status = forms.ChoiceField(
-        choices=CommitmentStatus.choices,
+        choices=[c for c in CommitmentStatus.choices if c[0] != CommitmentStatus.NOT_STATED],
         widget=forms.RadioSelect,
         label="Status",
         error_messages={"required": "Select a status"},

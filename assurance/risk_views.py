@@ -317,7 +317,7 @@ class RiskCreateView(FormView):
         return super().dispatch(request, *args, **kwargs)
 
     def get_form_kwargs(self):
-        return {**super().get_form_kwargs(), "system": self.system}
+        return {**super().get_form_kwargs(), "system": self.system, "user": self.request.user}
 
     def get_context_data(self, **kwargs):
         return super().get_context_data(

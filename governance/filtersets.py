@@ -22,7 +22,7 @@ from .models import Board, Membership, Organisation, Person
 
 class OrganisationFilterSet(SearchFilterSet):
     search_fields = ("name", "abbreviation", "subtype")
-    kind = filters.ChoiceFilter(choices=OrganisationKind.choices)
+    kind = filters.ChoiceFilter(label="Kind of organisation", choices=OrganisationKind.choices)
     place = SlugFilter(field_name="places", queryset=Place.objects.all(), noun="Place")
 
     class Meta:
@@ -32,9 +32,9 @@ class OrganisationFilterSet(SearchFilterSet):
 
 class BoardFilterSet(SearchFilterSet):
     search_fields = ("name", "abbreviation", "purpose")
-    level = filters.ChoiceFilter(choices=BoardLevel.choices)
+    level = filters.ChoiceFilter(label="Level", choices=BoardLevel.choices)
     status = filters.ChoiceFilter(choices=BoardStatus.choices)
-    place = SlugFilter(queryset=Place.objects.all(), noun="Place")
+    place = SlugFilter(label="Place", queryset=Place.objects.all(), noun="Place")
     reports_to = SlugFilter(queryset=Board.objects.all(), noun="board reported to")
 
     class Meta:
@@ -52,12 +52,21 @@ class PersonFilterSet(SearchFilterSet):
 
 class MembershipFilterSet(ModifiedSinceFilterSet):
     search_fields = ("person__name", "on_behalf_of__name", "board__name", "label")
-    board = SlugFilter(queryset=Board.objects.all(), noun="board")
+    board = SlugFilter(label="Board", queryset=Board.objects.all(), noun="board")
     person = KeyFilter(queryset=Person.objects.all(), noun="person")
     organisation = OrganisationFilter(
         field_name="on_behalf_of", queryset=Organisation.objects.all(), noun="organisation"
     )
-    role = filters.ChoiceFilter(choices=Role.choices)
+    person = filters.ModelChoiceFilter(
+        queryset=Person.objects.all(), to_field_name="key", label="Person"
+    )
+    organisation = filters.ModelChoiceFilter(
+        field_name="on_behalf_of",
+        queryset=Organisation.objects.all(),
+        to_field_name="key",
+        label="Organisation represented",
+    )
+    role = filters.ChoiceFilter(choices=Role.choices, label="Role")
     active_on = filters.DateFilter(method="filter_active_on", label="In force on (YYYY-MM-DD)")
     ending_before = filters.DateFilter(
         field_name="end_date", lookup_expr="lt", label="Ending before (YYYY-MM-DD)"

@@ -9,9 +9,11 @@ import datetime as dt
 from django import forms
 from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.db.models import Q
 
 from .choices import EndReason, Role
 from .models import Board, Person
+from .selectors import CHANGES_BY, CHANGES_BY_RECORDED
 
 YES_NO = [("yes", "Yes"), ("no", "No")]
 
@@ -104,7 +106,15 @@ class VersionedForm(forms.Form):
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
 
 
-class PersonFieldsMixin(forms.Form):
+class BoardForm(forms.Form):
+    """A form about one board's membership: its choices are limited to that board's system."""
+
+    def __init__(self, *args, board: Board, **kwargs):
+        self.board = board
+        super().__init__(*args, **kwargs)
+
+
+class PersonFieldsMixin(BoardForm):
     """Choose an existing person or type a new name (not both)."""
 
     person_required = True
@@ -123,6 +133,19 @@ class PersonFieldsMixin(forms.Form):
         help_text="Their full name, for example Dr Jane Smith.",
     )
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        board = self.board
+        # People of this board's system only: those who sit or sat on one of its boards, and
+        # people added in the portal who hold no seat yet.
+        self.fields["person"].queryset = (
+            Person.objects.filter(
+                Q(memberships__board__system_id=board.system_id) | Q(memberships__isnull=True)
+            )
+            .distinct()
+            .order_by("name", "key")
+        )
+
     def clean(self):
         cleaned = super().clean()
         person, name = cleaned.get("person"), (cleaned.get("person_name") or "").strip()
@@ -133,7 +156,7 @@ class PersonFieldsMixin(forms.Form):
         return cleaned
 
 
-class SeatFieldsMixin(forms.Form):
+class SeatFieldsMixin(BoardForm):
     """What a seat is: for whom, in what role, with a vote or not, how described."""
 
     on_behalf_of = forms.ModelChoiceField(
@@ -157,10 +180,10 @@ class SeatFieldsMixin(forms.Form):
     )
     note = forms.CharField(required=False, widget=forms.Textarea, label="Note (optional)")
 
-    def __init__(self, *args, board: Board, **kwargs):
+    def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         # Only this board's system: an organisation elsewhere cannot sit on it.
-        self.fields["on_behalf_of"].queryset = board.system.organisations.order_by("name")
+        self.fields["on_behalf_of"].queryset = self.board.system.organisations.order_by("name")
 
 
 class MembershipCreateForm(PersonFieldsMixin, SeatFieldsMixin):
@@ -209,6 +232,15 @@ class MembershipUpdateForm(VersionedForm, MembershipCreateForm):
         # A named seat stays named: clearing the person is ending the membership.
         self.person_required = membership.person_id is not None
         self.fields["person"].help_text = "Choose someone else to correct a mistake."
+        if membership.start_date is None:
+            # Seats loaded from the documents rarely have a start date; not knowing it must not
+            # stop a secretary changing anything else about the seat.
+            start = self.fields["start_date"]
+            start.required = False
+            start.help_text = (
+                "Not stated in the source. Leave empty if it is still not known, "
+                "or enter it, for example 1 4 2025."
+            )
 
     def service_kwargs(self) -> dict:
         kwargs = super().service_kwargs()
@@ -260,7 +292,7 @@ class DateQueryForm(forms.Form):
 
 
 class DateRangeQueryForm(forms.Form):
-    """Two dates, from and to (inclusive), as YYYY-MM-DD in the query string."""
+    """Two dates, from and to (inclusive), as YYYY-MM-DD in the query string, and which dates."""
 
     date_messages = {
         "required": "Enter a date",
@@ -268,12 +300,29 @@ class DateRangeQueryForm(forms.Form):
     }
     start = forms.DateField(input_formats=["%Y-%m-%d"], label="From", error_messages=date_messages)
     end = forms.DateField(input_formats=["%Y-%m-%d"], label="To", error_messages=date_messages)
+    by = forms.ChoiceField(
+        choices=CHANGES_BY,
+        required=False,
+        widget=forms.RadioSelect,
+        label="Show changes",
+        help_text=(
+            "By date recorded: what was entered or changed in these dates. "
+            "By term dates: memberships that started or ended in these dates."
+        ),
+    )
 
     def __init__(self, data=None, **kwargs):
         # The query string says from= and to=, which are not Python names.
         if data is not None:
-            data = {"start": data.get("from", ""), "end": data.get("to", "")}
+            data = {
+                "start": data.get("from", ""),
+                "end": data.get("to", ""),
+                "by": data.get("by", "") or CHANGES_BY_RECORDED,
+            }
         super().__init__(data, **kwargs)
+
+    def clean_by(self) -> str:
+        return self.cleaned_data["by"] or CHANGES_BY_RECORDED
 
     def clean(self):
         cleaned = super().clean()

@@ -4,6 +4,7 @@ from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format
 from simple_history.models import HistoricalRecords
 
 from icsportal.roles import PortalRole
@@ -17,6 +18,12 @@ from .choices import (
     Role,
     StatementKind,
 )
+
+
+def added_by_text(user, when) -> str:
+    """ "Added by USER on 3 May 2025", for an entry made in the portal rather than a document."""
+    who = user.get_username() if user is not None else "someone no longer on the portal"
+    return f"Added by {who} on {date_format(timezone.localtime(when), 'j F Y')}"
 
 
 class Organisation(Sourced):
@@ -51,8 +58,10 @@ class BoardQuerySet(models.QuerySet):
         return self.prefetch_related(
             models.Prefetch(
                 "memberships",
+                # created_by, person__created_by: the provenance of seats and people entered
+                # in the portal
                 queryset=Membership.objects.active_on(on).select_related(
-                    "person", "on_behalf_of", "source_document"
+                    "person__created_by", "on_behalf_of", "source_document", "created_by"
                 ),
                 to_attr="current",
             )
@@ -161,6 +170,11 @@ class Person(Sourced):
     name_variants = models.JSONField(default=list, blank=True)
     identity_note = models.TextField(blank=True)
     is_synthetic = models.BooleanField(default=False)
+    # Who typed the person into the portal, and when; empty for people loaded from documents.
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    created_at = models.DateTimeField(null=True, blank=True)
     history = HistoricalRecords()
 
     class Meta:
@@ -169,6 +183,11 @@ class Person(Sourced):
 
     def __str__(self):
         return self.name
+
+    @property
+    def provenance(self) -> str:
+        """Where the person came from when no document names them: "Added by … on …"."""
+        return added_by_text(self.created_by, self.created_at) if self.created_at else ""
 
 
 class Appointment(Sourced):
@@ -231,6 +250,15 @@ class Membership(Sourced):
     # Optimistic lock: every accepted change adds one, so a write based on an older read is
     # detected (services compare it; the API sends it as the ETag).
     version = models.PositiveIntegerField(default=1, editable=False)
+    # Who entered the seat in the portal; empty for seats loaded from documents.
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        editable=False,
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     modified_at = models.DateTimeField(auto_now=True)
     history = HistoricalRecords()
@@ -272,6 +300,23 @@ class Membership(Sourced):
     @property
     def is_vacant(self) -> bool:
         return self.person_id is None and not self.person_not_named
+
+    @property
+    def provenance(self) -> str:
+        """Who entered the seat in the portal and when, or "" for a seat from the documents."""
+        if self.created_by_id is None:
+            return ""
+        return added_by_text(self.created_by, self.created_at)
+
+    @property
+    def seat_description(self) -> str:
+        """The seat in words, e.g. "the Member seat for Rugby Borough Council (vacant)"."""
+        role = self.get_role_display()
+        org = f" for {self.on_behalf_of.name}" if self.on_behalf_of_id else ""
+        if self.person_id:
+            return f"{self.person.name}'s {role} seat{org}"
+        holder = "not named in the source" if self.person_not_named else "vacant"
+        return f"the {role} seat{org} ({holder})"
 
     def clean(self):
         super().clean()

@@ -90,19 +90,43 @@ class RoleChange:
     by: str
 
 
+# What "between two dates" is about: when a change was recorded (the history's dates), or the
+# terms themselves (when memberships started and ended, whenever that was entered).
+CHANGES_BY_RECORDED = "recorded"
+CHANGES_BY_TERMS = "terms"
+CHANGES_BY = ((CHANGES_BY_RECORDED, "By date recorded"), (CHANGES_BY_TERMS, "By term dates"))
+
+
+@dataclass(frozen=True)
+class RecordedChange:
+    """Any other change to a seat, as recorded: when, by whom, each field before and after."""
+
+    seat: SeatAt
+    when: dt.datetime
+    by: str
+    changes: tuple["FieldChange", ...]
+
+
 @dataclass
 class BoardChanges:
-    """Memberships that started, ended or changed role between two dates, inclusive."""
+    """Memberships that started, ended or changed role between two dates, inclusive.
+
+    ``by`` says which dates: the terms' (``added`` holds seats whose term started in the dates)
+    or the records' (``added`` holds seats entered in the dates, whatever their term, and
+    ``changed`` every other change recorded in them).
+    """
 
     start: dt.date
     end: dt.date
+    by: str = CHANGES_BY_TERMS
     added: list[SeatAt] = field(default_factory=list)
     ended: list[SeatAt] = field(default_factory=list)
     role_changes: list[RoleChange] = field(default_factory=list)
+    changed: list[RecordedChange] = field(default_factory=list)
 
     @property
     def empty(self) -> bool:
-        return not (self.added or self.ended or self.role_changes)
+        return not (self.added or self.ended or self.role_changes or self.changed)
 
 
 @dataclass(frozen=True)
@@ -217,23 +241,62 @@ def board_members_as_at(board: Board, day: dt.date) -> list[SeatAt]:
     return sorted(seats, key=lambda s: s.sort_key)
 
 
-def board_changes_between(board: Board, start: dt.date, end: dt.date) -> BoardChanges:
+# Changes a seat's "changed" entry lists; role and the end have lists of their own.
+OTHER_CHANGE_FIELDS = tuple(
+    name for name in MEMBERSHIP_HISTORY_FIELDS if name not in ("role", "end_date", "end_reason")
+)
+
+
+def _recorded_changes(changes: BoardChanges, records: list, latest) -> None:
+    """Add to ``changes`` what was recorded about one membership in its dates."""
+    start, end = changes.start, changes.end
+    previous = None
+    for record in records:
+        if not start <= timezone.localdate(record.history_date) <= end:
+            previous = record
+            continue
+        if record.history_type == "+":
+            changes.added.append(_seat(record, term=latest))
+        elif record.history_type == "~" and previous is not None:
+            if record.end_date and record.end_date != previous.end_date:
+                changes.ended.append(_seat(record))
+            others = _field_changes(previous, record, OTHER_CHANGE_FIELDS)
+            if others:
+                changes.changed.append(
+                    RecordedChange(
+                        seat=_seat(record),
+                        when=record.history_date,
+                        by=_who(record),
+                        changes=others,
+                    )
+                )
+        previous = record
+
+
+def board_changes_between(
+    board: Board, start: dt.date, end: dt.date, *, by: str = CHANGES_BY_TERMS
+) -> BoardChanges:
     """What changed on ``board`` from ``start`` to ``end`` inclusive: added, ended, changed role.
 
-    Added and ended come from the terms as last recorded; a role changed in place is found in
-    the history; a person whose seat ended for "role changed" and who took another seat on the
-    same or next day is one role change, not an end and an addition.
+    By term dates (``by="terms"``), added and ended come from the terms as last recorded; by
+    date recorded (``by="recorded"``), from the history: what was entered, ended or otherwise
+    changed in the dates, whatever the terms say. Either way a role changed in place is found
+    in the history, and a person whose seat ended for "role changed" and who took another seat
+    on the same or next day is one role change, not an end and an addition.
     """
-    changes = BoardChanges(start=start, end=end)
+    changes = BoardChanges(start=start, end=end, by=by)
     for records in _membership_timelines(board).values():
         latest = records[-1]
         if latest.history_type == "-":
             continue
-        seat = _seat(latest)
-        if latest.start_date and start <= latest.start_date <= end:
-            changes.added.append(seat)
-        if latest.end_date and start <= latest.end_date <= end:
-            changes.ended.append(seat)
+        if by == CHANGES_BY_RECORDED:
+            _recorded_changes(changes, records, latest)
+        else:
+            seat = _seat(latest)
+            if latest.start_date and start <= latest.start_date <= end:
+                changes.added.append(seat)
+            if latest.end_date and start <= latest.end_date <= end:
+                changes.ended.append(seat)
         for before, after in pairwise(records):
             on = timezone.localdate(after.history_date)
             if after.history_type == "~" and before.role != after.role and start <= on <= end:
@@ -270,9 +333,11 @@ def board_changes_between(board: Board, start: dt.date, end: dt.date) -> BoardCh
                     by="",
                 )
             )
-    changes.added.sort(key=lambda s: (s.start_date, s.sort_key))
+    # An unstated start (seats loaded from the documents) sorts first.
+    changes.added.sort(key=lambda s: (s.start_date or dt.date.min, s.sort_key))
     changes.ended.sort(key=lambda s: (s.end_date, s.sort_key))
     changes.role_changes.sort(key=lambda c: (c.on, c.seat.sort_key))
+    changes.changed.sort(key=lambda c: (c.when, c.seat.sort_key))
     return changes
 
 

@@ -123,7 +123,7 @@ def person_create(*, actor: AbstractBaseUser | None, name: str) -> Person:
     key, n = base, 2
     while key in taken:
         key, n = f"{base}-{n}", n + 1
-    person = Person(key=key, name=name)
+    person = Person(key=key, name=name, created_by=actor, created_at=timezone.now())
     person.full_clean()
     person._history_user = actor
     person.save()
@@ -192,6 +192,7 @@ def _resolve_person(
 
 
 def _save_new(membership: Membership, *, actor: AbstractBaseUser, reason: str) -> Membership:
+    membership.created_by = actor
     membership_rules_check(membership)
     save_with_reason(membership, actor=actor, reason=reason)
     return membership
@@ -310,6 +311,14 @@ def membership_update(
         changes["person_not_named"] = False
     if "end_date" in changes and changes["end_date"] is None:
         changes["end_reason"] = ""
+    if "start_date" in changes and changes["start_date"] is None and current.start_date:
+        # An unknown start stays allowed ("not stated in the source"); a known one is kept.
+        raise ValidationError(
+            {
+                "start_date": "Enter the start date; only a seat whose start is not known "
+                "may leave it empty."
+            }
+        )
     return _apply_changes(
         actor=actor,
         current=current,

@@ -70,22 +70,33 @@ class BoardAsAtView(BoardPageMixin, TemplateView):
 
 
 class BoardChangesView(BoardPageMixin, TemplateView):
-    """What changed on the board between two dates (``?from=…&to=…``, inclusive)."""
+    """What changed on the board between two dates (``?from=…&to=…``, inclusive).
+
+    ``by=recorded`` (the default) counts the dates changes were recorded; ``by=terms`` the dates
+    memberships started and ended.
+    """
 
     template_name = "governance/board_changes.html"
 
     def get_context_data(self, **kwargs):
         board = get_object_or_404(Board, slug=self.kwargs["slug"])
         today = timezone.localdate()
-        given = "from" in self.request.GET or "to" in self.request.GET
-        form = DateRangeQueryForm(self.request.GET if given else None)
+        # By default the last 90 days by date recorded, so a change just made shows at once.
+        query = {
+            "from": (today - dt.timedelta(days=90)).isoformat(),
+            "to": today.isoformat(),
+            "by": selectors.CHANGES_BY_RECORDED,
+            **{k: v for k, v in self.request.GET.items() if k in ("from", "to", "by")},
+        }
+        form = DateRangeQueryForm(query)
         changes = None
-        if given and form.is_valid():
+        if form.is_valid():
             changes = selectors.board_changes_between(
-                board, form.cleaned_data["start"], form.cleaned_data["end"]
+                board,
+                form.cleaned_data["start"],
+                form.cleaned_data["end"],
+                by=form.cleaned_data["by"],
             )
-        elif not given:
-            changes = selectors.board_changes_between(board, today - dt.timedelta(days=90), today)
         return super().get_context_data(
             **self.board_context(board, form=form, changes=changes), **kwargs
         )
@@ -189,7 +200,7 @@ class MembershipUpdateView(BoardEditMixin, FormView):
     heading = "Change a membership"
     form_class = MembershipUpdateForm
     template_name = "governance/membership_update.html"
-    success_message = "Saved the changes to {m}."
+    success_message = "Saved the changes to {m.seat_description}."
 
     def get_initial(self):
         m = self.membership
@@ -221,7 +232,7 @@ class MembershipEndView(BoardEditMixin, FormView):
     heading = "End a membership"
     form_class = MembershipEndForm
     template_name = "governance/membership_end.html"
-    success_message = "Ended the membership of {m}."
+    success_message = "Ended {m.seat_description}."
 
     def get_initial(self):
         return {
@@ -244,7 +255,7 @@ class VacancyRecordView(BoardEditMixin, FormView):
     heading = "Record a vacancy"
     form_class = VacancyRecordForm
     template_name = "governance/vacancy_record.html"
-    success_message = "Recorded the vacancy."
+    success_message = "Recorded {m.seat_description}."
     initial = {"voting": "yes", "role": "member"}
 
     def get_form_kwargs(self):
@@ -269,6 +280,9 @@ class VacancyFillView(BoardEditMixin, FormView):
 
     def get_initial(self):
         return {"version": self.membership.version}
+
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "board": self.board}
 
     def perform(self, form):
         return services.vacancy_fill(

@@ -8,7 +8,8 @@ import time
 import uuid
 
 from django.conf import settings
-from django.http import JsonResponse
+from django.http import Http404, JsonResponse
+from django.urls import get_resolver
 from django.utils.cache import add_never_cache_headers
 
 from .logging import request_id_var
@@ -151,6 +152,33 @@ class ApiJsonErrorsMiddleware:
         response.content = json.dumps({"detail": detail})
         response["Content-Type"] = "application/json"
         return response
+
+
+class PortalErrorPagesMiddleware:
+    """The portal's own "Page not found" and "Sorry, there is a problem" pages in every mode.
+
+    With DEBUG on, Django answers a 404 or an uncaught exception with its technical pages
+    (settings, stack frames); people using ``make run`` should see the portal's pages. The
+    traceback still goes to the log: Django logs the exception before this sees the response.
+    """
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        if not (
+            settings.DEBUG
+            and response.status_code in (404, 500)
+            and not request.path.startswith(API_PREFIX)
+            and response.get("Content-Type", "").startswith("text/html")
+        ):
+            return response
+        handler = get_resolver().resolve_error_handler(response.status_code)
+        page = handler(request, Http404()) if response.status_code == 404 else handler(request)
+        # Django has logged this request already (with the traceback, for a 500).
+        page._has_been_logged = True
+        return page
 
 
 class ApiNullCharacterMiddleware:

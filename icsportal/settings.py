@@ -62,6 +62,8 @@ MIDDLEWARE = [
     # Below those two (so its answers get their headers), above everything that can answer
     # an /api/ request with an HTML error page.
     "icsportal.middleware.ApiJsonErrorsMiddleware",
+    # The portal's 404 and 500 pages even with DEBUG on (below the /api/ JSON errors).
+    "icsportal.middleware.PortalErrorPagesMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "icsportal.middleware.ApiNullCharacterMiddleware",
@@ -95,6 +97,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "icsportal.context_processors.csp_nonce",
+                "icsportal.context_processors.portal_user",
             ],
         },
     },

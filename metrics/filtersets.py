@@ -29,11 +29,11 @@ def outcome_choices() -> list[tuple[str, str]]:
 
 class MetricFilterSet(ModifiedSinceFilterSet):
     search_fields = ("code", "name", "short_name", "definition")
-    category = filters.ChoiceFilter(choices=Category.choices)
+    category = filters.ChoiceFilter(choices=Category.choices, label="Category")
     # Outcomes are data (``places.Outcome``): the codes any system's outcomes use.
-    outcome = filters.ChoiceFilter(choices=outcome_choices)
+    outcome = filters.ChoiceFilter(label="Outcome", choices=outcome_choices)
     owner_board = SlugFilter(queryset=Board.objects.all(), noun="owner board")
-    synthetic = filters.BooleanFilter(field_name="is_synthetic")
+    synthetic = filters.BooleanFilter(label="Synthetic (illustrative)", field_name="is_synthetic")
 
     class Meta:
         model = Metric

@@ -24,7 +24,7 @@ class SystemFilterSet(SearchFilterSet):
 
 class PlaceFilterSet(SearchFilterSet):
     search_fields = ("name",)
-    system = SlugFilter(queryset=System.objects.all(), noun="system")
+    system = SlugFilter(label="System", queryset=System.objects.all(), noun="system")
 
     class Meta:
         model = Place
@@ -33,7 +33,7 @@ class PlaceFilterSet(SearchFilterSet):
 
 class PriorityFilterSet(SearchFilterSet):
     search_fields = ("title", "description")
-    place = SlugFilter(queryset=Place.objects.all(), noun="Place")
+    place = SlugFilter(label="Place", queryset=Place.objects.all(), noun="Place")
     status = filters.ChoiceFilter(choices=PriorityStatus.choices)
 
     class Meta:
@@ -51,7 +51,7 @@ class DocumentFilterSet(SearchFilterSet):
 
 class OutcomeFilterSet(SearchFilterSet):
     search_fields = ("title", "statement")
-    system = SlugFilter(queryset=System.objects.all(), noun="system")
+    system = SlugFilter(label="System", queryset=System.objects.all(), noun="system")
 
     class Meta:
         model = Outcome

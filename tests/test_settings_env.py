@@ -73,3 +73,37 @@ def test_production_without_a_secret_key_refuses_to_start():
     )
     assert out.returncode != 0
     assert "SECRET_KEY must be set" in out.stderr
+
+
+CELERY_PROBE = (
+    "import django; django.setup(); from icsportal.celery import app\n"
+    "@app.task\n"
+    "def echo(x):\n"
+    "    return x\n"
+    "print(echo.delay(3).get())"
+)
+
+
+def test_without_a_broker_tasks_run_in_process_with_no_broker_warning(tmp_path):
+    """``make run`` has no broker: nothing should look for one on localhost, or warn."""
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("DATABASE_URL", "CELERY_BROKER_URL", "CELERY_RESULT_BACKEND", "SECRET_KEY")
+    }
+    env.update(
+        DJANGO_SETTINGS_MODULE="icsportal.settings",
+        DEBUG="true",
+        DATABASE_URL=f"sqlite:///{tmp_path / 'probe.sqlite3'}",
+    )
+    out = subprocess.run(
+        [sys.executable, "-c", CELERY_PROBE],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert out.returncode == 0, out.stderr
+    assert out.stdout.strip().splitlines()[-1] == "3"
+    assert "No hostname was supplied" not in out.stdout + out.stderr

@@ -208,7 +208,15 @@ class MembershipChangeSerializer(MembershipWriteSerializer):
     role = serializers.ChoiceField(
         choices=Membership._meta.get_field("role").choices, required=False
     )
-    start_date = serializers.DateField(required=False, allow_null=True)
+    start_date = serializers.DateField(
+        required=False,
+        allow_null=True,
+        help_text=(
+            "The first day of the term; null when not stated in the source (seats loaded from "
+            "the documents). A seat whose start is not known keeps null; a known start date "
+            "cannot be removed."
+        ),
+    )
     voting = serializers.BooleanField(required=False)
 
 

@@ -17,7 +17,7 @@ from html import escape
 from django import template
 from django.utils.safestring import SafeString, mark_safe
 
-from .spc_charts import ASSURANCE_ICONS, VARIATION_ICONS, spc_sparkline
+from .spc_charts import ASSURANCE_ICONS, VARIATION_ICONS, icon_use, spc_sparkline, svg_key
 
 register = template.Library()
 
@@ -29,12 +29,25 @@ def _safe(html: str) -> SafeString:
     return mark_safe(html)  # noqa: S308 # nosec B308 B703 # values escaped, tests/security
 
 
+def _row_key(row: dict) -> str:
+    # A row's chart is its series' own: its address makes the row's svg ids unique on a page.
+    return svg_key(row["chart_url"])
+
+
+def _variation(row: dict) -> str:
+    return icon_use(VARIATION_ICONS.get(row["variation"], ""), f"{_row_key(row)}-v")
+
+
+def _assurance(row: dict) -> str:
+    markup = ASSURANCE_ICONS.get(row["assurance"] or "", ASSURANCE_ICONS[""])
+    return icon_use(markup, f"{_row_key(row)}-a")
+
+
 def _icons(row: dict) -> str:
     if not row.get("spc", True):  # too few points for SPC: no icon at all (the finding says so)
         return ""
-    variation = VARIATION_ICONS.get(row["variation"], "") if row["variation"] else ""
-    assurance = ASSURANCE_ICONS.get(row["assurance"] or "", ASSURANCE_ICONS[""])
-    return variation + assurance
+    variation = _variation(row) if row["variation"] else ""
+    return variation + _assurance(row)
 
 
 def _tile(row: dict) -> str:
@@ -56,7 +69,7 @@ def _tile(row: dict) -> str:
             f"</strong>{unit}</p>"
             f'<p class="nhsuk-body-s nhsuk-u-margin-bottom-2">{escape(row["period"])}</p>{source}'
         )
-        spark = str(spc_sparkline(row["spark"])) if row["has_trend"] else ""
+        spark = str(spc_sparkline(row["spark"], _row_key(row))) if row["has_trend"] else ""
         icons = (
             f'<p class="spc-tile__icons nhsuk-u-margin-bottom-2">{_icons(row)}{spark}</p>'
             f'<p class="nhsuk-body-s nhsuk-u-margin-bottom-0">{escape(row["finding"])}</p>'
@@ -108,11 +121,7 @@ def _matrix_row(row: dict) -> str:
             f'{escape(row["value"])}<span class="portal-secondary">{escape(row["period"])}'
             f"</span>{source}"
         )
-        assurance = (
-            ASSURANCE_ICONS.get(row["assurance"] or "", ASSURANCE_ICONS[""])
-            if row.get("spc", True)
-            else "—"
-        )
+        assurance = _assurance(row) if row.get("spc", True) else "—"
     else:
         latest, assurance = "No data", "—"
     if row["target"]:
@@ -127,13 +136,13 @@ def _matrix_row(row: dict) -> str:
         )
     else:
         target = "None"
-    variation = VARIATION_ICONS.get(row["variation"], "") if row["variation"] else "—"
+    variation = _variation(row) if row["variation"] else "—"
     if row["has_data"] and not row.get("spc", True):
         variation = (
             f'<span class="portal-secondary">Too few points for SPC ({row["point_count"]} of'
             f" {row['point_count'] + row['points_needed']})</span>"
         )
-    trend = str(spc_sparkline(row["spark"])) if row["has_trend"] else "—"
+    trend = str(spc_sparkline(row["spark"], _row_key(row))) if row["has_trend"] else "—"
     return (
         '<tr class="nhsuk-table__row">'
         f'<th scope="row" class="nhsuk-table__header">{_heading("Metric and subject")}'

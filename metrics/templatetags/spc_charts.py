@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import functools
 import math
+import zlib
 from collections.abc import Sequence
 from html import escape
 
@@ -106,10 +107,30 @@ def _decimals(step: float) -> int:
     return 6
 
 
-def _label_indexes(n: int, most: int = 5) -> list[int]:
-    if n <= most:
-        return list(range(n))
-    return sorted({round(k * (n - 1) / (most - 1)) for k in range(most)})
+# Steps between period labels, in points: months read as every 2, 3, 6 months, a year...
+_LABEL_STEPS = (1, 2, 3, 4, 6, 12, 24, 36, 60, 120, 240)
+
+
+def _label_indexes(n: int, most: int = 6) -> list[int]:
+    """Which points get a period label: the first and every k-th after it, the same k all along
+    (so "Jan 2024", "Jul 2024", "Jan 2025"...), at most ``most`` of them."""
+    step = next((k for k in _LABEL_STEPS if (n - 1) // k + 1 <= most), math.ceil(n / most))
+    return list(range(0, n, step))
+
+
+def _labelled(cid: str, title: str, desc: str) -> tuple[str, str]:
+    """The ``aria-labelledby`` attribute and the ``<title>`` and ``<desc>`` of an svg image."""
+    return (
+        f' aria-labelledby="{cid}-title {cid}-desc"',
+        f'<title id="{cid}-title">{escape(title)}</title>'
+        f'<desc id="{cid}-desc">{escape(desc)}</desc>',
+    )
+
+
+def svg_key(*parts) -> str:
+    """A short id part made from ``parts``: the same every time, so a page is the same whether
+    its fragments come from the cache or not, and different for different ``parts``."""
+    return f"{zlib.crc32(repr(parts).encode()):08x}"
 
 
 @register.simple_tag
@@ -117,8 +138,8 @@ def spc_chart(chart: dict) -> SafeString:
     """The chart of one series: points joined by a line, mean and limits per segment, target."""
     values: list[float] = chart.get("values") or []
     cid = escape(chart["id"])
-    title = escape(chart.get("title", ""))
-    desc = escape(chart.get("desc", ""))
+    title = escape(chart.get("title") or "Statistical process control chart")
+    desc = escape(chart.get("desc") or "Values by period, with the mean and process limits.")
     if not values:
         return _safe("")
     types: str = chart.get("types") or "c" * len(values)
@@ -283,8 +304,9 @@ def _spark_xs(n: int) -> tuple[str, ...]:
 
 
 @register.simple_tag
-def spc_sparkline(spark: dict) -> SafeString:
-    """A small trend line of the last points, with special-cause points marked."""
+def spc_sparkline(spark: dict, key: str = "") -> SafeString:
+    """A small trend line of the last points, with special-cause points marked; ``key`` makes
+    its title's and description's ids unique on the page (by default, from its points)."""
     values: list[float] = (spark or {}).get("values") or []
     if not values:
         return _safe("")
@@ -306,10 +328,15 @@ def spc_sparkline(spark: dict) -> SafeString:
                 f'<g class="spc-point spc-point--{TYPE_CLASS.get(letter, "common")}"'
                 f' transform="translate({xs[i]},{ys[i]})">{_marker(letter, 2.6)}</g>'
             )
+    labelledby, words = _labelled(
+        f"spark-{key or svg_key(values, types, spark.get('label'))}",
+        spark.get("label") or "Trend",
+        f"The last {n} values as a line; special-cause points and the latest value are marked.",
+    )
     return _safe(
         f'<svg xmlns="{SVG_NS}" class="spc-sparkline" width="{SPARK_W}" height="{SPARK_H}"'
-        f' viewBox="0 0 {SPARK_W} {SPARK_H}" role="img" focusable="false">'
-        f"<title>{escape(spark.get('label', 'Trend'))}</title>"
+        f' viewBox="0 0 {SPARK_W} {SPARK_H}" role="img" focusable="false"{labelledby}>'
+        f"{words}"
         f'<polyline points="{path}" fill="none" stroke="{DARK}" stroke-width="1.25"/>'
         f"{''.join(marks)}</svg>"
     )
@@ -330,13 +357,22 @@ _VARIATION_SHAPES = {
 }
 
 
-def _icon(label: str, body: str, ring: str) -> str:
+def _icon(label: str, body: str, ring: str, kind: str = "variation") -> str:
+    """An icon's markup with ``{id}`` where each use puts its own id (see ``icon_use``)."""
+    desc = f"Making Data Count {kind} icon"
     return (
         f'<svg xmlns="{SVG_NS}" class="spc-icon" width="40" height="40" viewBox="0 0 40 40"'
-        f' role="img" focusable="false"><title>{escape(label)}</title>'
+        ' role="img" focusable="false" aria-labelledby="{id}-title {id}-desc">'
+        f'<title id="{{id}}-title">{escape(label)}</title>'
+        f'<desc id="{{id}}-desc">{escape(desc)}</desc>'
         f'<circle cx="20" cy="20" r="17.5" fill="#ffffff" stroke="{ring}" stroke-width="3"/>'
         f"{body}</svg>"
     )
+
+
+def icon_use(markup: str, key: str) -> str:
+    """An icon's markup with its ids made from ``key`` (unique on the page)."""
+    return markup.replace("{id}", f"icon-{key}") if markup else ""
 
 
 def _variation_svg(code: str) -> str:
@@ -369,7 +405,7 @@ def _assurance_svg(code: str) -> str:
         f'<line x1="8" x2="32" y1="29.5" y2="29.5" stroke="{RED}" stroke-width="2"'
         ' stroke-dasharray="4 2"/>'
     )
-    return _icon(spc.LABELS[code], body, ring)
+    return _icon(spc.LABELS[code], body, ring, "assurance")
 
 
 NO_ASSURANCE_LABEL = "No assurance: there is no target, or the measure has no direction"
@@ -380,19 +416,23 @@ ASSURANCE_ICONS[""] = _icon(
     NO_ASSURANCE_LABEL,
     f'<line x1="13" x2="27" y1="20" y2="20" stroke="{GREY}" stroke-width="3"/>',
     GREY,
+    "assurance",
 )
 
 
 @register.simple_tag
-def variation_icon(code: str) -> SafeString:
-    """The variation icon for ``code`` (a value of spc.VARIATIONS); '' for none."""
-    return _safe(VARIATION_ICONS.get(code or "", ""))
+def variation_icon(code: str, key: str = "") -> SafeString:
+    """The variation icon for ``code`` (a value of spc.VARIATIONS); '' for none. ``key`` tells
+    apart the uses of one icon on a page (their title's and description's ids)."""
+    return _safe(icon_use(VARIATION_ICONS.get(code or "", ""), svg_key("v", code, key)))
 
 
 @register.simple_tag
-def assurance_icon(code: str) -> SafeString:
-    """The assurance icon for ``code`` (a value of spc.ASSURANCES, or '' for no assurance)."""
-    return _safe(ASSURANCE_ICONS.get(code or "", ASSURANCE_ICONS[""]))
+def assurance_icon(code: str, key: str = "") -> SafeString:
+    """The assurance icon for ``code`` (a value of spc.ASSURANCES, or '' for no assurance);
+    ``key`` as for ``variation_icon``."""
+    markup = ASSURANCE_ICONS.get(code or "", ASSURANCE_ICONS[""])
+    return _safe(icon_use(markup, svg_key("a", code, key)))
 
 
 def _swatch(body: str) -> str:

@@ -119,8 +119,8 @@ def test_overview_matrix_has_every_series_with_icons_and_sparklines(
     html = html_of(commissioner_client, "/")
     matrix = html[html.index('id="matrix"') :]
     assert matrix.count('<tr class="nhsuk-table__row">') == Series.objects.count() + 1
-    assert "<title>Special cause concern (high)</title>" in matrix
-    assert "<title>Hit and miss the target</title>" in matrix
+    assert ">Special cause concern (high)</title>" in matrix
+    assert ">Hit and miss the target</title>" in matrix
     assert 'class="spc-sparkline"' in matrix
     # Documented figures keep their sources in the matrix too.
     assert "Source: 5-year plan, line 506" in matrix

@@ -370,3 +370,26 @@ def test_commitments_page_flags_overdue_and_filters(commissioner_client):
     assert "Overdue" in page and "Source: 5-year plan, line 456" in page
     page = commissioner_client.get("/boards/commitments/", {"programme": "stroke"}).content
     assert b"thrombectomy" in page and b"Rapid Diagnostic" not in page
+
+
+def test_the_risk_form_offers_a_secretary_only_their_own_boards(client_as, board_a, board_b):
+    page = client_as("secretary_a").get("/boards/risks/add/").content.decode()
+    owner = page[
+        page.index('name="owner_board"') : page.index("</select>", page.index('name="owner_board"'))
+    ]
+    assert board_a.name in owner and board_b.name not in owner
+    assert "Not assigned" not in owner
+    admin = client_as("admin").get("/boards/risks/add/").content.decode()
+    owner = admin[admin.index('name="owner_board"') :]
+    assert board_a.name in owner and board_b.name in owner
+
+
+def test_the_commitment_form_does_not_offer_not_given_in_the_source(client_as):
+    from assurance.models import Commitment
+
+    commitment = Commitment.objects.exclude(owner_board=None).select_related("owner_board").first()
+    admin = client_as("admin")
+    page = admin.get(f"/boards/commitments/{commitment.key}/status/").content.decode()
+    form = page[page.index('<form method="post"') :]
+    form = form[: form.index("</form>")]
+    assert "Not given in the source" not in form and "On track" in form

@@ -2,6 +2,8 @@
 no sideways scrolling on a phone; and the commissioner's journey by keyboard alone, on a
 phone-sized and a desktop-sized window. Screenshots go to the artefact directory."""
 
+import datetime as dt
+
 import pytest
 
 # The marker makes pytest-django create the test database (it sets up only the databases that
@@ -508,3 +510,143 @@ def test_analyst_journey(browser, portal, analyst_account, artifacts, axe_script
     finally:
         api.close()
         context.close()
+
+
+@pytest.fixture(scope="module")
+def membership_secretary(browser, portal, django_db_blocker):
+    """A secretary of the Warwickshire North Place Executive with a password (they sign in
+    through the form), a browser window, and the board's seats put back as they were after.
+
+    Module-scoped, like ``portal``, so that the user is committed (outside any test's
+    transaction) and the server's thread can sign them in."""
+    import secrets
+
+    from django.apps import apps
+    from django.contrib.sessions.models import Session
+    from django.db import connections
+
+    from governance.models import Membership, Person
+    from governance.services import role_grant
+
+    password = secrets.token_urlsafe(16)
+    with django_db_blocker.unblock():
+        user = role_grant(
+            username="e2e-board-secretary", role="board_secretary", board_slugs=[SECRETARY_BOARD]
+        ).user
+        user.set_password(password)
+        user.save(update_fields=["password"])
+        seats = Membership.objects.filter(board__slug=SECRETARY_BOARD)
+        before = {m["id"]: m for m in seats.values()}
+    context = browser.new_context(viewport=WIDTHS["desktop"])
+    page = context.new_page()
+    page.errors = []
+    page.on("console", lambda m: m.type == "error" and page.errors.append(m.text))
+    page.on("pageerror", lambda e: page.errors.append(str(e)))
+    try:
+        yield page, user.get_username(), password
+    finally:
+        context.close()
+        with django_db_blocker.unblock():
+            added = Membership.objects.filter(board__slug=SECRETARY_BOARD).exclude(pk__in=before)
+            people = list(added.exclude(person=None).values_list("person_id", flat=True))
+            Membership.history.filter(id__in=list(added.values_list("pk", flat=True))).delete()
+            added.delete()
+            for pk, values in before.items():
+                Membership.objects.filter(pk=pk).update(**values)
+            Membership.history.filter(id__in=list(before), history_user=user).delete()
+            Person.history.filter(id__in=people).delete()
+            Person.objects.filter(pk__in=people, created_by=user).delete()
+            Session.objects.filter(
+                session_key__in=[
+                    s.session_key
+                    for s in Session.objects.all()
+                    if s.get_decoded().get("_auth_user_id") == str(user.pk)
+                ]
+            ).delete()
+            if apps.is_installed("axes"):
+                apps.get_model("axes", "AccessLog").objects.filter(
+                    username=user.get_username()
+                ).delete()
+            user.delete()
+            connections.close_all()
+
+
+def test_a_secretary_keeps_a_board_right_and_sees_each_change_at_once(
+    membership_secretary, portal, artifacts, axe_script
+):
+    """Sign in; add a member; change a seat loaded from the documents (no start date); end a
+    seat; each change shows under "What changed" straight away. Every page passes axe."""
+    page, username, password = membership_secretary
+    board = portal["url"] + f"/boards/{SECRETARY_BOARD}/"
+
+    page.goto(board)
+    page.wait_for_url("**/accounts/login/**")
+    page.get_by_label("Username").fill(username)
+    page.get_by_label("Password").fill(password)
+    page.get_by_role("button", name="Sign in").click()
+    page.wait_for_url(lambda url: "/accounts/login/" not in url)
+    page.goto(board)
+    check_page(page, axe_script, artifacts, "secretary-board")
+
+    # Add a member.
+    page.get_by_role("link", name="Add a member").click()
+    page.wait_for_url("**/members/add/")
+    check_page(page, axe_script, artifacts, "secretary-add")
+    page.get_by_label("Or add a new person").fill("Dr Grace Example")
+    page.get_by_label("Organisation represented").select_option(label="Warwickshire County Council")
+    page.locator("#id_start_date_day").fill("1")
+    page.locator("#id_start_date_month").fill("4")
+    page.locator("#id_start_date_year").fill("2023")
+    page.get_by_role("button", name="Add member").click()
+    page.wait_for_url(board + "#members")
+    assert "Added Dr Grace Example to the board." in page.locator(".portal-messages").inner_text()
+    row = page.locator("#members-table tr", has_text="Dr Grace Example")
+    assert f"Added by {username} on" in row.inner_text()
+
+    # Change a seat loaded from the documents: its start date is not stated, and stays so.
+    change = page.locator(
+        "#members-table a", has_text="Change the Member seat for Warwickshire County Council"
+    ).first
+    hidden = change.inner_text()
+    assert "(not named in the source)" in hidden
+    change.click()
+    page.wait_for_url("**/change/")
+    assert "Not stated in the source" in page.locator("#id_start_date-hint").inner_text()
+    check_page(page, axe_script, artifacts, "secretary-change")
+    page.get_by_label("Title on the board (optional)").fill("Director of Public Health")
+    page.get_by_role("button", name="Save changes").click()
+    page.wait_for_url(board + "#members")
+    assert "Saved the changes to the Member seat for Warwickshire County Council" in (
+        page.locator(".portal-messages").inner_text()
+    )
+
+    # End a seat.
+    end = page.locator("#members-table a", has_text="End the Member seat for").last
+    ended_seat = " ".join(end.inner_text().split()).removeprefix("End ")
+    end.click()
+    page.wait_for_url("**/end/")
+    check_page(page, axe_script, artifacts, "secretary-end")
+    today = dt.date.today()
+    page.locator("#id_end_date_day").fill(str(today.day))
+    page.locator("#id_end_date_month").fill(str(today.month))
+    page.locator("#id_end_date_year").fill(str(today.year))
+    page.get_by_label("Resigned").check()
+    page.get_by_role("button", name="End membership").click()
+    page.wait_for_url(board + "#members")
+    message = page.locator(".portal-messages").inner_text()
+    assert f"Ended {ended_seat}." in message
+    assert "vacant (Member)" not in message
+
+    # What changed: by date recorded, the default, shows all three at once.
+    page.get_by_role("link", name="What changed between two dates").click()
+    page.wait_for_url("**/changes/")
+    check_page(page, axe_script, artifacts, "secretary-changes")
+    assert page.get_by_label("By date recorded").is_checked()
+    tables = page.locator("table.nhsuk-table")
+    added = tables.filter(has_text="Memberships recorded in these dates").inner_text()
+    assert "Dr Grace Example" in added
+    ended = tables.filter(has_text="whose end was recorded").inner_text()
+    organisation = ended_seat.split(" seat for ", 1)[1].split(" (", 1)[0]
+    assert organisation in ended and "Not named in the source" in ended
+    other = tables.filter(has_text="Other changes to seats").inner_text()
+    assert "Director of Public Health" in other and username in other

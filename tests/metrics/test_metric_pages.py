@@ -159,7 +159,7 @@ def test_about_icons_explains_every_icon_and_rule(commissioner_client):
 
     html = html_of(commissioner_client, "/about/icons/")
     for code in (*spc.VARIATIONS, *spc.ASSURANCES):
-        assert f"<title>{spc.LABELS[code]}</title>" in html
+        assert f">{spc.LABELS[code]}</title>" in html
     for words in ("2.66", "3.267", "7 points in a row", "fewer than 12 points", "rebased"):
         assert words in html
     assert 'href="/about/icons/"' in html_of(commissioner_client, "/")
