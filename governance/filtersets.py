@@ -3,7 +3,7 @@
 import django_filters as filters
 
 from icsportal.filtersets import ModifiedSinceFilterSet, SearchFilterSet
-from places.models import Place
+from places.models import Place, System
 
 from .choices import (
     BoardLevel,
@@ -28,6 +28,7 @@ class OrganisationFilterSet(SearchFilterSet):
 
 class BoardFilterSet(SearchFilterSet):
     search_fields = ("name", "abbreviation", "purpose")
+    system = filters.ModelChoiceFilter(queryset=System.objects.all(), to_field_name="slug")
     level = filters.ChoiceFilter(choices=BoardLevel.choices)
     status = filters.ChoiceFilter(choices=BoardStatus.choices)
     place = filters.ModelChoiceFilter(queryset=Place.objects.all(), to_field_name="slug")
@@ -37,7 +38,7 @@ class BoardFilterSet(SearchFilterSet):
 
     class Meta:
         model = Board
-        fields = ["q", "level", "status", "place", "reports_to"]
+        fields = ["q", "system", "level", "status", "place", "reports_to"]
 
 
 class PersonFilterSet(SearchFilterSet):
