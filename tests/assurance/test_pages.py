@@ -104,7 +104,7 @@ def test_overview_names_the_places_with_a_series_in_special_cause_concern(
     # Rugby's illustrative NEA series ends in special cause concern (synthetic seed 2019).
     assert "Place NEA per month — Rugby" in concern
     assert 'href="/places/rugby/"' in concern
-    assert "/metrics/syn-place-nea-monthly/#series-" in concern
+    assert "/metrics/syn-place-nea-monthly/?series=" in concern
     assert "synthetic (illustrative)" in concern
     # George Eliot Hospital's illustrative sickness rate: an organisation serving a Place.
     assert "Sickness % — George Eliot Hospital NHS Trust" in concern
