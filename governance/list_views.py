@@ -168,15 +168,15 @@ def trees_by_system(rows: list[dict]) -> list[dict]:
 
 
 # The boards list shows one system's boards (about 15 at England scale), or a page of the
-# boards that match the filters across every system: 630 boards were 1.1 MB of HTML, 100 are
-# about 180 KB.
-BOARDS_PER_PAGE = 100
+# boards that match the filters across every system: 630 boards were 1.1 MB of HTML; a page
+# of 100 was 265 KB, most of it the filter form's choices of every Place and board.
+BOARDS_PER_PAGE = 50
 
 
 class BoardListView(TemplateView):
     """The boards of one system (``?system=<slug>``, the first by name when no filter is
     given), grouped by level and Place, filterable with the API's BoardFilterSet; a filter
-    without a system searches every system. 100 boards a page (``?page=``)."""
+    without a system searches every system. 50 boards a page (``?page=``)."""
 
     template_name = "governance/board_list.html"
 
