@@ -167,16 +167,17 @@ def trees_by_system(rows: list[dict]) -> list[dict]:
     return [{"system": name, "tree": reporting_tree(rs)} for name, rs in systems.items()]
 
 
-# The boards list shows one system's boards (about 15 at England scale), or a page of the
-# boards that match the filters across every system: 630 boards were 1.1 MB of HTML; a page
-# of 100 was 265 KB, most of it the filter form's choices of every Place and board.
+# The boards list shows one system's boards on one page (about 15 at England scale, 65 in
+# C&W), or a page of the boards that match the filters across every system: 630 boards were
+# 1.1 MB of HTML; a page of 100 was 265 KB, most of it the filter form's choices of every
+# Place and board.
 BOARDS_PER_PAGE = 50
 
 
 class BoardListView(TemplateView):
     """The boards of one system (``?system=<slug>``, the first by name when no filter is
     given), grouped by level and Place, filterable with the API's BoardFilterSet; a filter
-    without a system searches every system. 50 boards a page (``?page=``)."""
+    without a system searches every system, 50 boards a page (``?page=``)."""
 
     template_name = "governance/board_list.html"
 
@@ -206,13 +207,18 @@ class BoardListView(TemplateView):
         filterset = BoardFilterSet(data or None, queryset=queryset)
         nhsuk_filter_form(filterset.form)
         filterset.form.fields["system"].empty_label = "All systems"
-        paginator = Paginator(filterset.qs, BOARDS_PER_PAGE)
+        system = filterset.form.cleaned_data.get("system") if filterset.is_valid() else None
+        if system is None:
+            paginator = Paginator(filterset.qs, BOARDS_PER_PAGE)
+        else:
+            # One system's boards on one page, so that its reporting tree is whole.
+            boards = list(filterset.qs)
+            paginator = Paginator(boards, max(len(boards), 1))
         try:
             page = paginator.page(self.request.GET.get("page") or 1)
         except InvalidPage:
             raise Http404("No such page of boards.") from None
         rows = board_rows(list(page.object_list), today=today)
-        system = filterset.form.cleaned_data.get("system") if filterset.is_valid() else None
         return super().get_context_data(
             filter=filterset,
             filtered=filtered,
