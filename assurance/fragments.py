@@ -4,6 +4,7 @@ Views read them; the warming task renders them ahead of the first visitor."""
 
 import logging
 
+from django.core.paginator import Paginator
 from django.template.loader import render_to_string
 
 from metrics.fragments import cached_fragments, fragment_key
@@ -53,7 +54,8 @@ def render_overview_fragments(*, system: System, snapshot_ids) -> dict[str, str]
             "rows": rows,
             "page": number,
             "page_count": len(pages),
-            "page_numbers": range(1, len(pages) + 1),
+            # for the shared pagination include (one item a page)
+            "page_obj": Paginator(pages, 1).page(number),
             "series_count": len(dashboard["rows"]),
         }
         out[key] = render_to_string(OVERVIEW_TEMPLATES["matrix"], context)
@@ -119,7 +121,7 @@ def render_place_fragments(*, place: Place, snapshot_ids) -> dict[str, str]:
                     "rows": rows,
                     "page": number,
                     "page_count": len(pages),
-                    "page_numbers": range(1, len(pages) + 1),
+                    "page_obj": Paginator(pages, 1).page(number),
                     "first": (number - 1) * PLACE_TILES_PER_PAGE + 1,
                     "last": (number - 1) * PLACE_TILES_PER_PAGE + len(rows),
                 },

@@ -340,6 +340,8 @@ def byte_pages() -> list[tuple[str, str]]:
             )
     pages += [
         ("Boards list", reverse("governance:board_list")),
+        # every system's boards, the first page of 100
+        ("Boards list, all systems", reverse("governance:board_list") + "?system="),
         (
             f"Board `{board.slug}` ({board.metric_count} metrics, {board.member_count} members)",
             board.get_absolute_url(),
@@ -347,6 +349,7 @@ def byte_pages() -> list[tuple[str, str]]:
         ("Metrics list", reverse("metrics:metric_list")),
         ("Metrics list, filtered (`q=eng`)", reverse("metrics:metric_list") + "?q=eng"),
         (f"Metric `{metric.code}`", metric.get_absolute_url()),
+        (f"Metric `{metric.code}`, subjects page 2", metric.get_absolute_url() + "?page=2"),
         ("Risk register", reverse("assurance:risk_list")),
         ("Commitments", reverse("assurance:commitment_list")),
     ]

@@ -9,7 +9,7 @@ from icsportal.filtersets import (
     SearchFilterSet,
     SlugFilter,
 )
-from places.models import Place
+from places.models import Place, System
 
 from .choices import (
     BoardLevel,
@@ -32,6 +32,7 @@ class OrganisationFilterSet(SearchFilterSet):
 
 class BoardFilterSet(SearchFilterSet):
     search_fields = ("name", "abbreviation", "purpose")
+    system = SlugFilter(label="System", queryset=System.objects.all(), noun="system")
     level = filters.ChoiceFilter(label="Level", choices=BoardLevel.choices)
     status = filters.ChoiceFilter(choices=BoardStatus.choices)
     place = SlugFilter(label="Place", queryset=Place.objects.all(), noun="Place")
@@ -39,7 +40,7 @@ class BoardFilterSet(SearchFilterSet):
 
     class Meta:
         model = Board
-        fields = ["q", "level", "status", "place", "reports_to"]
+        fields = ["q", "system", "level", "status", "place", "reports_to"]
 
 
 class PersonFilterSet(SearchFilterSet):

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from django.core.paginator import InvalidPage, Paginator
 from django.db.models import Count, Q
+from django.http import Http404
 from django.utils import timezone
 from django.views.generic import TemplateView
+
+from places.models import System
 
 from .choices import BoardLevel, Role
 from .filtersets import BoardFilterSet
@@ -63,6 +67,7 @@ def board_rows(boards: list[Board], *, today) -> list[dict]:
             "url": b.get_absolute_url(),
             "level": b.level,
             "level_label": b.get_level_display(),
+            "system": b.system.name,
             "place": b.place.name if b.place_id else "",
             "place_url": b.place.get_absolute_url() if b.place_id else "",
             "status": b.status,
@@ -130,37 +135,65 @@ def reporting_tree(rows: list[dict]) -> list[dict]:
 
 
 def grouped(rows: list[dict]) -> list[dict]:
-    """Rows grouped by level (in the order of BoardLevel), then by Place (none first)."""
+    """Rows grouped by level (in the order of BoardLevel), then by system and Place (none
+    first)."""
     groups = []
     for level, label in BoardLevel.choices:
         in_level = [r for r in rows if r["level"] == level]
         if not in_level:
             continue
-        places: dict[str, list[dict]] = {}
-        for r in sorted(in_level, key=lambda r: (r["place"], r["name"])):
-            places.setdefault(r["place"], []).append(r)
+        places: dict[tuple[str, str], list[dict]] = {}
+        for r in sorted(in_level, key=lambda r: (r["system"], r["place"], r["name"])):
+            places.setdefault((r["system"], r["place"]), []).append(r)
         groups.append(
             {
                 "label": label,
                 "level": level,
-                "places": [{"place": p, "boards": b} for p, b in places.items()],
+                "places": [
+                    {"system": system, "place": p, "boards": b} for (system, p), b in places.items()
+                ],
                 "count": len(in_level),
             }
         )
     return groups
 
 
+def trees_by_system(rows: list[dict]) -> list[dict]:
+    """The reporting tree of each system's rows, systems in the rows' order (a board reports
+    only to boards of its own system)."""
+    systems: dict[str, list[dict]] = {}
+    for r in rows:
+        systems.setdefault(r["system"], []).append(r)
+    return [{"system": name, "tree": reporting_tree(rs)} for name, rs in systems.items()]
+
+
+# The boards list shows one system's boards on one page (about 15 at England scale, 65 in
+# C&W), or a page of the boards that match the filters across every system: 630 boards were
+# 1.1 MB of HTML; a page of 100 was 265 KB, most of it the filter form's choices of every
+# Place and board.
+BOARDS_PER_PAGE = 50
+
+
 class BoardListView(TemplateView):
-    """Every board, grouped by level and Place, filterable with the API's BoardFilterSet."""
+    """The boards of one system (``?system=<slug>``, the first by name when no filter is
+    given), grouped by level and Place, filterable with the API's BoardFilterSet; a filter
+    without a system searches every system, 50 boards a page (``?page=``)."""
 
     template_name = "governance/board_list.html"
 
     def get_context_data(self, **kwargs):
         today = timezone.localdate()
-        # place: each row names it; source_document: each row's citation; seats and
-        # vacancies: counted by the database, not a query per board
+        data = self.request.GET.copy()
+        filters = [name for name in BoardFilterSet.base_filters if name != "system"]
+        filtered = any(data.get(name) for name in filters)
+        if "system" not in data and not filtered:
+            first = System.objects.order_by("name").values_list("slug", flat=True).first()
+            if first:
+                data["system"] = first
+        # place and system: each row names them; source_document: each row's citation; seats
+        # and vacancies: counted by the database, not a query per board
         queryset = (
-            Board.objects.select_related("place", "source_document")
+            Board.objects.select_related("system", "place", "source_document")
             .annotate(
                 seats=Count("memberships", filter=_in_force(today, "memberships__")),
                 vacancies=Count(
@@ -169,18 +202,32 @@ class BoardListView(TemplateView):
                     & Q(memberships__person__isnull=True, memberships__person_not_named=False),
                 ),
             )
-            .order_by("level", "name")
+            .order_by("system__name", "level", "name")
         )
-        filterset = BoardFilterSet(self.request.GET or None, queryset=queryset)
+        filterset = BoardFilterSet(data or None, queryset=queryset)
         nhsuk_filter_form(filterset.form)
-        boards = list(filterset.qs)
-        rows = board_rows(boards, today=today)
+        filterset.form.fields["system"].empty_label = "All systems"
+        system = filterset.form.cleaned_data.get("system") if filterset.is_valid() else None
+        if system is None:
+            paginator = Paginator(filterset.qs, BOARDS_PER_PAGE)
+        else:
+            # One system's boards on one page, so that its reporting tree is whole.
+            boards = list(filterset.qs)
+            paginator = Paginator(boards, max(len(boards), 1))
+        try:
+            page = paginator.page(self.request.GET.get("page") or 1)
+        except InvalidPage:
+            raise Http404("No such page of boards.") from None
+        rows = board_rows(list(page.object_list), today=today)
         return super().get_context_data(
             filter=filterset,
-            filtered=filterset.is_bound,
+            filtered=filtered,
+            system=system,
+            page_obj=page,
             rows=rows,
-            tree=reporting_tree(rows),
+            trees=trees_by_system(rows),
             groups=grouped(rows),
+            several_systems=len({r["system"] for r in rows}) > 1,
             nav_section="boards",
             **kwargs,
         )

@@ -399,7 +399,8 @@ def summary_row(summary: SeriesSummary, *, urls: dict | None = None) -> dict:
         "subject_url": place_url,
         "organisation_id": series.organisation_id,
         "place_id": series.place_id,
-        "chart_url": f"{metric_url}#{chart_anchor(series.pk)}",
+        # ?series= opens the metric's page at the system and page of charts that show it
+        "chart_url": f"{metric_url}?series={series.pk}#{chart_anchor(series.pk)}",
         "has_data": has_data,
         "has_trend": len(recent_values) > 1,
         "value": fmt(summary.latest_value),

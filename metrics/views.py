@@ -1,4 +1,5 @@
 import csv
+import json
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import InvalidPage, Paginator
@@ -24,6 +25,7 @@ from .fragments import cached_fragments, fragment_key
 from .models import Metric, Series
 from .selectors import (
     CompareError,
+    chart_anchor,
     compare_params,
     compare_periods,
     latest_snapshots,
@@ -43,6 +45,10 @@ from .templatetags.spc_charts import NO_ASSURANCE_LABEL
 
 # The metrics list shows this many metrics a page (400 metrics were 650 KB of HTML).
 METRICS_PER_PAGE = 50
+# A metric's page shows this many subjects' charts, each with its data table (a chart of 120
+# months and its table are about 95 KB: six were 600 KB of HTML); the rest are on pages of
+# their own, every subject linked from each page.
+CHARTS_PER_PAGE = 2
 
 
 def _series_choices(metric: Metric, system_id: int | None) -> list[tuple[int, str]]:
@@ -101,9 +107,21 @@ class MetricDetailView(DetailView):
         )
 
     def _systems(self):
-        """Every system (for the selector) and the one asked for."""
+        """Every system (for the selector) and the one asked for: by name, or the system of
+        the subject of ``?series=<id>``."""
         systems = list(System.objects.only("pk", "slug", "name").order_by("name"))
         wanted = self.request.GET.get("system")
+        series = self.request.GET.get("series", "")
+        if not wanted and series.isdigit():
+            subject = (
+                self.object.series.filter(pk=int(series))
+                .values_list("system_id", "place__system_id", "organisation__system_id")
+                .first()
+            )
+            system_id = next((i for i in subject or () if i), None)
+            for system in systems:
+                if system.pk == system_id:
+                    return systems, system
         if not wanted:
             return systems, systems[0] if systems else None
         for system in systems:
@@ -122,16 +140,32 @@ class MetricDetailView(DetailView):
             return response
         return super().render_to_response(context, **response_kwargs)
 
+    def _page_number(self) -> int:
+        raw = self.request.GET.get("page", "1")
+        if not raw.isdigit() or int(raw) < 1:
+            raise Http404("No such page of charts.")
+        return int(raw)
+
     def _content(self, systems, system) -> str:
-        """Everything under the page's heading, as HTML: cached under the system's latest
-        snapshots, the content version and today's date (the owner board's members today)."""
+        """Everything under the page's heading, as HTML, for one page of the subjects' charts:
+        cached under the system's latest snapshots, the content version and today's date (the
+        owner board's members today). A miss renders and caches every page at once."""
         metric = self.object
         system_id = system.pk if system else None
-        snapshot_ids = latest_snapshots(system_id=system_id).values_list("pk", flat=True)
+        snapshot_ids = list(latest_snapshots(system_id=system_id).values_list("pk", flat=True))
         today = timezone.localdate()
-        key = fragment_key(
-            "metric-page", snapshot_ids, metric.pk, system_id, metric.content_version, today
-        )
+        number = self._page_number()
+
+        def key(page: int) -> str:
+            return fragment_key(
+                "metric-page",
+                snapshot_ids,
+                metric.pk,
+                system_id,
+                metric.content_version,
+                today,
+                page,
+            )
 
         def render():
             board = owner_board_with_members(metric)
@@ -142,21 +176,56 @@ class MetricDetailView(DetailView):
                 "synthetic": metric.is_synthetic,
                 "outcome": outcome_titles(system_id=system_id).get(metric.outcome, metric.outcome),
             }
-            charts = render_to_string(
-                self.charts_template,
-                {"metric": metric, "detail": metric_charts(metric=metric, system_id=system_id)},
-            )
-            context = {
-                "metric": metric,
-                "detail": detail,
-                # rendered by this view's own template, every value escaped
-                "charts": mark_safe(charts),  # noqa: S308 # nosec B308 B703
-                "systems": systems,
-                "system": system,
-            }
-            return {key: render_to_string(self.content_template, context)}
+            charts = metric_charts(metric=metric, system_id=system_id)
+            # The links keep the system the page shows (the fragment is rendered without a
+            # request); with one system there is none to keep.
+            query = f"system={system.slug}" if len(systems) > 1 else ""
+            paginator = Paginator(charts["charts"], CHARTS_PER_PAGE)
+            subjects = [
+                {
+                    "subject": chart["subject"],
+                    "id": chart["id"],
+                    "page": i // CHARTS_PER_PAGE + 1,
+                    "url": "?{}page={}#{}".format(
+                        f"{query}&" if query else "", i // CHARTS_PER_PAGE + 1, chart["id"]
+                    ),
+                }
+                for i, chart in enumerate(charts["charts"])
+            ]
+            rendered = {}
+            for page_number in paginator.page_range:
+                page = paginator.page(page_number)
+                charts_html = render_to_string(
+                    self.charts_template,
+                    {
+                        "metric": metric,
+                        "detail": {**charts, "charts": page.object_list},
+                        "page_obj": page,
+                        "page_query": query,
+                        "subjects": subjects,
+                    },
+                )
+                context = {
+                    "metric": metric,
+                    "detail": detail,
+                    # rendered by this view's own template, every value escaped
+                    "charts": mark_safe(charts_html),  # noqa: S308 # nosec B308 B703
+                    "systems": systems,
+                    "system": system,
+                }
+                rendered[key(page_number)] = render_to_string(self.content_template, context)
+            # Page 0 is no page: it maps each subject's anchor to the page that shows it.
+            rendered[key(0)] = json.dumps({s["id"]: s["page"] for s in subjects})
+            if key(number) not in rendered:
+                raise Http404("This metric has no such page of charts.")
+            return rendered
 
-        return cached_fragments({"content": key}, render)["content"]
+        series = self.request.GET.get("series", "")
+        if series.isdigit() and "page" not in self.request.GET:
+            # A link to one subject's chart (``?series=<id>#series-<id>``): the page showing it.
+            pages = json.loads(cached_fragments({"index": key(0)}, render)["index"])
+            number = pages.get(chart_anchor(int(series)), 1)
+        return cached_fragments({"content": key(number)}, render)["content"]
 
     def get_context_data(self, **kwargs):
         systems, system = self._systems()

@@ -104,7 +104,7 @@ def test_overview_names_the_places_with_a_series_in_special_cause_concern(
     # Rugby's illustrative NEA series ends in special cause concern (synthetic seed 2019).
     assert "Place NEA per month — Rugby" in concern
     assert 'href="/places/rugby/"' in concern
-    assert "/metrics/syn-place-nea-monthly/#series-" in concern
+    assert "/metrics/syn-place-nea-monthly/?series=" in concern
     assert "synthetic (illustrative)" in concern
     # George Eliot Hospital's illustrative sickness rate: an organisation serving a Place.
     assert "Sickness % — George Eliot Hospital NHS Trust" in concern
@@ -468,3 +468,21 @@ def test_500_is_a_page_in_the_design():
     html = response.content.decode()
     assert "nhsuk-header" in html and "Sorry, there is a problem with the service" in html
     assert "/static/css/portal.css" in html
+
+
+def test_the_overview_matrix_pages_elide_the_far_page_numbers(commissioner_client, dashboards):
+    from django.core.cache import cache
+
+    from assurance import selectors
+
+    with mock.patch.object(selectors, "MATRIX_METRICS_PER_PAGE", 1):
+        cache.clear()
+        first = html_of(commissioner_client, "/")
+        pages = int(first.split('aria-label="Page ')[-1].split('"')[0])
+        assert pages >= 6, "the test needs at least six pages of the matrix"
+        nav = first[first.index('aria-label="Pages of the matrix"') :]
+        nav = nav[: nav.index("</nav>")]
+        assert nav.count('aria-label="Page ') == 3  # 1, 2 and the last
+        assert "nhsuk-pagination__item--ellipsis" in nav
+        assert f'href="?page={pages}#matrix"' in nav and 'href="?page=4#matrix"' not in nav
+        cache.clear()

@@ -2,6 +2,7 @@
 
 import csv
 import io
+from unittest import mock
 
 import pytest
 from django.core.cache import cache
@@ -90,8 +91,10 @@ def test_a_metric_page_has_a_chart_summary_and_data_table_per_subject(
     commissioner_client, dashboards
 ):
     metric = Metric.objects.get(code="syn-sickness-monthly")
-    html = html_of(commissioner_client, metric.get_absolute_url())
-    parts = sections(html)
+    url = metric.get_absolute_url()
+    parts = sections(html_of(commissioner_client, url)) + sections(
+        html_of(commissioner_client, url, page=2)
+    )
     assert len(parts) == metric.series.count() == 4
     for part in parts:
         assert 'class="spc-chart"' in part and 'role="img"' in part
@@ -291,3 +294,47 @@ def test_the_charts_are_cached_by_snapshot_and_rendered_again_after_a_new_one(
     assert charts(second) == charts(first)
     grow(dashboards)  # new data, new snapshots
     assert rendered(commissioner_client.get(url))
+
+
+def test_a_metric_page_shows_a_page_of_subjects_and_links_every_subject(
+    commissioner_client, dashboards
+):
+    import re
+
+    from metrics import views
+    from metrics.selectors import chart_anchor
+
+    metric = Metric.objects.get(code="syn-sickness-monthly")
+    url = metric.get_absolute_url()
+    every = {chart_anchor(s.pk) for s in metric.series.all()}
+    assert len(every) == 4
+    cache.clear()
+    with mock.patch.object(views, "CHARTS_PER_PAGE", 3):
+        first = html_of(commissioner_client, url)
+        # Three charts, each with its data table; the fourth subject on page 2.
+        assert len(sections(first)) == 3
+        assert all("<details" in p and 'scope="row"' in p for p in sections(first))
+        nav = first[first.index('aria-label="Subjects of this metric"') :]
+        nav = nav[: nav.index("</nav>")]
+        links = re.findall(r'href="([^"]*)#(series-\d+)"', nav)
+        assert {anchor for _, anchor in links} == every
+        elsewhere = [(link, anchor) for link, anchor in links if link]
+        assert elsewhere == [(elsewhere[0][0], elsewhere[0][1])] and "page=2" in elsewhere[0][0]
+        assert 'aria-label="Pages of subjects"' in first and 'href="?page=2#charts"' in first
+        seen = set()
+        for page in (1, 2):
+            html = html_of(commissioner_client, url, page=page)
+            seen |= set(re.findall(r'<section class="spc-series" aria-labelledby="([^"]+)"', html))
+        assert seen == every
+        assert commissioner_client.get(url, {"page": 3}).status_code == 404
+        assert commissioner_client.get(url, {"page": "x"}).status_code == 404
+        # A link to one subject's chart opens the page that shows it.
+        last = elsewhere[0][1]
+        html = html_of(commissioner_client, url, series=last.removeprefix("series-"))
+        assert f'aria-labelledby="{last}"' in html
+        # The CSV keeps every subject.
+        csv_rows = list(
+            csv.DictReader(io.StringIO(html_of(commissioner_client, url, format="csv")))
+        )
+        assert len({r["subject"] for r in csv_rows}) == 4
+    cache.clear()

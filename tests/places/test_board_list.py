@@ -162,7 +162,64 @@ def test_board_list_queries_do_not_grow_with_the_boards(commissioner_client):
         MembershipFactory(board=board, person=None)
     after = queries(), queries({"place": "rugby", "level": "place"})
     assert after == before
-    # Session, user and role (3); the Place and Board choices of the filter form (2); boards
-    # with their seat counts, chairs, reporting lines (3); the session saved (3 on SQLite).
-    # The place filter adds one query to look up the slug.
-    assert before[0] <= 11 and before[1] == before[0] + 1, before
+    # Session, user and role (2-3); the first system by name and its lookup by slug (2); the
+    # System, Place and Board choices of the filter form (3); the system's boards with their
+    # seat counts, chairs and reporting lines (3); the session saved (3 on SQLite). The place
+    # filter (every system, paged) looks up its slug and counts the boards it finds instead.
+    assert before[0] <= 11 and before[1] == before[0], before
+
+
+def test_the_list_shows_one_system_at_a_time_and_searches_and_pages_across_all(
+    commissioner_client,
+):
+    import re
+    from unittest import mock
+
+    from governance import list_views
+    from places.models import System
+
+    cw = System.objects.get()
+    other = System.objects.create(key="aaa-other", slug="aaa-other", name="AAA Other System")
+    BoardFactory(system=other, name="Zebra Assurance Board", slug="zebra-assurance-board")
+    zebra = "/boards/zebra-assurance-board/"
+    clinical = "/boards/clinical-forum/"
+
+    # No filter: the first system by name, and only its boards.
+    html = commissioner_client.get("/boards/").content.decode()
+    assert set(tree_of(html)) == {zebra}
+    assert 'value="aaa-other" selected' in html and "1 board named" in html
+    assert "in AAA Other System" in html
+    # A system chosen: its boards, all of them on one page.
+    html = commissioner_client.get("/boards/", {"system": cw.slug}).content.decode()
+    assert set(tree_of(html)) == {b.get_absolute_url() for b in cw.boards.all()}
+    assert zebra not in html and "nhsuk-pagination" not in html
+    # A search without a system searches every system.
+    html = commissioner_client.get("/boards/", {"q": "zebra"}).content.decode()
+    assert set(tree_of(html)) == {zebra} and "1 board match the filters" in html
+    html = commissioner_client.get("/boards/", {"q": "clinical forum"}).content.decode()
+    assert clinical in tree_of(html)
+    # Every system, paged: the pages keep the filters and between them list every board once,
+    # each system's reporting tree under its name.
+    everything = {b.get_absolute_url() for b in Board.objects.all()}
+    with mock.patch.object(list_views, "BOARDS_PER_PAGE", 5):
+        seen: list[str] = []
+        params = {"system": "", "status": ""}
+        pages = 0
+        while params is not None:
+            html = commissioner_client.get("/boards/", params).content.decode()
+            pages += 1
+            seen += list(tree_of(html))
+            nav = re.search(r'href="\?([^"]+)" rel="next"', html)
+            params = (
+                dict(p.split("=", 1) for p in nav.group(1).replace("&amp;", "&").split("&"))
+                if nav
+                else None
+            )
+            if params:
+                assert params["system"] == "" and params["status"] == ""
+        assert pages == -(-len(everything) // 5)
+        assert sorted(seen) == sorted(everything)
+        first = commissioner_client.get("/boards/", {"system": ""}).content.decode()
+        assert "<h3>AAA Other System</h3>" in first and f"<h3>{cw.name}</h3>" in first
+        assert 'aria-label="Pages of boards"' in first
+        assert commissioner_client.get("/boards/", {"system": "", "page": 999}).status_code == 404
