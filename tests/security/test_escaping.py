@@ -21,6 +21,7 @@ from django.urls import reverse
 from demo.synthetic import synthetic_generate
 from governance.models import Board, Membership
 from governance.services import role_grant, vacancy_record
+from metrics.choices import Category, DataKind
 from metrics.models import Metric
 from places.models import Place, System
 from tests.places.dashboard_data import publish_snapshots
@@ -132,7 +133,11 @@ def signed_in(role: str, *, boards=()) -> Client:
 
 
 # Named URLs that are not HTML pages, and where they are checked instead.
-NOT_PAGES = {"assurance:risk_export": "a CSV export: test_the_risk_register_csv_..."}
+NOT_PAGES = {
+    "assurance:risk_export": "a CSV export: test_the_risk_register_csv_...",
+    # Opened below when a proportion or rate exists; the documents give none.
+    "metrics:metric_compare": "proportions and rates only: tests/metrics/test_compare.py",
+}
 
 
 def url_names() -> set[str]:
@@ -144,6 +149,17 @@ def url_names() -> set[str]:
     return {
         f"{m.app_name}:{p.name}" for m in (assurance, governance, metrics) for p in m.urlpatterns
     }
+
+
+def place_metrics_urls(place: Place) -> list[str]:
+    """The first page of each category of the Place's tiles."""
+    from assurance.selectors import place_metrics, place_snapshot_ids, with_snapshot_ids
+
+    place = with_snapshot_ids(Place.objects.filter(pk=place.pk)).get()
+    keys = {label: key for key, label in Category.choices}
+    tiles = place_metrics(place=place, snapshot_ids=place_snapshot_ids(place))["tiles"]
+    url = reverse("assurance:place_metrics", args=[place.slug])
+    return [f"{url}?category={keys[group['category']]}" for group in tiles]
 
 
 def page_urls() -> dict[str, list[str]]:
@@ -206,6 +222,16 @@ def page_urls() -> dict[str, list[str]]:
         "metrics:metric_detail": [
             reverse("metrics:metric_detail", args=[m.code]) for m in Metric.objects.order_by("pk")
         ],
+        # Every category of tiles the first Place's page shows.
+        "assurance:place_metrics": place_metrics_urls(Place.objects.order_by("pk").first()),
+        "metrics:metric_summary": [
+            reverse("metrics:metric_summary") + f"?system={system.slug}"
+            for system in System.objects.order_by("pk")
+        ],
+        # The form lives on the metric's page, which a GET redirects to.
+        "metrics:annotation_create": r(
+            "metrics:annotation_create", Metric.objects.order_by("pk").first().code
+        ),
         "about_icons": r("about_icons"),
         "me": r("me"),
         "api": ["/api/v1/boards/?format=api"],
@@ -218,6 +244,10 @@ def page_urls() -> dict[str, list[str]]:
         urls["assurance:priority_metric_delete"] = r(
             "assurance:priority_metric_delete", priority.key, metric_link.pk
         )
+    # Only proportions and rates are compared; the documents give none.
+    compared = Metric.objects.filter(data_kind__in=[DataKind.PROPORTION, DataKind.RATE]).first()
+    if compared is not None:
+        urls["metrics:metric_compare"] = r("metrics:metric_compare", compared.code)
     if action is not None:
         urls["assurance:action_update"] = r("assurance:action_update", risk.key, action.pk)
     return urls
