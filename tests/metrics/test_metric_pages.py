@@ -338,3 +338,16 @@ def test_a_metric_page_shows_a_page_of_subjects_and_links_every_subject(
         )
         assert len({r["subject"] for r in csv_rows}) == 4
     cache.clear()
+
+
+def test_the_page_says_the_kind_of_data_its_chart_and_its_rule_profile(
+    commissioner_client, dashboards
+):
+    metric = Metric.objects.order_by("pk").first()
+    metric.rules = "mdc"
+    metric.save(update_fields=["rules"])
+    html = html_of(commissioner_client, f"/metrics/{metric.code}/")
+    assert "Kind of data</dt>" in html and metric.get_data_kind_display() in html
+    assert "Chart</dt>" in html and metric.get_chart_display() in html
+    assert "Special-cause rules</dt>" in html
+    assert "Making Data Count (two of three: beyond two sigma, limits included)" in html
