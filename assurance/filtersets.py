@@ -65,7 +65,9 @@ class CommitmentFilterSet(ModifiedSinceFilterSet):
 class FinanceFigureFilterSet(SearchFilterSet):
     search_fields = ("label", "area", "basis", "note")
     kind = filters.ChoiceFilter(label="Kind of figure", choices=FinanceKind.choices)
-    place = SlugFilter(method="filter_place", queryset=Place.objects.all(), noun="Place")
+    place = SlugFilter(
+        label="Place", method="filter_place", queryset=Place.objects.all(), noun="Place"
+    )
 
     class Meta:
         model = FinanceFigure

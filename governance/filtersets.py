@@ -23,7 +23,9 @@ from .models import Board, Membership, Organisation, Person
 class OrganisationFilterSet(SearchFilterSet):
     search_fields = ("name", "abbreviation", "subtype")
     kind = filters.ChoiceFilter(label="Kind of organisation", choices=OrganisationKind.choices)
-    place = SlugFilter(field_name="places", queryset=Place.objects.all(), noun="Place")
+    place = SlugFilter(
+        label="Place", field_name="places", queryset=Place.objects.all(), noun="Place"
+    )
 
     class Meta:
         model = Organisation
@@ -34,9 +36,11 @@ class BoardFilterSet(SearchFilterSet):
     search_fields = ("name", "abbreviation", "purpose")
     system = SlugFilter(label="System", queryset=System.objects.all(), noun="system")
     level = filters.ChoiceFilter(label="Level", choices=BoardLevel.choices)
-    status = filters.ChoiceFilter(choices=BoardStatus.choices)
+    status = filters.ChoiceFilter(choices=BoardStatus.choices, label="Status")
     place = SlugFilter(label="Place", queryset=Place.objects.all(), noun="Place")
-    reports_to = SlugFilter(queryset=Board.objects.all(), noun="board reported to")
+    reports_to = SlugFilter(
+        label="Reports to", queryset=Board.objects.all(), noun="board reported to"
+    )
 
     class Meta:
         model = Board
@@ -54,18 +58,12 @@ class PersonFilterSet(SearchFilterSet):
 class MembershipFilterSet(ModifiedSinceFilterSet):
     search_fields = ("person__name", "on_behalf_of__name", "board__name", "label")
     board = SlugFilter(label="Board", queryset=Board.objects.all(), noun="board")
-    person = KeyFilter(queryset=Person.objects.all(), noun="person")
+    person = KeyFilter(label="Person", queryset=Person.objects.all(), noun="person")
     organisation = OrganisationFilter(
-        field_name="on_behalf_of", queryset=Organisation.objects.all(), noun="organisation"
-    )
-    person = filters.ModelChoiceFilter(
-        queryset=Person.objects.all(), to_field_name="key", label="Person"
-    )
-    organisation = filters.ModelChoiceFilter(
+        label="Organisation represented",
         field_name="on_behalf_of",
         queryset=Organisation.objects.all(),
-        to_field_name="key",
-        label="Organisation represented",
+        noun="organisation",
     )
     role = filters.ChoiceFilter(choices=Role.choices, label="Role")
     active_on = filters.DateFilter(method="filter_active_on", label="In force on (YYYY-MM-DD)")

@@ -32,7 +32,7 @@ class MetricFilterSet(ModifiedSinceFilterSet):
     category = filters.ChoiceFilter(choices=Category.choices, label="Category")
     # Outcomes are data (``places.Outcome``): the codes any system's outcomes use.
     outcome = filters.ChoiceFilter(label="Outcome", choices=outcome_choices)
-    owner_board = SlugFilter(queryset=Board.objects.all(), noun="owner board")
+    owner_board = SlugFilter(label="Owner board", queryset=Board.objects.all(), noun="owner board")
     synthetic = filters.BooleanFilter(label="Synthetic (illustrative)", field_name="is_synthetic")
 
     class Meta:

@@ -34,7 +34,7 @@ class PlaceFilterSet(SearchFilterSet):
 class PriorityFilterSet(SearchFilterSet):
     search_fields = ("title", "description")
     place = SlugFilter(label="Place", queryset=Place.objects.all(), noun="Place")
-    status = filters.ChoiceFilter(choices=PriorityStatus.choices)
+    status = filters.ChoiceFilter(choices=PriorityStatus.choices, label="Status")
 
     class Meta:
         model = Priority
