@@ -206,7 +206,6 @@ class BoardListView(TemplateView):
         )
         filterset = BoardFilterSet(data or None, queryset=queryset)
         nhsuk_filter_form(filterset.form)
-        filterset.form.fields["system"].empty_label = "All systems"
         system = filterset.form.cleaned_data.get("system") if filterset.is_valid() else None
         if system is None:
             paginator = Paginator(filterset.qs, BOARDS_PER_PAGE)
