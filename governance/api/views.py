@@ -86,21 +86,35 @@ def etag(membership: Membership) -> str:
 
 # One strong entity tag as etag() writes it: "<id>.<version>", ASCII digits only.
 _STRONG_ETAG = re.compile(r'"([0-9]+)\.([0-9]+)"', re.ASCII)
+# A member of an If-Match list: everything up to a comma that is not inside quotes.
+_LIST_MEMBER = re.compile(r'(?:[^,"]|"[^"]*")+')
 
 
-def expected_version(request, membership_id: int) -> int:
-    """The version the client read, from If-Match; 428 when absent, 412 when not this row's.
+def _listed_versions(header: str, membership_id: int) -> set[int]:
+    """The versions of this membership named by the strong tags of an If-Match list."""
+    tags = (_STRONG_ETAG.fullmatch(m.strip()) for m in _LIST_MEMBER.findall(header))
+    return {int(tag[2]) for tag in tags if tag is not None and tag[1] == str(membership_id)}
 
-    If-Match uses the strong comparison (RFC 9110 section 13.1.1): a weak tag (W/"...") never
-    matches, since it does not promise the byte-for-byte version a write must start from.
+
+def expected_version(request, membership: Membership) -> int:
+    """The version the client read, from If-Match; 428 when absent, 412 when none matches.
+
+    If-Match is a list (RFC 9110 section 13.1.1): it matches when any listed tag matches by the
+    strong comparison — a weak tag (W/"...") never does, since it does not promise the
+    byte-for-byte version a write must start from — and "*" matches the membership as it is.
+    The service compares the version again under its row lock, so a write that races this read
+    is still refused (412).
     """
     header = request.headers.get("If-Match", "").strip()
-    if not header or header == "*":
+    if not header:
         raise PreconditionRequired()
-    tag = _STRONG_ETAG.fullmatch(header)
-    if tag is None or tag[1] != str(membership_id):
+    if header == "*":
+        return membership.version
+    versions = _listed_versions(header, membership.pk)
+    if not versions:
         raise PreconditionFailed("The ETag in If-Match is not one of this membership's.")
-    return int(tag[2])
+    # None current: any listed version makes the service refuse the write as stale.
+    return membership.version if membership.version in versions else max(versions)
 
 
 IF_MATCH = OpenApiParameter(
@@ -108,7 +122,7 @@ IF_MATCH = OpenApiParameter(
     str,
     location=OpenApiParameter.HEADER,
     required=True,
-    description="The ETag from the membership's last GET.",
+    description="The ETag from the membership's last GET (a list of strong ETags, or *).",
 )
 CONFLICTS = {
     412: OpenApiResponse(description="The ETag is stale: the membership changed since."),
@@ -162,7 +176,7 @@ class MembershipViewSet(mixins.CreateModelMixin, PortalViewSet):
     def partial_update(self, request, *args, **kwargs):
         membership = get_object_or_404(Membership, pk=kwargs["pk"])
         self._require_editor(request, membership)
-        version = expected_version(request, membership.pk)
+        version = expected_version(request, membership)
         data = MembershipChangeSerializer(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
         if "board" in request.data:
@@ -190,7 +204,7 @@ class MembershipViewSet(mixins.CreateModelMixin, PortalViewSet):
         """End a membership on a date, for a reason."""
         membership = get_object_or_404(Membership, pk=pk)
         self._require_editor(request, membership)
-        version = expected_version(request, membership.pk)
+        version = expected_version(request, membership)
         data = MembershipEndSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         try:
