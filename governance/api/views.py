@@ -1,13 +1,19 @@
 import re
 
 from django.core.exceptions import ValidationError
-from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+)
 from rest_framework import mixins, status
 from rest_framework.decorators import action
 from rest_framework.exceptions import APIException, PermissionDenied
+from rest_framework.generics import get_object_or_404
 from rest_framework.response import Response
 
+from icsportal.api.schema import LINKS
 from icsportal.api.views import PortalViewSet
 from icsportal.roles import PortalRole
 
@@ -130,6 +136,33 @@ CONFLICTS = {
 }
 
 
+def _membership_link(operation_id: str, *, body: str = "#/id", if_match: bool = False) -> dict:
+    """An OpenAPI link to one membership's operation, from a response holding its id (and, for
+    a change, its ETag)."""
+    parameters = {"id": f"$response.body{body}"}
+    if if_match:
+        parameters["header.If-Match"] = "$response.header.ETag"
+    return {"operationId": operation_id, "parameters": parameters}
+
+
+READ = _membership_link("v1_memberships_retrieve")
+CHANGE = _membership_link("v1_memberships_partial_update", if_match=True)
+END = _membership_link("v1_memberships_end_create", if_match=True)
+
+
+@extend_schema_view(
+    list=extend_schema(
+        extensions={
+            LINKS: {
+                "200": {
+                    "ReadFirstMembership": _membership_link(
+                        READ["operationId"], body="#/results/0/id"
+                    )
+                }
+            }
+        }
+    ),
+)
 class MembershipViewSet(mixins.CreateModelMixin, PortalViewSet):
     """Seats on boards; a board's secretaries (and admins) add, change and end them."""
 
@@ -143,6 +176,7 @@ class MembershipViewSet(mixins.CreateModelMixin, PortalViewSet):
     http_method_names = ["get", "post", "patch", "head", "options"]
     write_roles = (PortalRole.BOARD_SECRETARY, PortalRole.ADMIN)
 
+    @extend_schema(extensions={LINKS: {"200": {"ChangeMembership": CHANGE, "EndMembership": END}}})
     def retrieve(self, request, *args, **kwargs):
         membership = self.get_object()
         response = Response(self.get_serializer(membership).data)
@@ -161,7 +195,15 @@ class MembershipViewSet(mixins.CreateModelMixin, PortalViewSet):
         response["ETag"] = etag(membership)
         return response
 
-    @extend_schema(request=MembershipWriteSerializer, responses={201: MembershipSerializer})
+    @extend_schema(
+        request=MembershipWriteSerializer,
+        responses={201: MembershipSerializer},
+        extensions={
+            LINKS: {
+                "201": {"ReadMembership": READ, "ChangeMembership": CHANGE, "EndMembership": END}
+            }
+        },
+    )
     def create(self, request, *args, **kwargs):
         data = MembershipWriteSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -172,6 +214,11 @@ class MembershipViewSet(mixins.CreateModelMixin, PortalViewSet):
         request=MembershipChangeSerializer,
         parameters=[IF_MATCH],
         responses={200: MembershipSerializer, **CONFLICTS},
+        extensions={
+            LINKS: {
+                "200": {"ReadMembership": READ, "ChangeMembership": CHANGE, "EndMembership": END}
+            }
+        },
     )
     def partial_update(self, request, *args, **kwargs):
         membership = get_object_or_404(Membership, pk=kwargs["pk"])
@@ -198,6 +245,7 @@ class MembershipViewSet(mixins.CreateModelMixin, PortalViewSet):
         request=MembershipEndSerializer,
         parameters=[IF_MATCH],
         responses={200: MembershipSerializer, **CONFLICTS},
+        extensions={LINKS: {"200": {"ReadMembership": READ}}},
     )
     @action(detail=True, methods=["post"])
     def end(self, request, pk=None):
