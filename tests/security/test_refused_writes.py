@@ -17,6 +17,7 @@ from assurance import outcome_services, risks
 from assurance.models import Commitment, Risk, RiskMetric
 from governance.models import Membership
 from governance.services import vacancy_record
+from places.content_version import current_version
 from places.models import Outcome, Priority
 from tests.api.conftest import api_as  # noqa: F401 - a fixture pytest finds by name
 from tests.factories import MetricFactory, SeriesFactory
@@ -34,12 +35,14 @@ PORTAL_APPS = ("places", "governance", "metrics", "assurance")
 
 
 def table_counts() -> dict[str, int]:
-    """Rows in every table of the portal's apps, history tables included."""
-    return {
+    """Rows in every table of the portal's apps, history tables included, and the content
+    version (any write to page content changes it, in the same transaction)."""
+    counts = {
         model._meta.label: model._default_manager.count()
         for label in PORTAL_APPS
         for model in apps.get_app_config(label).get_models()
     }
+    return {**counts, "content version": current_version()}
 
 
 def row_values(obj) -> dict:
