@@ -13,6 +13,7 @@ from rest_framework.exceptions import APIException, PermissionDenied
 from rest_framework.generics import get_object_or_404
 from rest_framework.response import Response
 
+from icsportal.api.parsers import PortalJSONParser
 from icsportal.api.schema import LINKS
 from icsportal.api.views import PortalViewSet
 from icsportal.roles import PortalRole
@@ -174,6 +175,8 @@ class MembershipViewSet(mixins.CreateModelMixin, PortalViewSet):
     ordering_fields = ["start_date", "end_date", "role", "id", "modified_at"]
     ordering = ["board__name", "role", "id"]
     http_method_names = ["get", "post", "patch", "head", "options"]
+    # JSON only: a form body cannot say null, so "no end date" and "no person" would be lost.
+    parser_classes = [PortalJSONParser]
     write_roles = (PortalRole.BOARD_SECRETARY, PortalRole.ADMIN)
 
     @extend_schema(extensions={LINKS: {"200": {"ChangeMembership": CHANGE, "EndMembership": END}}})

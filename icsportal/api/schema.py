@@ -39,6 +39,8 @@ def add_error_responses(result, generator, request, public):
             responses.setdefault("406", {**ERROR, "description": "Unsupported Accept or format."})
             if method in ("post", "put", "patch", "delete"):
                 responses.setdefault("409", {**ERROR, "description": WRITE_CONFLICT})
+            if "requestBody" in operation:
+                responses.setdefault("415", {**ERROR, "description": "Unsupported Content-Type."})
     return result
 
 

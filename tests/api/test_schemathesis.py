@@ -16,6 +16,8 @@ import schemathesis
 from django.core.signals import request_finished, request_started
 from django.db import close_old_connections
 from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from schemathesis.generation import GenerationMode
 from schemathesis.specs.openapi.checks import negative_data_rejection, positive_data_acceptance
 
 from icsportal.wsgi import application
@@ -66,12 +68,21 @@ def _settings(**extra) -> settings:
 def _examples_of(operation, token_for):
     """A Hypothesis test sending the operation's examples with ``token_for()``'s token."""
 
-    @given(case=operation.as_strategy())
+    # Valid and invalid input alike, as the schemathesis command line generates them.
+    strategy = st.one_of(operation.as_strategy(generation_mode=mode) for mode in GenerationMode)
+
+    @given(case=strategy)
     @_settings()
     def run(case):
         case.call_and_validate(headers={"Authorization": token_for()}, excluded_checks=EXCLUDED)
 
     return run
+
+
+def _described(exc: BaseException) -> str:
+    """Every failure Hypothesis found, not only how many."""
+    found = getattr(exc, "exceptions", None)
+    return "\n".join(map(_described, found)) if found else str(exc)
 
 
 def fuzz(api_as, role: str) -> dict[str, str]:
@@ -91,7 +102,7 @@ def fuzz(api_as, role: str) -> dict[str, str]:
         try:
             run()
         except Exception as exc:  # noqa: BLE001 - every operation's failure is reported together
-            failures[f"{operation.method.upper()} {operation.path}"] = str(exc)[:2000]
+            failures[f"{operation.method.upper()} {operation.path}"] = _described(exc)[:4000]
     return failures
 
 
