@@ -16,8 +16,6 @@ import schemathesis
 from django.core.signals import request_finished, request_started
 from django.db import close_old_connections
 from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
-from schemathesis.generation import GenerationMode
 from schemathesis.specs.openapi.checks import negative_data_rejection, positive_data_acceptance
 
 from icsportal.wsgi import application
@@ -68,10 +66,9 @@ def _settings(**extra) -> settings:
 def _examples_of(operation, token_for):
     """A Hypothesis test sending the operation's examples with ``token_for()``'s token."""
 
-    # Valid and invalid input alike, as the schemathesis command line generates them.
-    strategy = st.one_of(operation.as_strategy(generation_mode=mode) for mode in GenerationMode)
-
-    @given(case=strategy)
+    # Valid input only: invalid input (GenerationMode.NEGATIVE) crashes schemathesis 4.3 itself
+    # when it serialises a non-object body as a form ("'bool' object has no attribute 'items'").
+    @given(case=operation.as_strategy())
     @_settings()
     def run(case):
         case.call_and_validate(headers={"Authorization": token_for()}, excluded_checks=EXCLUDED)
