@@ -256,10 +256,11 @@ class RiskUpdateView(RiskFormMixin, FormView):
 
     def perform(self, form):
         data = form.cleaned_data
-        services.risk_update(
+        services.risk_change(
             actor=self.request.user,
             risk=self.risk,
             reason=data["reason"],
+            metrics=data["metrics"],
             **{
                 f: data[f]
                 for f in (
@@ -272,9 +273,6 @@ class RiskUpdateView(RiskFormMixin, FormView):
                     "note",
                 )
             },
-        )
-        services.risk_metrics_set(
-            actor=self.request.user, risk=self.risk, metrics=data["metrics"], reason=data["reason"]
         )
 
 
@@ -327,18 +325,7 @@ class RiskCreateView(FormView):
     def form_valid(self, form):
         data = form.cleaned_data
         try:
-            risk = services.risk_create(
-                actor=self.request.user,
-                system=self.system,
-                **{k: v for k, v in data.items() if k != "metrics"},
-            )
-            if data["metrics"]:
-                services.risk_metrics_set(
-                    actor=self.request.user,
-                    risk=risk,
-                    metrics=data["metrics"],
-                    reason=data["reason"],
-                )
+            risk = services.risk_create(actor=self.request.user, system=self.system, **data)
         except (ValidationError, PermissionDenied) as error:
             if isinstance(error, PermissionDenied):
                 form.add_error("owner_board", "Choose a board whose secretary you are.")

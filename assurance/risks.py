@@ -13,6 +13,7 @@ records the actor as the history user and a reason.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -24,6 +25,7 @@ from governance.models import Board
 from governance.permissions import can_edit_board
 from icsportal.history import delete_with_reason, reason_required, save_with_reason
 from icsportal.roles import is_admin
+from metrics.models import Metric
 
 from .choices import (
     ActionStatus,
@@ -68,6 +70,15 @@ def can_edit_commitment(user: AbstractBaseUser, commitment: Commitment) -> bool:
 def _require(allowed: bool, message: str) -> None:
     if not allowed:
         raise PermissionDenied(message)
+
+
+def _require_owner(actor: AbstractBaseUser, board: Board | None) -> None:
+    """Only admins, and the board's own secretaries, may make a board the owner of a risk:
+    otherwise a secretary could hand risks to boards they cannot edit (or to none)."""
+    _require(
+        is_admin(actor) or (board is not None and can_edit_board(actor, board)),
+        "Only an administrator or a secretary of the owning board may give it a risk.",
+    )
 
 
 def _score(name: str, value) -> int | None:
@@ -155,12 +166,11 @@ def risk_create(
     impact: int | None = None,
     review_date: dt.date | None = None,
     note: str = "",
+    metrics: Iterable[Metric] = (),
 ) -> Risk:
-    """Add a risk to the register; admins, or a secretary of the board that will own it."""
-    _require(
-        is_admin(actor) or (owner_board is not None and can_edit_board(actor, owner_board)),
-        "Only an administrator or a secretary of the owning board may add a risk.",
-    )
+    """Add a risk to the register, with the metrics that evidence it; admins, or a secretary
+    of the board that will own it."""
+    _require_owner(actor, owner_board)
     reason = reason_required(reason)
     title = " ".join((title or "").split())
     if not title:
@@ -185,7 +195,13 @@ def risk_create(
     )
     _save(risk, actor=actor, reason=reason)
     _escalation_sync(actor=actor, risk=risk, reason=reason)
+    if metrics:
+        risk_metrics_set(actor=actor, risk=risk, metrics=metrics, reason=reason)
     return risk
+
+
+def _pk(obj) -> int | None:
+    return getattr(obj, "pk", obj)
 
 
 def _locked(risk: Risk | int) -> Risk:
@@ -195,12 +211,17 @@ def _locked(risk: Risk | int) -> Risk:
 
 @transaction.atomic
 def risk_update(*, actor: AbstractBaseUser, risk: Risk | int, reason: str, **changes) -> Risk:
-    """Change a risk's description, owner, Place, status, review date or note, for a reason."""
+    """Change a risk's description, owner, Place, status, review date or note, for a reason.
+
+    Both permissions come before any write: the actor may edit the risk as it is and, when the
+    owner changes, may give the risk to the new owner."""
     current = _locked(risk)
     _require(
         can_edit_risk(actor, current),
         "Only the owning board's secretaries and administrators may change it.",
     )
+    if "owner_board" in changes and _pk(changes["owner_board"]) != current.owner_board_id:
+        _require_owner(actor, changes["owner_board"])
     reason = reason_required(reason)
     unknown = sorted(set(changes) - RISK_UPDATABLE)
     if unknown:
@@ -221,6 +242,16 @@ def risk_update(*, actor: AbstractBaseUser, risk: Risk | int, reason: str, **cha
     fields = [f.removesuffix("_id") for f in changed] + ["modified_at"]
     _save(current, actor=actor, reason=reason, update_fields=fields)
     _escalation_sync(actor=actor, risk=current, reason=reason)
+    return current
+
+
+@transaction.atomic
+def risk_change(
+    *, actor: AbstractBaseUser, risk: Risk | int, reason: str, metrics: Iterable[Metric], **changes
+) -> Risk:
+    """Change a risk's fields and its evidence metrics together: all of it, or nothing."""
+    current = risk_update(actor=actor, risk=risk, reason=reason, **changes)
+    risk_metrics_set(actor=actor, risk=current, metrics=metrics, reason=reason)
     return current
 
 

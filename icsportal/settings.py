@@ -323,6 +323,7 @@ SPECTACULAR_SETTINGS = {
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
         "icsportal.api.schema.add_error_responses",
+        "icsportal.api.schema.add_links",
     ],
 }
 

@@ -4,17 +4,18 @@ import uuid
 
 from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
-from django.db import InterfaceError, OperationalError, connection
+from django.db import connection
 from django.http import HttpResponse, JsonResponse
 from django.template import loader
 from django.utils import timezone
 from django.views import defaults
 
+from .db_errors import is_database_down, is_write_conflict
+
 logger = logging.getLogger(__name__)
 
 # Ask clients to try again after this many seconds when a service the portal needs is down.
 RETRY_AFTER_SECONDS = 30
-_DATABASE_DOWN = (OperationalError, InterfaceError)
 
 
 def _database() -> str:
@@ -76,11 +77,30 @@ def page_not_found(request, exception):
     return defaults.page_not_found(request, exception)
 
 
+def _write_conflict(request, exc):
+    """409: a deadlock or serialization failure the view did not retry. The database is up and
+    nothing was written (the transaction was rolled back); the same request may succeed."""
+    logger.warning(
+        "Write conflict for %s %s: %s",
+        request.method,
+        request.path,
+        (str(exc).strip().splitlines() or [""])[0],
+    )
+    message = (
+        "Another request changed the same rows at the same time; nothing was written. Try again."
+    )
+    if request.path.startswith("/api/"):
+        return JsonResponse({"detail": message}, status=409)
+    return HttpResponse(message, status=409, content_type="text/plain; charset=utf-8")
+
+
 def server_error(request):
     """500, or 503 when the database is unavailable: the designed page (JSON under /api/) with
     an error id that the log line also carries; never a stack trace."""
     exc = sys.exc_info()[1]
-    if not isinstance(exc, _DATABASE_DOWN):
+    if is_write_conflict(exc):
+        return _write_conflict(request, exc)
+    if not is_database_down(exc):
         return defaults.server_error(request)
     # The middleware this response passes back through would try the database again (each
     # attempt up to connect_timeout): from now on this request has no session and no user.

@@ -1,13 +1,20 @@
 import re
 
 from django.core.exceptions import ValidationError
-from django.shortcuts import get_object_or_404
-from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
+from drf_spectacular.utils import (
+    OpenApiParameter,
+    OpenApiResponse,
+    extend_schema,
+    extend_schema_view,
+)
 from rest_framework import mixins, status
 from rest_framework.decorators import action
 from rest_framework.exceptions import APIException, PermissionDenied
+from rest_framework.generics import get_object_or_404
 from rest_framework.response import Response
 
+from icsportal.api.parsers import PortalJSONParser
+from icsportal.api.schema import LINKS
 from icsportal.api.views import PortalViewSet
 from icsportal.roles import PortalRole
 
@@ -86,21 +93,35 @@ def etag(membership: Membership) -> str:
 
 # One strong entity tag as etag() writes it: "<id>.<version>", ASCII digits only.
 _STRONG_ETAG = re.compile(r'"([0-9]+)\.([0-9]+)"', re.ASCII)
+# A member of an If-Match list: everything up to a comma that is not inside quotes.
+_LIST_MEMBER = re.compile(r'(?:[^,"]|"[^"]*")+')
 
 
-def expected_version(request, membership_id: int) -> int:
-    """The version the client read, from If-Match; 428 when absent, 412 when not this row's.
+def _listed_versions(header: str, membership_id: int) -> set[int]:
+    """The versions of this membership named by the strong tags of an If-Match list."""
+    tags = (_STRONG_ETAG.fullmatch(m.strip()) for m in _LIST_MEMBER.findall(header))
+    return {int(tag[2]) for tag in tags if tag is not None and tag[1] == str(membership_id)}
 
-    If-Match uses the strong comparison (RFC 9110 section 13.1.1): a weak tag (W/"...") never
-    matches, since it does not promise the byte-for-byte version a write must start from.
+
+def expected_version(request, membership: Membership) -> int:
+    """The version the client read, from If-Match; 428 when absent, 412 when none matches.
+
+    If-Match is a list (RFC 9110 section 13.1.1): it matches when any listed tag matches by the
+    strong comparison — a weak tag (W/"...") never does, since it does not promise the
+    byte-for-byte version a write must start from — and "*" matches the membership as it is.
+    The service compares the version again under its row lock, so a write that races this read
+    is still refused (412).
     """
     header = request.headers.get("If-Match", "").strip()
-    if not header or header == "*":
+    if not header:
         raise PreconditionRequired()
-    tag = _STRONG_ETAG.fullmatch(header)
-    if tag is None or tag[1] != str(membership_id):
+    if header == "*":
+        return membership.version
+    versions = _listed_versions(header, membership.pk)
+    if not versions:
         raise PreconditionFailed("The ETag in If-Match is not one of this membership's.")
-    return int(tag[2])
+    # None current: any listed version makes the service refuse the write as stale.
+    return membership.version if membership.version in versions else max(versions)
 
 
 IF_MATCH = OpenApiParameter(
@@ -108,7 +129,7 @@ IF_MATCH = OpenApiParameter(
     str,
     location=OpenApiParameter.HEADER,
     required=True,
-    description="The ETag from the membership's last GET.",
+    description="The ETag from the membership's last GET (a list of strong ETags, or *).",
 )
 CONFLICTS = {
     412: OpenApiResponse(description="The ETag is stale: the membership changed since."),
@@ -116,6 +137,33 @@ CONFLICTS = {
 }
 
 
+def _membership_link(operation_id: str, *, body: str = "#/id", if_match: bool = False) -> dict:
+    """An OpenAPI link to one membership's operation, from a response holding its id (and, for
+    a change, its ETag)."""
+    parameters = {"id": f"$response.body{body}"}
+    if if_match:
+        parameters["header.If-Match"] = "$response.header.ETag"
+    return {"operationId": operation_id, "parameters": parameters}
+
+
+READ = _membership_link("v1_memberships_retrieve")
+CHANGE = _membership_link("v1_memberships_partial_update", if_match=True)
+END = _membership_link("v1_memberships_end_create", if_match=True)
+
+
+@extend_schema_view(
+    list=extend_schema(
+        extensions={
+            LINKS: {
+                "200": {
+                    "ReadFirstMembership": _membership_link(
+                        READ["operationId"], body="#/results/0/id"
+                    )
+                }
+            }
+        }
+    ),
+)
 class MembershipViewSet(mixins.CreateModelMixin, PortalViewSet):
     """Seats on boards; a board's secretaries (and admins) add, change and end them."""
 
@@ -127,9 +175,12 @@ class MembershipViewSet(mixins.CreateModelMixin, PortalViewSet):
     ordering_fields = ["start_date", "end_date", "role", "id", "modified_at"]
     ordering = ["board__name", "role", "id"]
     http_method_names = ["get", "post", "patch", "head", "options"]
+    # JSON only: a form body cannot say null, so "no end date" and "no person" would be lost.
+    parser_classes = [PortalJSONParser]
     write_roles = (PortalRole.BOARD_SECRETARY, PortalRole.ADMIN)
     write_refusal = ONLY_EDITORS
 
+    @extend_schema(extensions={LINKS: {"200": {"ChangeMembership": CHANGE, "EndMembership": END}}})
     def retrieve(self, request, *args, **kwargs):
         membership = self.get_object()
         response = Response(self.get_serializer(membership).data)
@@ -148,7 +199,15 @@ class MembershipViewSet(mixins.CreateModelMixin, PortalViewSet):
         response["ETag"] = etag(membership)
         return response
 
-    @extend_schema(request=MembershipWriteSerializer, responses={201: MembershipSerializer})
+    @extend_schema(
+        request=MembershipWriteSerializer,
+        responses={201: MembershipSerializer},
+        extensions={
+            LINKS: {
+                "201": {"ReadMembership": READ, "ChangeMembership": CHANGE, "EndMembership": END}
+            }
+        },
+    )
     def create(self, request, *args, **kwargs):
         data = MembershipWriteSerializer(data=request.data)
         data.is_valid(raise_exception=True)
@@ -159,11 +218,16 @@ class MembershipViewSet(mixins.CreateModelMixin, PortalViewSet):
         request=MembershipChangeSerializer,
         parameters=[IF_MATCH],
         responses={200: MembershipSerializer, **CONFLICTS},
+        extensions={
+            LINKS: {
+                "200": {"ReadMembership": READ, "ChangeMembership": CHANGE, "EndMembership": END}
+            }
+        },
     )
     def partial_update(self, request, *args, **kwargs):
         membership = get_object_or_404(Membership, pk=kwargs["pk"])
         self._require_editor(request, membership)
-        version = expected_version(request, membership.pk)
+        version = expected_version(request, membership)
         data = MembershipChangeSerializer(data=request.data, partial=True)
         data.is_valid(raise_exception=True)
         if "board" in request.data:
@@ -185,13 +249,14 @@ class MembershipViewSet(mixins.CreateModelMixin, PortalViewSet):
         request=MembershipEndSerializer,
         parameters=[IF_MATCH],
         responses={200: MembershipSerializer, **CONFLICTS},
+        extensions={LINKS: {"200": {"ReadMembership": READ}}},
     )
     @action(detail=True, methods=["post"])
     def end(self, request, pk=None):
         """End a membership on a date, for a reason."""
         membership = get_object_or_404(Membership, pk=pk)
         self._require_editor(request, membership)
-        version = expected_version(request, membership.pk)
+        version = expected_version(request, membership)
         data = MembershipEndSerializer(data=request.data)
         data.is_valid(raise_exception=True)
         try:

@@ -308,6 +308,7 @@ class ObservationBulkView(APIView):
         responses={
             201: BulkResultSerializer,
             400: BulkErrorsSerializer,
+            409: BulkErrorsSerializer,
             413: BulkErrorsSerializer,
             415: BulkErrorsSerializer,
         },
@@ -341,7 +342,8 @@ class ObservationBulkView(APIView):
                     status=status.HTTP_400_BAD_REQUEST,
                 )
         except ImportFailed as exc:
-            # 413 too large, 415 a file type the portal does not read, 400 anything else.
+            # 409 other uploads kept winning the same rows, 413 too large, 415 a file type the
+            # portal does not read, 400 anything else.
             status_code = getattr(exc, "status_code", status.HTTP_400_BAD_REQUEST)
             return Response({"errors": exc.errors, "total": exc.total}, status=status_code)
         return Response(

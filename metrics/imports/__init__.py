@@ -1,7 +1,14 @@
 """Observation imports: the service ``observations_import`` and the refusal it raises."""
 
-from .errors import MAX_ERRORS, ImportFailed
+from .errors import MAX_ERRORS, ImportConflict, ImportFailed
 from .periods import period_parse
 from .services import ImportResult, observations_import
 
-__all__ = ["MAX_ERRORS", "ImportFailed", "ImportResult", "observations_import", "period_parse"]
+__all__ = [
+    "MAX_ERRORS",
+    "ImportConflict",
+    "ImportFailed",
+    "ImportResult",
+    "observations_import",
+    "period_parse",
+]

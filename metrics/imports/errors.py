@@ -44,6 +44,17 @@ class ImportFailed(ValidationError):
         super().__init__(messages)
 
 
+class ImportConflict(ImportFailed):
+    """Other writers changed the same rows at the same time, every time it was tried; nothing
+    was written and the same upload may simply be sent again. ``status_code`` for the API."""
+
+    status_code = 409
+    message = "Another upload changed these rows at the same time; nothing was written. Try again."
+
+    def __init__(self) -> None:
+        super().__init__([{"row": None, "column": None, "message": self.message}])
+
+
 def error_text(error: Mapping[str, Any]) -> str:
     """One error as a line a person reads: 'Row 3, column value: …'."""
     row, column, message = error["row"], error["column"], error["message"]

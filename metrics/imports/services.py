@@ -9,20 +9,25 @@ nothing. A clean CSV file on PostgreSQL takes the COPY path (see copy); everythi
 from __future__ import annotations
 
 import codecs
+import logging
 import os
+import random
+import time
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO
 
-from django.db import connection, transaction
+from django.db import OperationalError, connection, transaction
 from django.utils import timezone
+
+from icsportal.db_errors import is_write_conflict
 
 from ..choices import SubjectType
 from ..models import ImportBatch, Series
 from ..outbox import recompute_after_commit
 from . import copy as copy_path
-from .errors import ErrorCollector
+from .errors import ErrorCollector, ImportConflict
 from .readers import NO_DATA, dict_rows, file_rows, seekable
 from .safety import screened_rows, staged_notes_safe
 from .staging import GenericWriter, PostgresWriter, staged_conflicts_report, staging_writer
@@ -30,6 +35,15 @@ from .validation import Validator
 
 if TYPE_CHECKING:
     from django.contrib.auth.base_user import AbstractBaseUser
+
+logger = logging.getLogger(__name__)
+
+# Rows are written in key order, so uploads of the same rows wait for each other rather than
+# deadlock; a deadlock or serialization failure left over (with the snapshot builder, say) runs
+# the whole import again, at most this many times in all, pausing up to this many seconds
+# times the attempt between them.
+CONFLICT_ATTEMPTS = 4
+CONFLICT_PAUSE = 0.2
 
 
 @dataclass(frozen=True)
@@ -57,7 +71,8 @@ def observations_import(
 
     Give either ``file`` (a path or a binary file: CSV in UTF-8, or XLSX) or ``rows`` (dicts
     with the same keys as the columns). Raises ImportFailed, with every error's row and column,
-    and then writes nothing. After the commit the affected series are recomputed.
+    and then writes nothing; ImportConflict (a 409) when other writers kept winning the same
+    rows. After the commit the affected series are recomputed.
     """
     if (file is None) == (rows is None):
         raise TypeError("Give either file or rows.")
@@ -67,34 +82,59 @@ def observations_import(
             return observations_import(
                 file=stream, file_name=file_name or path.name, rows=None, user=user
             )
+    if rows is not None and not isinstance(rows, list | tuple):
+        rows = list(rows)  # read again if the transaction is retried
+    with seekable(file) as stream:
+        for attempt in range(1, CONFLICT_ATTEMPTS + 1):
+            try:
+                return _import_once(stream, rows=rows, file_name=file_name, user=user)
+            except OperationalError as exc:
+                if not is_write_conflict(exc):
+                    raise
+                if attempt == CONFLICT_ATTEMPTS:
+                    raise ImportConflict() from exc
+                logger.warning(
+                    "Import %r met another writer (%s); trying again",
+                    file_name,
+                    str(exc).partition("\n")[0],
+                )
+            _before_retry(stream, attempt)
+
+
+def _before_retry(stream: BinaryIO | None, attempt: int) -> None:
+    if stream is not None:
+        stream.seek(0)
+    # Apart at random, so that the uploads that met do not meet again.
+    time.sleep(random.uniform(0, CONFLICT_PAUSE * attempt))  # noqa: S311 - not a secret
+
+
+def _import_once(stream: BinaryIO | None, *, rows, file_name: str, user) -> ImportResult:
+    """One attempt at the whole import, in one transaction."""
     errors = ErrorCollector()
     with transaction.atomic():
-        with seekable(file) as stream:
-            if stream is not None and _copy_possible(stream, file_name):
-                result = _import_by_copy(stream, file_name=file_name, user=user)
-                if result is not None:
-                    _recompute(result)
-                    return result
-            source = (
-                dict_rows(rows, errors)
-                if rows is not None
-                else file_rows(stream, file_name, errors)
-            )
-            source = screened_rows(source, errors)
-            validator = Validator(errors)
-            with connection.cursor() as cursor:
-                writer = staging_writer(cursor)
-                writer.create()
-                staged = (r for r in map(validator.stage, source) if r is not None)
-                writer.stage(staged)
-                if not errors.total and not validator.rows:
-                    errors.add(None, None, NO_DATA if rows is None else "There are no rows.")
-                if validator.rows:
-                    staged_conflicts_report(cursor, errors)
-                if errors.total:
-                    raise errors.failure()
-                result = _write(cursor, writer, validator, file_name=file_name, user=user)
-                writer.drop()
+        if stream is not None and _copy_possible(stream, file_name):
+            result = _import_by_copy(stream, file_name=file_name, user=user)
+            if result is not None:
+                _recompute(result)
+                return result
+        source = (
+            dict_rows(rows, errors) if rows is not None else file_rows(stream, file_name, errors)
+        )
+        source = screened_rows(source, errors)
+        validator = Validator(errors)
+        with connection.cursor() as cursor:
+            writer = staging_writer(cursor)
+            writer.create()
+            staged = (r for r in map(validator.stage, source) if r is not None)
+            writer.stage(staged)
+            if not errors.total and not validator.rows:
+                errors.add(None, None, NO_DATA if rows is None else "There are no rows.")
+            if validator.rows:
+                staged_conflicts_report(cursor, errors)
+            if errors.total:
+                raise errors.failure()
+            result = _write(cursor, writer, validator, file_name=file_name, user=user)
+            writer.drop()
         _recompute(result)
     return result
 
@@ -146,10 +186,12 @@ def _write(
     new = validator.new_series
     if new:
         # Another upload may be creating the same series: skip those, then read every id back.
+        # In key order, as the observations are: uploads creating the same series wait, never
+        # deadlock.
         Series.objects.bulk_create(
             (
                 Series(metric_id=metric_id, subject_type=kind, **{_SUBJECT_FIELD[kind]: subject})
-                for metric_id, kind, subject in new.values()
+                for metric_id, kind, subject in sorted(new.values())
             ),
             ignore_conflicts=True,
         )

@@ -144,6 +144,8 @@ class PostgresWriter(GenericWriter):
 
 # One statement: the old values (prev) and the upsert see the same snapshot, so each change
 # row records what the observation was before; unchanged rows are not rewritten.
+# Rows are written (and so locked) in key order, whatever the upload's order: two uploads of
+# the same rows then wait for each other instead of deadlocking.
 _POSTGRES_UPSERT = """
 WITH prev AS (
     SELECT o.series_id, o.period_start, o.value, o.provenance
@@ -159,6 +161,7 @@ up AS (
     SELECT series_id, period_start, period_end, value, %(upload)s, %(batch)s, '', note,
            '[]'::jsonb, %(now)s, NULL, NULL, numerator, denominator
     FROM metrics_import_staging
+    ORDER BY series_id, period_start
     ON CONFLICT (series_id, period_start) DO UPDATE SET
         period_end = EXCLUDED.period_end,
         value = EXCLUDED.value,
@@ -226,6 +229,7 @@ SELECT series_id, period_start, period_end, value, %(upload)s, %(batch)s, '', no
        %(now)s, NULL, NULL, numerator, denominator
 FROM metrics_import_staging
 WHERE 1 = 1
+ORDER BY series_id, period_start
 ON CONFLICT (series_id, period_start) DO UPDATE SET
     period_end = excluded.period_end,
     value = excluded.value,

@@ -189,3 +189,13 @@ def test_twenty_threads_racing_never_lose_an_update(django_db_blocker):
     assert m.version - start_version == successes
     assert m.history.count() - start_history == successes
     print(f"race: {successes} updates succeeded, {statuses[412]} answered 412")
+
+
+@pytest.mark.parametrize("path", ["/api/v1/memberships/{}/", "/api/v1/memberships/{}/end/"])
+def test_a_membership_id_that_is_not_a_number_is_404_not_500(api_as, path):
+    client = api_as("secretary_a")
+    client.raise_request_exception = False
+    send = client.patch if path.endswith("}/") else client.post
+    response = send(path.format("\U0008a8e6"), {}, format="json", HTTP_IF_MATCH='"1.1"')
+    assert response.status_code == 404
+    assert response.json() == {"detail": "Not found."}

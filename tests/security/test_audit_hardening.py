@@ -411,3 +411,36 @@ def test_if_match_with_anything_but_the_strong_etag_is_412_and_changes_nothing(d
     assert seat.label != "weak"
     accepted = secretary.patch(url, {"label": "strong"}, format="json", HTTP_IF_MATCH=strong)
     assert accepted.status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("if_match", "status"),
+    [
+        ('"{pk}.{version}", "{pk}.{old}"', 200),
+        ('"{pk}.{old}", "{pk}.{version}"', 200),
+        ('W/"{pk}.{old}",  "{pk}.{version}"', 200),
+        ('"{other}.{version}","{pk}.{version}"', 200),
+        ("*", 200),
+        ('"{pk}.{old}", W/"{pk}.{version}"', 412),
+        ('"{pk}.{old}", "{other}.{version}"', 412),
+        ('"{pk}.{version}"x, "{pk}.{old}"', 412),
+        ('"a,{pk}.{version}", "{pk}.{old}"', 412),
+    ],
+)
+def test_if_match_accepts_a_list_when_any_strong_tag_matches(db, if_match, status):
+    from governance.models import Membership
+    from tests.api.conftest import token_client
+
+    board = "coventry-place-executive"
+    secretary = token_client("etag-secretary", "board_secretary", [board])
+    seat, other = Membership.objects.filter(board__slug=board).order_by("pk")[:2]
+    Membership.objects.filter(pk=seat.pk).update(version=seat.version + 1)
+    seat.refresh_from_db()
+    header = if_match.format(pk=seat.pk, version=seat.version, old=seat.version - 1, other=other.pk)
+    url = f"/api/v1/memberships/{seat.pk}/"
+    response = secretary.patch(url, {"label": "listed"}, format="json", HTTP_IF_MATCH=header)
+    assert response.status_code == status, response.content
+    version = seat.version
+    seat.refresh_from_db()
+    assert (seat.label == "listed") == (status == 200)
+    assert seat.version == version + (status == 200)
