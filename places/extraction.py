@@ -256,6 +256,7 @@ class Converter:
                     )
                 )
         out.extend(self.context_facts())
+        out.extend(self.record_facts())
         for order, pf in enumerate(self.x.get("population_facts", [])):
             out.append(
                 self.fact(
@@ -266,6 +267,187 @@ class Converter:
                     text=pf["text"],
                     order=order,
                 )
+            )
+        return out
+
+    # The extraction's words for a workstream's category, as the pages name the topic.
+    WORKSTREAM_CATEGORIES = {
+        "system_priority": "System priorities",
+        "enabling_workstream": "Enabling workstreams",
+        "transformation_workstream": "Transformation workstreams",
+        "ltp_response": "Responses to the Long Term Plan",
+        "ccg_commissioning_theme": "CCG commissioning themes",
+        "service_transformation_programme": "Service transformation programmes",
+        "service_improvement_scheme": "Service improvement schemes",
+        "place_programme": "Place programmes",
+    }
+
+    def record_facts(self) -> list[dict]:
+        """The documents' other cited records, each a fact of its kind: finance statements and
+        figures not loaded as finance figures, targets that are not Long Term Plan commitments,
+        achievements, workstreams and their priorities, commissioning intentions, Better Care
+        Fund schemes and arrangements (section 75 among them), the ICS maturity statements and
+        dated events."""
+        out: list[dict] = []
+        places = {p["name"]: p["id"] for p in self.x["places"]}
+
+        def add(kind, key, record, *, text, topic, label="", place=None, order=0):
+            fact = self.fact(
+                key=key,
+                place=place,
+                kind=kind,
+                record={**record, "topic": topic, "label": label},
+                text=text,
+                order=order,
+            )
+            fact["note"] = self.noted(fact["source"], fact["note"])
+            out.append(fact)
+
+        fin = self.x.get("finance") or {}
+        loaded = set(self.ed.get("finance", {}).get("key_figures", {}))
+        for n, f in enumerate(self.x["system"].get("key_figures", [])):
+            if f["id"] not in loaded:
+                add(
+                    "finance",
+                    f"finance-{f['id']}",
+                    {**f, "year": None},
+                    text="",
+                    topic="Key financial figures",
+                    label=f["label"],
+                    order=n,
+                )
+        for n, f in enumerate(fin.get("spend_benchmarks_2017_18", [])):
+            add(
+                "finance",
+                f"finance-{f['id']}",
+                f,
+                text="",
+                topic="Spend against similar CCGs, 2017/18",
+                label=f["label"],
+                order=n,
+            )
+        for n, f in enumerate(fin.get("provider_performance_2018_19", [])):
+            add(
+                "finance",
+                f"finance-provider-{n}",
+                {**f, "qualifier": ""},
+                text=f["text"],
+                topic="Provider positions, 2018/19",
+                label=f.get("position", ""),
+                order=n,
+            )
+        for n, f in enumerate(fin.get("control_totals", [])):
+            add(
+                "finance",
+                f"finance-control-total-{n}",
+                f,
+                text=f["text"],
+                topic="Control totals",
+                label=f.get("period", ""),
+                order=n,
+            )
+        for n, f in enumerate(fin.get("other_facts", [])):
+            add(
+                "finance",
+                f"finance-statement-{n}",
+                f,
+                text=f["text"],
+                topic="Finance statements",
+                order=n,
+            )
+        for n, t in enumerate(self.x.get("other_targets", [])):
+            add("target", t["id"], t, text=t["target"], topic=t.get("area") or "Targets", order=n)
+        for n, a in enumerate(self.x.get("achievements", [])):
+            add(
+                "achievement",
+                a["id"],
+                a,
+                text=a["text"],
+                topic=a.get("topic") or "Achievements",
+                label=a.get("area", ""),
+                place=places.get(a.get("area")),
+                order=n,
+            )
+        for n, w in enumerate(self.x.get("workstreams", [])):
+            category = w.get("category", "").split(" and ")[0]
+            topic = self.WORKSTREAM_CATEGORIES.get(category, "Workstreams")
+            add(
+                "workstream",
+                w["id"],
+                w,
+                text=w["name"],
+                topic=topic,
+                label=w.get("status", ""),
+                order=n * 100,
+            )
+            for m, pr in enumerate(w.get("priorities", [])):
+                add(
+                    "workstream",
+                    f"{w['id']}-priority-{m}",
+                    pr,
+                    text=f"{w['name']}: {pr['text']}",
+                    topic=topic,
+                    order=n * 100 + 1 + m,
+                )
+        commissioning = self.x.get("commissioning") or {}
+        for name, block in commissioning.items():
+            topic = (
+                name.replace("_", " ")
+                .replace("2020 21", "2020/21")
+                .capitalize()
+                .replace("Ccg", "CCG")
+            )
+            items = block if isinstance(block, list) else [block, *block.get("items", [])]
+            if isinstance(block, dict) and block.get("context"):
+                items = [block["context"], *block.get("items", [])]
+            for n, item in enumerate(items):
+                if isinstance(item, dict) and item.get("text") and item.get("source"):
+                    add(
+                        "commissioning",
+                        f"commissioning-{name}-{n}",
+                        item,
+                        text=item["text"],
+                        topic=topic,
+                        order=n,
+                    )
+        bcf = self.x.get("bcf") or {}
+        for name in (
+            "initiatives",
+            "joint_commissioning_arrangements",
+            "lead_commissioning_arrangements",
+        ):
+            topic = {"initiatives": "Better Care Fund schemes"}.get(
+                name, "Better Care Fund: " + name.replace("_", " ")
+            )
+            for n, item in enumerate(bcf.get(name, [])):
+                add(
+                    "bcf",
+                    f"bcf-{name}-{n}",
+                    item,
+                    text=item["text"],
+                    topic=topic,
+                    label=item.get("name", ""),
+                    order=n,
+                )
+        for n, m in enumerate(self.x["system"].get("ics_maturity", [])):
+            add(
+                "maturity",
+                f"ics-maturity-{n}",
+                m,
+                text=m["text"],
+                topic="ICS maturity self-assessment",
+                label=m.get("item", ""),
+                order=n,
+            )
+        for n, e in enumerate(self.x.get("events", [])):
+            add(
+                "event",
+                f"event-{n}",
+                {**e, "year": e["date"], "as_written": e["date_as_written"]},
+                text=e["event"],
+                topic="Dated events",
+                label=e["date_as_written"],
+                order=n,
             )
         return out
 
