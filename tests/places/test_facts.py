@@ -117,3 +117,17 @@ def test_the_data_quality_api_lists_every_flag_with_its_sources(analyst):
     assert row["source"]["line"] == 48 and row["source"]["document"] == "doc_000"
     assert row["also_sources"] == [{"document": "doc_001", "line": 285}]
     assert "20301" in row["issue"] and row["handling"]
+
+
+def test_the_accessibility_statement_is_public_and_linked_from_the_footer(
+    client, commissioner_client
+):
+    response = client.get("/accessibility/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    for heading in ("What we test, and how", "Known issues", "Reporting a problem"):
+        assert heading in html
+    assert "axe-core" in html and "keyboard" in html
+    assert 'href="/accessibility/">Accessibility statement</a>' in html
+    # And from every page's footer once signed in.
+    assert 'href="/accessibility/">Accessibility statement</a>' in page(commissioner_client, "/")
