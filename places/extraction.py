@@ -645,6 +645,7 @@ class Converter:
                         "source": self.cite(source, f"{b['id']}/{org_key}"),
                     }
                 )
+        out.extend(self.group_seats(out, orgs))
         for person in self.x["people"]:
             for r in person["roles"]:
                 board = r.get("organisation_or_body")
@@ -675,6 +676,45 @@ class Converter:
                         "source": self.cite(r["source"], person["id"]),
                     }
                 )
+        return out
+
+    def group_seats(self, seats: list[dict], orgs: dict) -> list[dict]:
+        """A seat for each organisation a group the documents name for a board resolves to
+        ("NHS providers"), as the editorial file's ``seat_groups`` resolve it, unless the
+        organisation has a seat there already; each cites the line naming the group."""
+        boards = {b["id"] for b in self.x["boards"]}
+        seated = {(m["board"], m["on_behalf_of"]) for m in seats}
+        out = []
+        for board, groups in self.ed.get("seat_groups", {}).items():
+            if board not in boards:
+                raise ExtractionError(f"seat_groups: no board {board!r} in the extraction")
+            for group in groups:
+                role = group.get("role", "member")
+                for org_key in group["organisations"]:
+                    if org_key not in orgs:
+                        raise ExtractionError(f"seat_groups: no organisation {org_key!r}")
+                    if (board, org_key) in seated:
+                        continue
+                    seated.add((board, org_key))
+                    out.append(
+                        {
+                            "board": board,
+                            "person": None,
+                            "on_behalf_of": org_key,
+                            "role": role,
+                            "label": group["group"],
+                            "voting": role not in ("attendee", "observer"),
+                            "person_not_named": True,
+                            "start_date": None,
+                            "end_date": None,
+                            "note": (
+                                f"The documents name \u201c{group['group']}\u201d; the portal "
+                                f"seats each organisation it stands for, an editorial choice: "
+                                f"{group['reason']}"
+                            ),
+                            "source": self.cite(group["source"], f"{board}/{org_key}"),
+                        }
+                    )
         return out
 
     @staticmethod
