@@ -21,7 +21,7 @@ from metrics.selectors import (
 )
 from places.choices import FactKind
 from places.models import Fact, Place, System
-from places.selectors import facts_by_topic, facts_with_flags, outcome_titles
+from places.selectors import facts_and_flags, facts_by_topic, outcome_titles
 
 
 def system_overview(*, system: System | None = None):
@@ -46,7 +46,7 @@ def system_overview_head(*, system: System | None = None) -> dict | None:
     system = system or System.objects.first()
     if system is None:
         return None
-    facts = facts_with_flags(system_id=system.pk)
+    facts, flags = facts_and_flags(system_id=system.pk)
     population = next((f for f in facts if f.kind == FactKind.POPULATION and f.is_headline), None)
     figures = [f for f in facts if f.kind == FactKind.COUNT and f.value is not None]
     shown = {f.pk for f in figures} | ({population.pk} if population else set())
@@ -57,6 +57,7 @@ def system_overview_head(*, system: System | None = None) -> dict | None:
         # Every other fact of the system's own, by topic: the figures and the population
         # are shown above them.
         "fact_sections": fact_sections([f for f in facts if f.pk not in shown]),
+        "flags": flags,
     }
 
 

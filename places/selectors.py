@@ -40,6 +40,14 @@ def facts_with_flags(*, system_id: int, place_id: int | None = None) -> list[Fac
     """The facts of a system (``place_id`` None: its own, not its Places') or of one Place, in
     their order, each with ``flags``: the data-quality doubts that cite any line the fact
     cites, as dicts of ``issue``, ``handling`` and ``citations`` (three queries)."""
+    return facts_and_flags(system_id=system_id, place_id=place_id)[0]
+
+
+def facts_and_flags(
+    *, system_id: int, place_id: int | None = None
+) -> tuple[list[Fact], list[dict]]:
+    """``facts_with_flags``, and every data-quality flag of the system as the facts carry
+    them, in key order (the same three queries)."""
     # source_document: each fact's citation
     facts = list(
         Fact.objects.filter(system_id=system_id, place_id=place_id).select_related(
@@ -50,6 +58,7 @@ def facts_with_flags(*, system_id: int, place_id: int | None = None) -> list[Fac
     keys = {pk: key for pk, key, _ in documents}
     titles = {key: title for _, key, title in documents}
     by_line: dict[tuple[str, int], list[dict]] = {}
+    flags = []
     # source_document: each flag's own citation
     for flag in DataQualityFlag.objects.filter(system_id=system_id).select_related(
         "source_document"
@@ -60,6 +69,7 @@ def facts_with_flags(*, system_id: int, place_id: int | None = None) -> list[Fac
             "handling": flag.handling,
             "citations": flag_citations(flag, titles),
         }
+        flags.append(row)
         for line in _cited_lines(flag, keys):
             by_line.setdefault(line, []).append(row)
     for fact in facts:
@@ -68,7 +78,7 @@ def facts_with_flags(*, system_id: int, place_id: int | None = None) -> list[Fac
             for row in by_line.get(line, []):
                 found.setdefault(row["key"], row)
         fact.flags = list(found.values())
-    return facts
+    return facts, flags
 
 
 def facts_by_topic(facts: list[Fact]) -> list[tuple[str, list[Fact]]]:

@@ -131,3 +131,11 @@ def test_the_accessibility_statement_is_public_and_linked_from_the_footer(
     assert 'href="/accessibility/">Accessibility statement</a>' in html
     # And from every page's footer once signed in.
     assert 'href="/accessibility/">Accessibility statement</a>' in page(commissioner_client, "/")
+
+
+def test_the_overview_lists_every_data_quality_flag_with_its_sources(commissioner_client):
+    html = page(commissioner_client, "/")
+    assert 'href="#data-quality">Where the documents disagree</a>' in html
+    for flag in DataQualityFlag.objects.select_related("source_document"):
+        assert flag.issue in html, flag.key
+        assert flag.citation in html, flag.key
