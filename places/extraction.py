@@ -62,6 +62,21 @@ def _year(value) -> int | None:
     return int(match.group()) if match else None
 
 
+def sourced_records(node, path: str = ""):
+    """(path, record) for every record under ``node`` that cites a source and says something
+    (``text`` or ``name``), depth first in the extraction's order; a path reads
+    ``heart.facts[2]``."""
+    if isinstance(node, dict):
+        if node.get("source") and (node.get("text") or node.get("name")):
+            yield path, node
+        for key, value in node.items():
+            if key not in ("source", "also_sources"):
+                yield from sourced_records(value, f"{path}.{key}" if path else key)
+    elif isinstance(node, list):
+        for n, value in enumerate(node):
+            yield from sourced_records(value, f"{path}[{n}]")
+
+
 class ExtractionError(ValueError):
     """The extraction cannot be converted; the message names the record."""
 
@@ -355,6 +370,20 @@ class Converter:
                 topic="Finance statements",
                 order=n,
             )
+        for metric in self.x.get("metrics", []):
+            for t in metric.get("targets", []):
+                cut = t.get("required_reduction_vs_2018_19_actual")
+                if not cut:
+                    continue
+                add(
+                    "target",
+                    f"{metric['id']}-{t['area']}-required-reduction",
+                    {**cut, "year": t.get("period")},
+                    text=f"{metric['name']}: the reduction required of {t['area_name']} "
+                    f"against its 2018/19 actual, {t.get('period', '')}: {cut['as_written']}",
+                    topic=f"{metric.get('short_name') or metric['name']}: required reductions",
+                    label=t["area_name"],
+                )
         for n, t in enumerate(self.x.get("other_targets", [])):
             add("target", t["id"], t, text=t["target"], topic=t.get("area") or "Targets", order=n)
         for n, a in enumerate(self.x.get("achievements", [])):
@@ -411,11 +440,12 @@ class Converter:
                         order=n,
                     )
         bcf = self.x.get("bcf") or {}
-        for name in (
+        lists = (
             "initiatives",
             "joint_commissioning_arrangements",
             "lead_commissioning_arrangements",
-        ):
+        )
+        for name in lists:
             topic = {"initiatives": "Better Care Fund schemes"}.get(
                 name, "Better Care Fund: " + name.replace("_", " ")
             )
@@ -429,6 +459,20 @@ class Converter:
                     label=item.get("name", ""),
                     order=n,
                 )
+        # The rest of the Better Care Fund plan: every cited statement, in the plan's order.
+        for n, (path, item) in enumerate(
+            sourced_records({k: v for k, v in bcf.items() if k not in lists})
+        ):
+            key = "bcf-" + path.replace("[", "-").replace("]", "").replace(".", "-")
+            add(
+                "bcf",
+                key,
+                item,
+                text=item.get("text") or item["name"],
+                topic="Better Care Fund",
+                label=item.get("name", "") if item.get("text") else "",
+                order=100 + n,
+            )
         for n, m in enumerate(self.x["system"].get("ics_maturity", [])):
             add(
                 "maturity",
@@ -564,11 +608,21 @@ class Converter:
                             "source": self.cite(b.get("reports_to_source") or b["source"], b["id"]),
                         }
                         for parent in b.get("reports_to", [])
-                    ],
+                    ]
+                    + self.place_reporting(b),
                     "statements": self.board_statements(b),
                 }
             )
         return out
+
+    def place_reporting(self, b: dict) -> list[dict]:
+        """The line from a Place's executive board to the board the documents say the Places
+        report to, where the editorial file's ``place_reporting`` names the board as its
+        Place's executive and the extraction does not already have the line."""
+        choice = self.ed.get("place_reporting") or {}
+        if b["id"] not in choice.get("boards", []) or choice["to"] in b.get("reports_to", []):
+            return []
+        return [{"to": choice["to"], "source": self.cite(choice["source"], b["id"])}]
 
     def board_statements(self, b: dict) -> list[dict]:
         out: list[dict] = []

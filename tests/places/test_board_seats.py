@@ -64,3 +64,19 @@ def test_the_provider_alliance_seats_its_nhs_providers_and_peg_invites_nhse_i():
     )
     assert roles == {"NHSE": "attendee", "NHSI": "attendee"}
     assert Membership.objects.filter(board__key="board_clinical_forum").count() >= 10
+
+
+def test_the_four_place_executives_report_to_the_partnership_board_citing_the_line():
+    from governance.models import ReportingLine
+
+    lines = ReportingLine.objects.filter(
+        reports_to__key="board_partnership_board",
+        board__key__in=[
+            "board_coventry_place_executive",
+            "board_rugby_partnership_executive",
+            "board_sw_place_coordination_group",
+            "board_wnpe",
+        ],
+    ).select_related("source_document")
+    assert lines.count() == 4
+    assert {(line.source_document.key, line.source_line) for line in lines} == {("doc_004", 270)}
