@@ -139,3 +139,9 @@ def test_the_overview_lists_every_data_quality_flag_with_its_sources(commissione
     for flag in DataQualityFlag.objects.select_related("source_document"):
         assert flag.issue in html, flag.key
         assert flag.citation in html, flag.key
+
+
+def test_a_figure_is_shown_in_the_documents_words_never_rounded(commissioner_client):
+    fact = Fact.objects.get(key="finance-fig-allocation-2018-19")
+    html = page(commissioner_client, "/")
+    assert f"{fact.label}: {fact.as_written}" in html
