@@ -78,10 +78,11 @@ def fact_row(fact: Fact) -> dict:
 
 
 def fact_sections(facts: list[Fact]) -> list[dict]:
-    """Facts as rows (``fact_row``) in sections by topic: ``topic`` and ``facts``."""
+    """Facts as rows (``fact_row``) in sections by kind and topic: ``kind`` (its name),
+    ``topic`` and ``facts``."""
     return [
-        {"topic": topic, "facts": [fact_row(f) for f in group]}
-        for topic, group in facts_by_topic(facts)
+        {"kind": kind, "topic": topic, "facts": [fact_row(f) for f in group]}
+        for kind, topic, group in facts_by_topic(facts)
     ]
 
 

@@ -81,10 +81,11 @@ def facts_and_flags(
     return facts, flags
 
 
-def facts_by_topic(facts: list[Fact]) -> list[tuple[str, list[Fact]]]:
-    """Facts grouped by topic (a fact without one under its kind's name), topics in the order
-    of their first fact."""
-    groups: dict[str, list[Fact]] = {}
+def facts_by_topic(facts: list[Fact]) -> list[tuple[str, str, list[Fact]]]:
+    """Facts grouped by kind and topic (a fact without a topic under its kind's name), as
+    (kind's name, topic, facts), groups in the order of their first fact."""
+    groups: dict[tuple[str, str], list[Fact]] = {}
     for fact in facts:
-        groups.setdefault(fact.topic or fact.get_kind_display(), []).append(fact)
-    return list(groups.items())
+        kind = fact.get_kind_display()
+        groups.setdefault((kind, fact.topic or kind), []).append(fact)
+    return [(kind, topic, group) for (kind, topic), group in groups.items()]

@@ -40,7 +40,9 @@ def test_the_overview_shows_every_fact_of_the_system_by_topic_with_its_source(
     assert not missing
     assert '<a class="nhsuk-contents-list__link" href="#facts">Facts</a>' in html
     assert '<h2 id="facts">Facts</h2>' in html
-    # One folded section a topic.
+    # A heading a kind of fact, and one folded section a topic.
+    assert '<h3 class="nhsuk-heading-s">Population health</h3>' in html
+    assert '<h3 class="nhsuk-heading-s">Dated event</h3>' in html
     assert '<span class="nhsuk-details__summary-text">Children and Young People (4 facts)' in html
 
 
