@@ -21,7 +21,7 @@ from metrics.selectors import (
 )
 from places.choices import FactKind
 from places.models import Fact, Place, System
-from places.selectors import outcome_titles
+from places.selectors import facts_and_flags, facts_by_topic, outcome_titles
 
 
 def system_overview(*, system: System | None = None):
@@ -46,12 +46,18 @@ def system_overview_head(*, system: System | None = None) -> dict | None:
     system = system or System.objects.first()
     if system is None:
         return None
-    facts = Fact.objects.filter(system=system, place=None).select_related("source_document")
-    population = facts.filter(kind=FactKind.POPULATION, is_headline=True).first()
+    facts, flags = facts_and_flags(system_id=system.pk)
+    population = next((f for f in facts if f.kind == FactKind.POPULATION and f.is_headline), None)
+    figures = [f for f in facts if f.kind == FactKind.COUNT and f.value is not None]
+    shown = {f.pk for f in figures} | ({population.pk} if population else set())
     return {
         "system": system,
         "population": fact_row(population) if population else None,
-        "figures": [fact_row(f) for f in facts.filter(kind=FactKind.COUNT) if f.value is not None],
+        "figures": [fact_row(f) for f in figures],
+        # Every other fact of the system's own, by topic: the figures and the population
+        # are shown above them.
+        "fact_sections": fact_sections([f for f in facts if f.pk not in shown]),
+        "flags": flags,
     }
 
 
@@ -67,7 +73,17 @@ def fact_row(fact: Fact) -> dict:
         "note": fact.note,
         "topic": fact.topic,
         "citation": fact.citation,
+        "flags": getattr(fact, "flags", []),
     }
+
+
+def fact_sections(facts: list[Fact]) -> list[dict]:
+    """Facts as rows (``fact_row``) in sections by kind and topic: ``kind`` (its name),
+    ``topic`` and ``facts``."""
+    return [
+        {"kind": kind, "topic": topic, "facts": [fact_row(f) for f in group]}
+        for kind, topic, group in facts_by_topic(facts)
+    ]
 
 
 # The overview's matrix shows this many metrics (each with all its subjects) a page, and no

@@ -19,6 +19,7 @@ from metrics.fragments import cached_fragments, fragment_key
 from places.choices import FactKind
 from places.content_version import version_subquery
 from places.models import Place, Priority, System
+from places.selectors import facts_with_flags
 
 from . import risk_selectors
 from .fragments import NoSuchPage, overview_fragments, place_fragments, place_metrics_page
@@ -32,6 +33,7 @@ from .outcome_selectors import (
 from .selectors import (
     board_for_page,
     fact_row,
+    fact_sections,
     place_boards,
     place_hicm,
     place_snapshot_ids,
@@ -116,27 +118,18 @@ class PlaceDetailView(DetailView):
         )
 
         def render():
-            facts = list(place.facts.select_related("source_document"))
+            facts = facts_with_flags(system_id=place.system_id, place_id=place.pk)
+            # A figure with a label ("103,443 residents") is a row; every other fact, stated
+            # in a sentence (the White British share, 2011), is in its topic's section.
+            figures = [f for f in facts if f.kind == FactKind.POPULATION and f.value and f.label]
             context = {
                 "place": place,
                 "fragments": _safe(place_fragments(place=place)),
                 "boards": place_boards(place=place),
                 "hicm": place_hicm(place=place),
                 "priorities": list(place.priorities.select_related("source_document")),
-                # A figure with a label ("103,443 residents") is a row; one stated only in a
-                # sentence (the White British share, 2011) is shown as that sentence.
-                "population": [
-                    fact_row(f)
-                    for f in facts
-                    if f.kind == FactKind.POPULATION and f.value and f.label
-                ],
-                "background": [
-                    fact_row(f)
-                    for f in facts
-                    if f.kind == FactKind.BACKGROUND
-                    or (f.kind == FactKind.POPULATION and not (f.value and f.label))
-                ],
-                "health": [fact_row(f) for f in facts if f.kind == FactKind.HEALTH],
+                "population": [fact_row(f) for f in figures],
+                "fact_sections": fact_sections([f for f in facts if f not in figures]),
             }
             return {key: render_to_string(self.content_template, context)}
 

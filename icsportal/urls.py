@@ -35,6 +35,12 @@ urlpatterns = [
     path("boards/", include("governance.urls")),
     path("metrics/", include("metrics.urls")),
     path("about/icons/", SPCIconsView.as_view(), name="about_icons"),
+    # Anyone may read the accessibility statement, signed in or not, as public bodies must.
+    path(
+        "accessibility/",
+        login_not_required(views.AccessibilityStatementView.as_view()),
+        name="accessibility",
+    ),
     path("healthz", login_not_required(views.healthz), name="healthz"),
     path("me/", AccountDetailView.as_view(), name="me"),
     path("api/v1/", include((api_urlpatterns, "api"))),

@@ -9,6 +9,7 @@ from django.http import HttpResponse, JsonResponse
 from django.template import loader
 from django.utils import timezone
 from django.views import defaults
+from django.views.generic import TemplateView
 
 from .db_errors import is_database_down, is_write_conflict
 
@@ -134,3 +135,10 @@ def server_error(request):
     # This line says what failed; Django's own would repeat it with the stack trace.
     response._has_been_logged = True
     return response
+
+
+class AccessibilityStatementView(TemplateView):
+    """The accessibility statement public-sector services publish: what was tested, how, and
+    the known issues; readable without signing in."""
+
+    template_name = "about/accessibility.html"

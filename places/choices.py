@@ -6,6 +6,14 @@ class FactKind(models.TextChoices):
     POPULATION = "population", "Population"
     BACKGROUND = "background", "Background"
     HEALTH = "health", "Population health"
+    FINANCE = "finance", "Finance"
+    TARGET = "target", "Target"
+    ACHIEVEMENT = "achievement", "Achievement"
+    WORKSTREAM = "workstream", "Workstream"
+    COMMISSIONING = "commissioning", "Commissioning intention"
+    BCF = "bcf", "Better Care Fund scheme or arrangement"
+    MATURITY = "maturity", "ICS maturity"
+    EVENT = "event", "Dated event"
 
 
 class PriorityStatus(models.TextChoices):

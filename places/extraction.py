@@ -62,6 +62,21 @@ def _year(value) -> int | None:
     return int(match.group()) if match else None
 
 
+def sourced_records(node, path: str = ""):
+    """(path, record) for every record under ``node`` that cites a source and says something
+    (``text`` or ``name``), depth first in the extraction's order; a path reads
+    ``heart.facts[2]``."""
+    if isinstance(node, dict):
+        if node.get("source") and (node.get("text") or node.get("name")):
+            yield path, node
+        for key, value in node.items():
+            if key not in ("source", "also_sources"):
+                yield from sourced_records(value, f"{path}.{key}" if path else key)
+    elif isinstance(node, list):
+        for n, value in enumerate(node):
+            yield from sourced_records(value, f"{path}[{n}]")
+
+
 class ExtractionError(ValueError):
     """The extraction cannot be converted; the message names the record."""
 
@@ -256,6 +271,7 @@ class Converter:
                     )
                 )
         out.extend(self.context_facts())
+        out.extend(self.record_facts())
         for order, pf in enumerate(self.x.get("population_facts", [])):
             out.append(
                 self.fact(
@@ -266,6 +282,216 @@ class Converter:
                     text=pf["text"],
                     order=order,
                 )
+            )
+        return out
+
+    # The extraction's words for a workstream's category, as the pages name the topic.
+    WORKSTREAM_CATEGORIES = {
+        "system_priority": "System priorities",
+        "enabling_workstream": "Enabling workstreams",
+        "transformation_workstream": "Transformation workstreams",
+        "ltp_response": "Responses to the Long Term Plan",
+        "ccg_commissioning_theme": "CCG commissioning themes",
+        "service_transformation_programme": "Service transformation programmes",
+        "service_improvement_scheme": "Service improvement schemes",
+        "place_programme": "Place programmes",
+    }
+
+    def record_facts(self) -> list[dict]:
+        """The documents' other cited records, each a fact of its kind: finance statements and
+        figures not loaded as finance figures, targets that are not Long Term Plan commitments,
+        achievements, workstreams and their priorities, commissioning intentions, Better Care
+        Fund schemes and arrangements (section 75 among them), the ICS maturity statements and
+        dated events."""
+        out: list[dict] = []
+        places = {p["name"]: p["id"] for p in self.x["places"]}
+
+        def add(kind, key, record, *, text, topic, label="", place=None, order=0):
+            fact = self.fact(
+                key=key,
+                place=place,
+                kind=kind,
+                record={**record, "topic": topic, "label": label},
+                text=text,
+                order=order,
+            )
+            fact["note"] = self.noted(fact["source"], fact["note"])
+            out.append(fact)
+
+        fin = self.x.get("finance") or {}
+        loaded = set(self.ed.get("finance", {}).get("key_figures", {}))
+        for n, f in enumerate(self.x["system"].get("key_figures", [])):
+            if f["id"] not in loaded:
+                add(
+                    "finance",
+                    f"finance-{f['id']}",
+                    {**f, "year": None},
+                    text="",
+                    topic="Key financial figures",
+                    label=f["label"],
+                    order=n,
+                )
+        for n, f in enumerate(fin.get("spend_benchmarks_2017_18", [])):
+            add(
+                "finance",
+                f"finance-{f['id']}",
+                f,
+                text="",
+                topic="Spend against similar CCGs, 2017/18",
+                label=f["label"],
+                order=n,
+            )
+        for n, f in enumerate(fin.get("provider_performance_2018_19", [])):
+            add(
+                "finance",
+                f"finance-provider-{n}",
+                {**f, "qualifier": ""},
+                text=f["text"],
+                topic="Provider positions, 2018/19",
+                label=f.get("position", ""),
+                order=n,
+            )
+        for n, f in enumerate(fin.get("control_totals", [])):
+            add(
+                "finance",
+                f"finance-control-total-{n}",
+                f,
+                text=f["text"],
+                topic="Control totals",
+                label=f.get("period", ""),
+                order=n,
+            )
+        for n, f in enumerate(fin.get("other_facts", [])):
+            add(
+                "finance",
+                f"finance-statement-{n}",
+                f,
+                text=f["text"],
+                topic="Finance statements",
+                order=n,
+            )
+        for metric in self.x.get("metrics", []):
+            for t in metric.get("targets", []):
+                cut = t.get("required_reduction_vs_2018_19_actual")
+                if not cut:
+                    continue
+                add(
+                    "target",
+                    f"{metric['id']}-{t['area']}-required-reduction",
+                    {**cut, "year": t.get("period")},
+                    text=f"{metric['name']}: the reduction required of {t['area_name']} "
+                    f"against its 2018/19 actual, {t.get('period', '')}: {cut['as_written']}",
+                    topic=f"{metric.get('short_name') or metric['name']}: required reductions",
+                    label=t["area_name"],
+                )
+        for n, t in enumerate(self.x.get("other_targets", [])):
+            add("target", t["id"], t, text=t["target"], topic=t.get("area") or "Targets", order=n)
+        for n, a in enumerate(self.x.get("achievements", [])):
+            add(
+                "achievement",
+                a["id"],
+                a,
+                text=a["text"],
+                topic=a.get("topic") or "Achievements",
+                label=a.get("area", ""),
+                place=places.get(a.get("area")),
+                order=n,
+            )
+        for n, w in enumerate(self.x.get("workstreams", [])):
+            category = w.get("category", "").split(" and ")[0]
+            topic = self.WORKSTREAM_CATEGORIES.get(category, "Workstreams")
+            add(
+                "workstream",
+                w["id"],
+                w,
+                text=w["name"],
+                topic=topic,
+                label=w.get("status", ""),
+                order=n * 100,
+            )
+            for m, pr in enumerate(w.get("priorities", [])):
+                add(
+                    "workstream",
+                    f"{w['id']}-priority-{m}",
+                    pr,
+                    text=f"{w['name']}: {pr['text']}",
+                    topic=topic,
+                    order=n * 100 + 1 + m,
+                )
+        commissioning = self.x.get("commissioning") or {}
+        for name, block in commissioning.items():
+            topic = (
+                name.replace("_", " ")
+                .replace("2020 21", "2020/21")
+                .capitalize()
+                .replace("Ccg", "CCG")
+            )
+            items = block if isinstance(block, list) else [block, *block.get("items", [])]
+            if isinstance(block, dict) and block.get("context"):
+                items = [block["context"], *block.get("items", [])]
+            for n, item in enumerate(items):
+                if isinstance(item, dict) and item.get("text") and item.get("source"):
+                    add(
+                        "commissioning",
+                        f"commissioning-{name}-{n}",
+                        item,
+                        text=item["text"],
+                        topic=topic,
+                        order=n,
+                    )
+        bcf = self.x.get("bcf") or {}
+        lists = (
+            "initiatives",
+            "joint_commissioning_arrangements",
+            "lead_commissioning_arrangements",
+        )
+        for name in lists:
+            topic = {"initiatives": "Better Care Fund schemes"}.get(
+                name, "Better Care Fund: " + name.replace("_", " ")
+            )
+            for n, item in enumerate(bcf.get(name, [])):
+                add(
+                    "bcf",
+                    f"bcf-{name}-{n}",
+                    item,
+                    text=item["text"],
+                    topic=topic,
+                    label=item.get("name", ""),
+                    order=n,
+                )
+        # The rest of the Better Care Fund plan: every cited statement, in the plan's order.
+        for n, (path, item) in enumerate(
+            sourced_records({k: v for k, v in bcf.items() if k not in lists})
+        ):
+            key = "bcf-" + path.replace("[", "-").replace("]", "").replace(".", "-")
+            add(
+                "bcf",
+                key,
+                item,
+                text=item.get("text") or item["name"],
+                topic="Better Care Fund",
+                label=item.get("name", "") if item.get("text") else "",
+                order=100 + n,
+            )
+        for n, m in enumerate(self.x["system"].get("ics_maturity", [])):
+            add(
+                "maturity",
+                f"ics-maturity-{n}",
+                m,
+                text=m["text"],
+                topic="ICS maturity self-assessment",
+                label=m.get("item", ""),
+                order=n,
+            )
+        for n, e in enumerate(self.x.get("events", [])):
+            add(
+                "event",
+                f"event-{n}",
+                {**e, "year": e["date"], "as_written": e["date_as_written"]},
+                text=e["event"],
+                topic="Dated events",
+                label=e["date_as_written"],
+                order=n,
             )
         return out
 
@@ -382,11 +608,21 @@ class Converter:
                             "source": self.cite(b.get("reports_to_source") or b["source"], b["id"]),
                         }
                         for parent in b.get("reports_to", [])
-                    ],
+                    ]
+                    + self.place_reporting(b),
                     "statements": self.board_statements(b),
                 }
             )
         return out
+
+    def place_reporting(self, b: dict) -> list[dict]:
+        """The line from a Place's executive board to the board the documents say the Places
+        report to, where the editorial file's ``place_reporting`` names the board as its
+        Place's executive and the extraction does not already have the line."""
+        choice = self.ed.get("place_reporting") or {}
+        if b["id"] not in choice.get("boards", []) or choice["to"] in b.get("reports_to", []):
+            return []
+        return [{"to": choice["to"], "source": self.cite(choice["source"], b["id"])}]
 
     def board_statements(self, b: dict) -> list[dict]:
         out: list[dict] = []
@@ -463,6 +699,7 @@ class Converter:
                         "source": self.cite(source, f"{b['id']}/{org_key}"),
                     }
                 )
+        out.extend(self.group_seats(out, orgs))
         for person in self.x["people"]:
             for r in person["roles"]:
                 board = r.get("organisation_or_body")
@@ -493,6 +730,45 @@ class Converter:
                         "source": self.cite(r["source"], person["id"]),
                     }
                 )
+        return out
+
+    def group_seats(self, seats: list[dict], orgs: dict) -> list[dict]:
+        """A seat for each organisation a group the documents name for a board resolves to
+        ("NHS providers"), as the editorial file's ``seat_groups`` resolve it, unless the
+        organisation has a seat there already; each cites the line naming the group."""
+        boards = {b["id"] for b in self.x["boards"]}
+        seated = {(m["board"], m["on_behalf_of"]) for m in seats}
+        out = []
+        for board, groups in self.ed.get("seat_groups", {}).items():
+            if board not in boards:
+                raise ExtractionError(f"seat_groups: no board {board!r} in the extraction")
+            for group in groups:
+                role = group.get("role", "member")
+                for org_key in group["organisations"]:
+                    if org_key not in orgs:
+                        raise ExtractionError(f"seat_groups: no organisation {org_key!r}")
+                    if (board, org_key) in seated:
+                        continue
+                    seated.add((board, org_key))
+                    out.append(
+                        {
+                            "board": board,
+                            "person": None,
+                            "on_behalf_of": org_key,
+                            "role": role,
+                            "label": group["group"],
+                            "voting": role not in ("attendee", "observer"),
+                            "person_not_named": True,
+                            "start_date": None,
+                            "end_date": None,
+                            "note": (
+                                f"The documents name \u201c{group['group']}\u201d; the portal "
+                                f"seats each organisation it stands for, an editorial choice: "
+                                f"{group['reason']}"
+                            ),
+                            "source": self.cite(group["source"], f"{board}/{org_key}"),
+                        }
+                    )
         return out
 
     @staticmethod

@@ -2,11 +2,13 @@
 
 import django_filters as filters
 
-from icsportal.filtersets import SearchFilterSet, SlugFilter
+from icsportal.filtersets import KeyFilter, SearchFilterSet, SlugFilter
 
-from .choices import PriorityStatus
+from .choices import FactKind, PriorityStatus
 from .models import (
+    DataQualityFlag,
     Document,
+    Fact,
     Outcome,
     Place,
     Priority,
@@ -56,3 +58,32 @@ class OutcomeFilterSet(SearchFilterSet):
     class Meta:
         model = Outcome
         fields = ["q", "system"]
+
+
+class FactFilterSet(SearchFilterSet):
+    search_fields = ("label", "text", "as_written", "topic", "unit", "note")
+    system = SlugFilter(queryset=System.objects.all(), noun="system")
+    place = SlugFilter(queryset=Place.objects.all(), noun="Place")
+    kind = filters.ChoiceFilter(choices=FactKind.choices)
+    topic = filters.CharFilter(
+        field_name="topic", lookup_expr="iexact", help_text="The topic, in any case."
+    )
+    document = KeyFilter(
+        field_name="source_document", queryset=Document.objects.all(), noun="cited document"
+    )
+
+    class Meta:
+        model = Fact
+        fields = ["q", "system", "place", "kind", "topic", "document"]
+
+
+class DataQualityFlagFilterSet(SearchFilterSet):
+    search_fields = ("issue", "handling")
+    system = SlugFilter(queryset=System.objects.all(), noun="system")
+    document = KeyFilter(
+        field_name="source_document", queryset=Document.objects.all(), noun="cited document"
+    )
+
+    class Meta:
+        model = DataQualityFlag
+        fields = ["q", "system", "document"]

@@ -2,7 +2,7 @@ from rest_framework import serializers
 
 from icsportal.api.serializers import source_field
 
-from ..models import Document, Place, Priority, System
+from ..models import DataQualityFlag, Document, Fact, Place, Priority, System
 
 
 class DocumentSerializer(serializers.ModelSerializer):
@@ -111,3 +111,47 @@ class PrioritySerializer(serializers.ModelSerializer):
             "note",
             "source",
         ]
+
+
+class FactSerializer(serializers.ModelSerializer):
+    """A cited fact: the figure (``value`` in ``unit``), the words as the document wrote them
+    (``as_written``), several figures of one sentence (``figures``), and its source."""
+
+    system = SystemBriefSerializer(read_only=True)
+    place = PlaceBriefSerializer(read_only=True, allow_null=True)
+    source = source_field()
+
+    class Meta:
+        model = Fact
+        fields = [
+            "id",
+            "key",
+            "system",
+            "place",
+            "kind",
+            "topic",
+            "label",
+            "text",
+            "value",
+            "unit",
+            "as_written",
+            "qualifier",
+            "figures",
+            "year",
+            "is_headline",
+            "note",
+            "source",
+            "also_sources",
+        ]
+
+
+class DataQualityFlagSerializer(serializers.ModelSerializer):
+    """A doubt about the documents (they disagree, or print something odd) and how the portal
+    handled it, with the lines it cites."""
+
+    system = SystemBriefSerializer(read_only=True)
+    source = source_field()
+
+    class Meta:
+        model = DataQualityFlag
+        fields = ["id", "key", "system", "issue", "handling", "source", "also_sources"]

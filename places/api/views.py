@@ -1,8 +1,20 @@
 from icsportal.api.views import PortalViewSet
 
-from ..filtersets import DocumentFilterSet, PlaceFilterSet, SystemFilterSet
-from ..models import Document, Place, System
-from .serializers import DocumentSerializer, PlaceSerializer, SystemSerializer
+from ..filtersets import (
+    DataQualityFlagFilterSet,
+    DocumentFilterSet,
+    FactFilterSet,
+    PlaceFilterSet,
+    SystemFilterSet,
+)
+from ..models import DataQualityFlag, Document, Fact, Place, System
+from .serializers import (
+    DataQualityFlagSerializer,
+    DocumentSerializer,
+    FactSerializer,
+    PlaceSerializer,
+    SystemSerializer,
+)
 
 
 class SystemViewSet(PortalViewSet):
@@ -29,5 +41,25 @@ class DocumentViewSet(PortalViewSet):
     serializer_class = DocumentSerializer
     filterset_class = DocumentFilterSet
     ordering_fields = ["key", "title", "id"]
+    ordering = ["key"]
+    lookup_field = "key"
+
+
+class FactViewSet(PortalViewSet):
+    # system, place: their brief forms; source_document: the citation
+    queryset = Fact.objects.select_related("system", "place", "source_document")
+    serializer_class = FactSerializer
+    filterset_class = FactFilterSet
+    ordering_fields = ["key", "kind", "topic", "year", "id"]
+    ordering = ["system__name", "place__name", "kind", "order", "key"]
+    lookup_field = "key"
+
+
+class DataQualityFlagViewSet(PortalViewSet):
+    # system: its brief form; source_document: the citation
+    queryset = DataQualityFlag.objects.select_related("system", "source_document")
+    serializer_class = DataQualityFlagSerializer
+    filterset_class = DataQualityFlagFilterSet
+    ordering_fields = ["key", "id"]
     ordering = ["key"]
     lookup_field = "key"

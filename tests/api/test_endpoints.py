@@ -8,7 +8,7 @@ from django.test.utils import CaptureQueriesContext
 
 from governance.models import Board, Membership, Organisation, Person
 from metrics.models import HICMAssessment, Metric, Observation, Target
-from places.models import Document, Place, Priority, System
+from places.models import DataQualityFlag, Document, Fact, Place, Priority, System
 from tests.factories import (
     BoardFactory,
     MembershipFactory,
@@ -53,6 +53,39 @@ def add_documents(n):
         k = Document.objects.count()
         Document.objects.create(
             key=f"doc-x{k}-{i}", title="Extra", short_title="Extra", file_name=f"x{k}-{i}.txt"
+        )
+
+
+def add_facts(n):
+    system = System.objects.first()
+    place = Place.objects.first()
+    document = Document.objects.first()
+    for i in range(n):
+        k = Fact.objects.count()
+        Fact.objects.create(
+            key=f"extra-fact-{k}-{i}",
+            system=system,
+            place=place if i % 2 else None,
+            kind="health",
+            topic="Extra",
+            text="Extra",
+            source_document=document,
+            source_line=1,
+        )
+
+
+def add_flags(n):
+    system = System.objects.first()
+    document = Document.objects.first()
+    for i in range(n):
+        k = DataQualityFlag.objects.count()
+        DataQualityFlag.objects.create(
+            key=f"extra-flag-{k}-{i}",
+            system=system,
+            issue="Extra",
+            handling="Extra",
+            source_document=document,
+            source_line=1,
         )
 
 
@@ -218,6 +251,16 @@ class TestPriorities(EndpointTests):
 class TestDocuments(EndpointTests):
     url, model, lookup = "/api/v1/documents/", Document, "key"
     add = staticmethod(add_documents)
+
+
+class TestFacts(EndpointTests):
+    url, model, lookup = "/api/v1/facts/", Fact, "key"
+    add = staticmethod(add_facts)
+
+
+class TestDataQualityFlags(EndpointTests):
+    url, model, lookup = "/api/v1/data-quality/", DataQualityFlag, "key"
+    add = staticmethod(add_flags)
 
 
 class TestOrganisations(EndpointTests):

@@ -50,6 +50,10 @@ READ_PATHS = [
     "/api/v1/dashboards/system/",
     "/api/v1/documents/",
     "/api/v1/documents/{key}/",
+    "/api/v1/facts/",
+    "/api/v1/facts/{key}/",
+    "/api/v1/data-quality/",
+    "/api/v1/data-quality/{key}/",
     "/api/v1/export/popolo.json",
     "/api/v1/hicm/",
     "/api/v1/hicm/{id}/",
@@ -91,7 +95,7 @@ def concrete(path: str) -> str:
     from assurance.models import Commitment, FinanceFigure, FinancePrinciple, Risk
     from governance.models import Organisation, Person
     from metrics.models import Annotation, HICMAssessment, Metric, Observation, Series, Target
-    from places.models import Document, Outcome, Place, Priority, System
+    from places.models import DataQualityFlag, Document, Fact, Outcome, Place, Priority, System
 
     first = {
         "/api/v1/annotations/": Annotation,
@@ -102,6 +106,8 @@ def concrete(path: str) -> str:
         "/api/v1/outcomes/": Outcome,
         "/api/v1/risks/": Risk,
         "/api/v1/documents/": Document,
+        "/api/v1/facts/": Fact,
+        "/api/v1/data-quality/": DataQualityFlag,
         "/api/v1/hicm/": HICMAssessment,
         "/api/v1/memberships/": Membership,
         "/api/v1/metrics/": Metric,

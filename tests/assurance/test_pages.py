@@ -201,17 +201,19 @@ def test_overview_and_place_queries_do_not_grow_with_the_data(commissioner_clien
     cold_after, after = counts()
     assert after == before and cold_after == cold_before
     # The overview, its fragments cached by snapshot: session; user with role (2); system,
-    # its population, its figures (3); the latest snapshot ids (1); the efficiency
-    # requirement (1). Rendering the fragments (once a snapshot) adds the Places and their
-    # headline facts, the summaries, their two kinds of source and the organisation-Place links.
+    # its facts, the documents' keys and the data-quality flags (4); the latest snapshot ids
+    # (1); the efficiency requirement (1). Rendering the fragments (once a snapshot) adds the
+    # Places and their headline facts, the summaries, their two kinds of source and the
+    # organisation-Place links.
     assert before["/"] <= 8, before
     # A Place, its page cached under its snapshots and the content version: session, user
     # with role (2); the Place with its snapshot ids and the content version (1). Rendering
-    # the page (once a snapshot or a change of content) adds the facts and priorities (2),
-    # boards and seats (2), HICM with its latest assessments (1), and the tiles' summaries
-    # and their two kinds of source (3), and the system's outcomes, which are data (1).
+    # the page (once a snapshot or a change of content) adds the facts, the documents' keys
+    # and the data-quality flags (3), the priorities (1), boards and seats (2), HICM with its
+    # latest assessments (1), and the tiles' summaries and their two kinds of source (3), and
+    # the system's outcomes, which are data (1).
     assert before["/places/warwickshire-north/"] <= 3, before
-    assert cold_before["/places/warwickshire-north/"] <= before["/places/warwickshire-north/"] + 9
+    assert cold_before["/places/warwickshire-north/"] <= before["/places/warwickshire-north/"] + 11
     assert before["/concerns/"] <= 5, before
 
 

@@ -26,6 +26,7 @@ PAGES = {
     "boards-filtered": "/boards/?level=place&place=rugby",
     "board": "/boards/local-workforce-action-board/",
     "icons": "/about/icons/",
+    "accessibility": "/accessibility/",
     "risks": "/boards/risks/",
     "risks-filtered": "/boards/risks/?status=identified&rating=unrated",
     "risk": "/boards/risks/risk-2019-1/",

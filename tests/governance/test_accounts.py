@@ -60,13 +60,14 @@ def test_a_long_uncommon_password_is_accepted():
     validate_password("tangerine-orbit-quietly-41")
 
 
-def test_every_page_needs_signing_in_except_sign_in_healthz_and_static(client):
+def test_every_page_needs_signing_in_except_sign_in_healthz_accessibility_and_static(client):
     for url in ("/", "/boards/", "/boards/warwickshire-north-place-executive/", "/me/"):
         response = client.get(url)
         assert response.status_code == 302
         assert response["Location"] == f"{LOGIN}?next={url}"
     assert client.get(LOGIN).status_code == 200
     assert client.get("/healthz").status_code == 200
+    assert client.get("/accessibility/").status_code == 200
     assert client.get("/static/css/portal.css").status_code == 200
 
 

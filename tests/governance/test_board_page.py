@@ -25,7 +25,14 @@ def _html(client, board) -> str:
 
 
 def test_the_page_shows_what_the_board_is(commissioner_client, board_a):
-    parent = Board.objects.exclude(pk=board_a.pk).order_by("pk").first()
+    # A board it does not report to already (the documents' Place executives report to the
+    # Partnership Board).
+    parent = (
+        Board.objects.exclude(pk=board_a.pk)
+        .exclude(pk__in=board_a.reporting_lines.values("reports_to"))
+        .order_by("pk")
+        .first()
+    )
     child = Board.objects.exclude(pk__in=[board_a.pk, parent.pk]).order_by("pk").first()
     ReportingLine.objects.create(board=board_a, reports_to=parent)
     ReportingLine.objects.create(board=child, reports_to=board_a)

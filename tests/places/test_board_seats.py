@@ -1,0 +1,82 @@
+"""Boards seated as the documents say: every organisation a group the documents name for a
+board resolves to (the editorial file's ``seat_groups``) has a seat, citing the group's line,
+its note saying it is an editorial choice."""
+
+import json
+from pathlib import Path
+
+import pytest
+
+from governance.models import Membership
+
+pytestmark = pytest.mark.django_db
+
+EDITORIAL = Path(__file__).resolve().parents[2] / "places" / "fixtures" / "cw_ics.editorial.json"
+
+
+def seated(board_key: str) -> set[str]:
+    return set(
+        Membership.objects.filter(board__key=board_key).values_list(
+            "on_behalf_of__abbreviation", flat=True
+        )
+    )
+
+
+def test_every_organisation_of_every_resolved_group_has_a_seat_with_its_source():
+    groups = json.loads(EDITORIAL.read_text(encoding="utf-8"))["seat_groups"]
+    for board, resolutions in groups.items():
+        for group in resolutions:
+            for org in group["organisations"]:
+                seat = Membership.objects.select_related("source_document").get(
+                    board__key=board, on_behalf_of__key=org
+                )
+                assert seat.source_document_id is not None and seat.source_line, (board, org)
+                if seat.label == group["group"]:
+                    assert seat.source_line == group["source"]["line"]
+                    assert "editorial choice" in seat.note and group["reason"] in seat.note
+
+
+def test_the_partnership_board_seats_the_nhs_the_councils_and_the_regulators():
+    assert {
+        "NHSE",
+        "NHSI",
+        "PHE",
+        "CRCCG",
+        "SWCCG",
+        "WNCCG",
+        "UHCW",
+        "GEH",
+        "SWFT",
+        "CWPT",
+        "WCC",
+    } <= (seated("board_partnership_board"))
+    assert Membership.objects.filter(
+        board__key="board_partnership_board", on_behalf_of__name="Coventry City Council"
+    ).exists()
+
+
+def test_the_provider_alliance_seats_its_nhs_providers_and_peg_invites_nhse_i():
+    assert {"UHCW", "GEH", "SWFT", "CWPT"} <= seated("board_provider_alliance")
+    roles = dict(
+        Membership.objects.filter(
+            board__key="board_peg", on_behalf_of__abbreviation__in=["NHSE", "NHSI"]
+        ).values_list("on_behalf_of__abbreviation", "role")
+    )
+    assert roles == {"NHSE": "attendee", "NHSI": "attendee"}
+    assert Membership.objects.filter(board__key="board_clinical_forum").count() >= 10
+
+
+def test_the_four_place_executives_report_to_the_partnership_board_citing_the_line():
+    from governance.models import ReportingLine
+
+    lines = ReportingLine.objects.filter(
+        reports_to__key="board_partnership_board",
+        board__key__in=[
+            "board_coventry_place_executive",
+            "board_rugby_partnership_executive",
+            "board_sw_place_coordination_group",
+            "board_wnpe",
+        ],
+    ).select_related("source_document")
+    assert lines.count() == 4
+    assert {(line.source_document.key, line.source_line) for line in lines} == {("doc_004", 270)}
