@@ -316,6 +316,10 @@ SPECTACULAR_SETTINGS = {
         "CommitmentStatusEnum": "assurance.choices.CommitmentStatus",
         "AnnotationKindEnum": "metrics.choices.AnnotationKind",
         "SubjectTypeEnum": "metrics.choices.SubjectType",
+        "MeetingStatusEnum": "governance.choices.MeetingStatus",
+        "AttendanceStatusEnum": "governance.choices.AttendanceStatus",
+        "MeetingActionStatusEnum": "governance.choices.ActionStatus",
+        "InterestKindEnum": "governance.choices.InterestKind",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
