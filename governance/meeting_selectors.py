@@ -163,3 +163,41 @@ def items_with_details(meeting: Meeting, user) -> list[AgendaItem]:
         .select_related("decision")
         .prefetch_related("organisations", "papers", Prefetch("declarations__person"))
     )
+
+
+@dataclass
+class BoardMeetings:
+    """What the board's page shows about its meetings, for one user."""
+
+    upcoming: list[Meeting]
+    past: list[Meeting]
+    overdue_actions: list
+    attendance_meetings: list[Meeting]
+    attendance_rows: list[dict]
+    calendar_key: str | None
+
+
+def board_meetings(board: Board, user, *, past_limit: int = 6) -> BoardMeetings:
+    """The next and past meetings the user may see, overdue actions, the attendance record of
+    the last held meetings, and the user's private calendar key (if they made one)."""
+    now = timezone.now()
+    visible = meetings_for(user).filter(board=board).select_related("board")
+    token = getattr(user, "calendar_token", None) if user.is_authenticated else None
+    meetings, rows = attendance_record(board)
+    allowed = private_board_ids(user)
+    if allowed is not None and board.pk not in allowed:
+        meetings = [m for m in meetings if m.is_public]
+    return BoardMeetings(
+        upcoming=list(visible.filter(start__gte=now).order_by("start", "id")[:3]),
+        past=list(visible.filter(start__lt=now).order_by("-start", "-id")[:past_limit]),
+        overdue_actions=list(
+            board.actions.overdue(timezone.localdate())
+            .filter(Q(meeting__isnull=True) | Q(meeting__in=visible))
+            .order_by("due_date", "id")
+        ),
+        attendance_meetings=meetings,
+        attendance_rows=[
+            {**row, "cells": [row["by_meeting"].get(m.pk) for m in meetings]} for row in rows
+        ],
+        calendar_key=token.key if token else None,
+    )

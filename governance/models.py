@@ -372,7 +372,7 @@ class Meeting(models.Model):
         return f"{self.board}: {self.title or 'meeting'} {when}"
 
     def get_absolute_url(self):
-        return reverse("governance:meeting_detail", kwargs={"pk": self.pk})
+        return reverse("governance:meeting_detail", kwargs={"slug": self.board.slug, "pk": self.pk})
 
 
 class AgendaItem(models.Model):
