@@ -81,6 +81,7 @@ READ_PATHS = [
     "/api/v1/targets/{id}/",
     *(f"/api/v1/{name}/" for name in MEETING_RECORDS),
     *(f"/api/v1/{name}/{{id}}/" for name in MEETING_RECORDS),
+    "/api/v1/meetings/{id}/pack/",
 ]
 # Reads that need parameters or a published snapshot answer 400/404 here, never 2xx.
 NO_DATA = {
@@ -91,6 +92,7 @@ NO_DATA = {
     "/api/v1/compare/",
     # no meeting in the documents
     *(f"/api/v1/{name}/{{id}}/" for name in MEETING_RECORDS),
+    "/api/v1/meetings/{id}/pack/",
 }
 for path in READ_PATHS:
     EXPECTED[(path, "get")] = set() if path in NO_DATA else READERS
