@@ -597,3 +597,29 @@ class CalendarToken(models.Model):
 
     def __str__(self):
         return f"Calendar link of {self.user}"
+
+
+class Notification(models.Model):
+    """One event a user was told about by e-mail; ``key`` names the event, so it is sent once."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
+    )
+    key = models.CharField(max_length=120)
+    subject = models.CharField(max_length=300)
+    body = models.TextField()
+    created_at = models.DateTimeField(auto_now_add=True)
+    emailed = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "key"],
+                name="notification_once_per_event",
+                violation_error_message="This user was already told about this event.",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.user}: {self.subject}"
