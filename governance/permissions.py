@@ -1,4 +1,4 @@
-"""Who may read the portal and who may change a board's membership."""
+"""Who may read the portal, who may change a board's membership, who reads its private business."""
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.utils import timezone
@@ -13,6 +13,7 @@ ONLY_EDITORS = "Only the board's secretaries and administrators can change its m
 # Cached on the user object for the length of a request, so a page that asks for every row
 # costs one query, not one per row.
 _EDITABLE_CACHE = "_governance_editable_board_ids"
+_PRIVATE_CACHE = "_governance_private_board_ids"
 
 
 def editable_board_ids(user: AbstractBaseUser | AnonymousUser) -> frozenset[int]:
@@ -39,15 +40,10 @@ def can_edit_board(user: AbstractBaseUser | AnonymousUser, board: Board | int) -
 
 
 def forget_cached_permissions(user: AbstractBaseUser | AnonymousUser) -> None:
-    """Drop what ``editable_board_ids`` cached on the user, after their grant changed."""
+    """Drop what ``editable_board_ids`` and ``private_board_ids`` cached on the user."""
     for name in (_EDITABLE_CACHE, _PRIVATE_CACHE):
         if hasattr(user, name):
             delattr(user, name)
-
-
-# Who reads a board's private meetings, agenda items and papers.
-ONLY_MEMBERS = "Only the board's members, its secretaries and administrators can see this."
-_PRIVATE_CACHE = "_governance_private_board_ids"
 
 
 def private_board_ids(user: AbstractBaseUser | AnonymousUser) -> frozenset[int] | None:
