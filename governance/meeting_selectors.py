@@ -160,7 +160,8 @@ def items_with_details(meeting: Meeting, user) -> list[AgendaItem]:
     return list(
         items_for(user)
         .filter(meeting=meeting)
-        .select_related("decision")
+        # meeting__board: each paper's address names the board
+        .select_related("decision", "meeting__board")
         .prefetch_related("organisations", "papers", Prefetch("declarations__person"))
     )
 

@@ -3,7 +3,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.utils import timezone
 from django.utils.decorators import method_decorator
@@ -15,13 +15,14 @@ from . import meetings as services
 from .forms import add_service_errors
 from .ical import calendar
 from .meeting_selectors import (
+    items_for,
     items_with_details,
     meeting_conflicts,
     meeting_quorum,
     meetings_for,
     seats_at,
 )
-from .models import Board, CalendarToken, Membership, Person
+from .models import Board, CalendarToken, Membership, Paper, Person
 from .permissions import can_edit_board, can_read_private
 from .views import BoardPageMixin
 
@@ -291,6 +292,25 @@ class ActionCreateView(MeetingEditMixin, FormView):
         return services.action_create(
             actor=self.request.user, board=self.board, meeting=self.meeting, **form.cleaned_data
         )
+
+
+class PaperDownloadView(View):
+    """An uploaded paper, to those who may read its item (a private item's only to the board's
+    members, secretaries and administrators); a linked paper redirects to its link."""
+
+    def get(self, request, slug, pk, paper):
+        item_ids = items_for(request.user).filter(meeting_id=pk, meeting__board__slug=slug)
+        found = Paper.objects.filter(pk=paper, item__in=item_ids).first()
+        if found is None:
+            raise Http404("No such paper.")
+        if not found.file:
+            return redirect(found.url)
+        name = found.file.name.rsplit("/", 1)[-1]
+        response = FileResponse(found.file.open("rb"), content_type=found.content_type)
+        response["Content-Disposition"] = f'attachment; filename="{name}"'
+        # The type was checked on upload; the browser must not guess another.
+        response["X-Content-Type-Options"] = "nosniff"
+        return response
 
 
 def _feed(request, board: Board, user) -> HttpResponse:

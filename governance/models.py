@@ -427,6 +427,16 @@ class Paper(models.Model):
     def __str__(self):
         return self.title
 
+    def get_absolute_url(self):
+        """Where the paper is read: through the portal (its item's readers only), or its link."""
+        if not self.file:
+            return self.url
+        meeting = self.item.meeting
+        return reverse(
+            "governance:paper_download",
+            kwargs={"slug": meeting.board.slug, "pk": meeting.pk, "paper": self.pk},
+        )
+
 
 class Attendance(models.Model):
     """How one seat (membership) attended a meeting; a deputy is named."""

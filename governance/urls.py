@@ -94,4 +94,9 @@ urlpatterns = [
         meeting_views.PaperAddView.as_view(),
         name="paper_add",
     ),
+    path(
+        "<slug:slug>/meetings/<int:pk>/papers/<int:paper>/",
+        meeting_views.PaperDownloadView.as_view(),
+        name="paper_download",
+    ),
 ]

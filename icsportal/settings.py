@@ -194,6 +194,11 @@ STORAGES = {
         )
     },
 }
+# Uploaded meeting papers — https://docs.djangoproject.com/en/5.2/topics/files/
+# Never served as static files: governance's paper view checks who may read each one (private
+# items' papers only for the board's members, secretaries and administrators).
+MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "media")
+MEDIA_URL = "/media/"
 
 # Security — https://docs.djangoproject.com/en/5.2/ref/middleware/#module-django.middleware.security
 # With DEBUG off the defaults are production's (HTTPS only, HSTS for a year, secure cookies),

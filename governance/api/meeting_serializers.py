@@ -70,7 +70,7 @@ class PaperSerializer(serializers.Serializer):
     size = serializers.IntegerField(allow_null=True)
 
     def get_url(self, paper) -> str:
-        return paper.file.url if paper.file else paper.url
+        return paper.get_absolute_url()
 
 
 class AgendaItemSerializer(serializers.ModelSerializer):

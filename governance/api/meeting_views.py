@@ -226,7 +226,8 @@ class AgendaItemViewSet(MeetingRecordViewSet):
         # organisations, papers: listed on each row
         return (
             items_for(self.request.user)
-            .select_related("meeting")
+            # meeting__board: each paper's address names the board
+            .select_related("meeting__board")
             .prefetch_related("organisations", "papers")
         )
 

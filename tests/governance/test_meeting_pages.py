@@ -181,3 +181,45 @@ def test_board_page_lists_overdue_actions(client_as, user_as, board_a, meeting):
     )
     page = client_as("commissioner").get(board_a.get_absolute_url()).content.decode()
     assert "Publish the winter plan" in page
+
+
+def test_papers_are_uploaded_and_read_only_by_those_who_may(
+    client_as, user_as, board_a, meeting, settings, tmp_path
+):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    settings.MEDIA_ROOT = tmp_path
+    secretary = user_as("secretary_a")
+    public = services.agenda_item_create(
+        actor=secretary, meeting=meeting, number=1, title="Open", purpose="information"
+    )
+    private = services.agenda_item_create(
+        actor=secretary,
+        meeting=meeting,
+        number=2,
+        title="Closed",
+        purpose="decision",
+        is_public=False,
+    )
+    client = client_as("secretary_a")
+    for item in (public, private):
+        response = client.post(
+            f"/boards/{board_a.slug}/meetings/{meeting.pk}/items/{item.pk}/papers/add/",
+            {
+                "title": f"{item.title} paper",
+                "file": SimpleUploadedFile("paper.pdf", b"%PDF-1.4 test", "application/pdf"),
+                "url": "",
+            },
+        )
+        assert response.status_code == 302, response.content.decode()[:1500]
+    open_paper, closed_paper = public.papers.get(), private.papers.get()
+    assert open_paper.size == len(b"%PDF-1.4 test")
+    assert open_paper.content_type == "application/pdf"
+    commissioner = client_as("commissioner")
+    got = commissioner.get(open_paper.get_absolute_url())
+    assert got.status_code == 200 and b"".join(got.streaming_content) == b"%PDF-1.4 test"
+    assert commissioner.get(closed_paper.get_absolute_url()).status_code == 404
+    assert client.get(closed_paper.get_absolute_url()).status_code == 200
+    # The paper's own address under another meeting finds nothing.
+    wrong = closed_paper.get_absolute_url().replace(f"/{meeting.pk}/", "/0/")
+    assert client.get(wrong).status_code == 404

@@ -180,6 +180,7 @@ NOT_PAGES = {
     "governance:meeting_private_feed": "iCalendar: tests/governance/test_meeting_pages.py",
     "governance:calendar_link": "POST only: tests/governance/test_meeting_pages.py",
     "assurance:pack_pdf": "a PDF: tests/assurance/test_packs.py",
+    "governance:paper_download": "an uploaded file: tests/governance/test_meeting_pages.py",
     "assurance:pack_publish": "POST only: tests/assurance/test_packs.py",
 }
 
