@@ -1,22 +1,28 @@
-"""The board pack of a meeting: its page, its PDF, publishing it, and its API."""
+"""The board pack of a meeting: its page, its PDF, publishing it, its API, and the links of
+agenda items to the metrics and risks they cover."""
 
+from django import forms
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404, HttpResponse
-from django.shortcuts import redirect
+from django.shortcuts import get_object_or_404, redirect
 from django.views import View
-from django.views.generic import TemplateView
+from django.views.generic import FormView, TemplateView
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from governance import meetings as meeting_services
+from governance.forms import add_service_errors
 from governance.meeting_selectors import meetings_for
-from governance.models import Meeting
+from governance.models import AgendaItem, Meeting
 from governance.permissions import can_edit_board
 from governance.views import BoardPageMixin
+from metrics.models import Metric
 
+from .agenda_links import agenda_item_metric_link, agenda_item_risk_link
+from .models import Risk
 from .pack_pdf import pack_pdf
 from .packs import Pack, build_pack
 
@@ -179,3 +185,65 @@ class MeetingPackView(APIView):
         if meeting is None:
             raise Http404("No such meeting.")
         return Response(pack_json(build_pack(meeting, request.user)))
+
+
+class AgendaItemLinkForm(forms.Form):
+    metric = forms.ModelChoiceField(
+        queryset=Metric.objects.order_by("name"),
+        required=False,
+        empty_label="None",
+        label="A metric it covers (optional)",
+    )
+    risk = forms.ModelChoiceField(
+        queryset=Risk.objects.order_by("title"),
+        required=False,
+        empty_label="None",
+        label="A risk it covers (optional)",
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        if not cleaned.get("metric") and not cleaned.get("risk"):
+            raise forms.ValidationError("Choose a metric or a risk")
+        return cleaned
+
+
+class AgendaItemLinkView(BoardPageMixin, FormView):
+    """A secretary says which metrics and risks an agenda item covers (the pack shows them)."""
+
+    form_class = AgendaItemLinkForm
+    template_name = "governance/meeting_form.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        self.item = get_object_or_404(
+            AgendaItem.objects.select_related("meeting__board"),
+            pk=kwargs["item"],
+            meeting_id=kwargs["pk"],
+            meeting__board__slug=kwargs["slug"],
+        )
+        if not can_edit_board(request.user, self.item.meeting.board_id):
+            raise PermissionDenied(meeting_services.ONLY_MEETING_EDITORS)
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        meeting = self.item.meeting
+        context = self.board_context(
+            meeting.board, meeting=meeting, heading=f"Link item {self.item.number} to evidence"
+        )
+        return super().get_context_data(**context, **kwargs)
+
+    def form_valid(self, form):
+        try:
+            if form.cleaned_data["metric"]:
+                agenda_item_metric_link(
+                    actor=self.request.user, item=self.item, metric=form.cleaned_data["metric"]
+                )
+            if form.cleaned_data["risk"]:
+                agenda_item_risk_link(
+                    actor=self.request.user, item=self.item, risk=form.cleaned_data["risk"]
+                )
+        except ValidationError as error:
+            add_service_errors(form, error)
+            return self.form_invalid(form)
+        messages.success(self.request, "Linked.")
+        return redirect(self.item.meeting.get_absolute_url() + "#agenda")

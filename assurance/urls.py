@@ -81,4 +81,9 @@ urlpatterns = [
         pack_views.PackPublishView.as_view(),
         name="pack_publish",
     ),
+    path(
+        "boards/<slug:slug>/meetings/<int:pk>/items/<int:item>/links/",
+        pack_views.AgendaItemLinkView.as_view(),
+        name="agenda_item_link",
+    ),
 ]

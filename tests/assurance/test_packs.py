@@ -185,3 +185,28 @@ def test_pack_api_has_the_sections(setting):
         len(secretary.get(f"/api/v1/meetings/{setting['meeting'].pk}/pack/").json()["conflicts"])
         == 1
     )
+
+
+def test_secretary_links_an_item_to_a_metric_and_a_risk_from_the_page(setting, client):
+    meeting = setting["meeting"]
+    item = meeting.items.get()
+    url = f"/boards/{BOARD}/meetings/{meeting.pk}/items/{item.pk}/links/"
+    commissioner = role_grant(username="pack-comm2", role="commissioner").user
+    client.force_login(commissioner)
+    assert client.get(url).status_code == 403
+    client.force_login(setting["secretary"])
+    assert "Choose a metric or a risk" in client.post(url, {}).content.decode()
+    calm = setting["board"].metrics.get(name="Calm metric")
+    risk = Risk.objects.get(key="risk-discharge")
+    response = client.post(url, {"metric": calm.pk, "risk": risk.pk})
+    assert response.status_code == 302
+    assert set(item.metric_links.values_list("metric__name", flat=True)) == {
+        "Delayed discharges",
+        "Calm metric",
+    }
+    assert item.risk_links.filter(risk=risk).exists()
+    page = client.get(f"/boards/{BOARD}/meetings/{meeting.pk}/pack/").content.decode()
+    assert "Covers:" in page and "Calm metric" in page
+    # Twice is refused, as a form error.
+    again = client.post(url, {"metric": calm.pk})
+    assert again.status_code == 200 and "already covers" in again.content.decode()

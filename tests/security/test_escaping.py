@@ -276,6 +276,9 @@ def page_urls() -> dict[str, list[str]]:
     ):
         urls[name] = r(name, board.slug, meeting.pk)
     urls["governance:meeting_create"] = r("governance:meeting_create", board.slug)
+    urls["assurance:agenda_item_link"] = r(
+        "assurance:agenda_item_link", board.slug, meeting.pk, meeting.items.get().pk
+    )
     urls["governance:paper_add"] = r(
         "governance:paper_add", board.slug, meeting.pk, meeting.items.get().pk
     )
