@@ -55,14 +55,37 @@ def meeting_secretary(browser, portal, django_db_blocker):
         with django_db_blocker.unblock():
             from django.apps import apps
 
-            from governance.models import Interest, Meeting
+            from governance.models import (
+                Action,
+                AgendaItem,
+                Attendance,
+                Decision,
+                Declaration,
+                Interest,
+                Meeting,
+            )
 
-            Meeting.objects.filter(board=board).delete()
+            # Every row made here and its history, so the tests after these find none of it.
+            meeting_ids = list(Meeting.objects.filter(board=board).values_list("pk", flat=True))
+            item_ids = list(
+                AgendaItem.objects.filter(meeting_id__in=meeting_ids).values_list("pk", flat=True)
+            )
+            Action.objects.filter(board=board).delete()
+            Action.history.filter(board_id=board.pk).delete()
+            Meeting.objects.filter(pk__in=meeting_ids).delete()
             Meeting.history.filter(board_id=board.pk).delete()
+            for model in (AgendaItem, Attendance):
+                model.history.filter(meeting_id__in=meeting_ids).delete()
+            for model in (Decision, Declaration):
+                model.history.filter(item_id__in=item_ids).delete()
             Interest.objects.filter(person=person).delete()
-            seat.attendances.all().delete()
+            Interest.history.filter(person_id=person.pk).delete()
+            # delete() empties pk: the ids are read first.
+            seat_id, person_id = seat.pk, person.pk
             seat.delete()
+            Membership.history.filter(id=seat_id).delete()
             person.delete()
+            Person.history.filter(id=person_id).delete()
             Organisation.objects.filter(key="e2e-acme").delete()
             Session.objects.filter(session_key=session_key).delete()
             if apps.is_installed("axes"):
