@@ -2,7 +2,14 @@ from django.contrib import admin
 
 from governance.admin import ReadOnlyHistoryAdmin
 
-from .models import Commitment, EscalationRoute, Risk, RiskEscalation
+from .models import (
+    AgendaItemMetric,
+    AgendaItemRisk,
+    Commitment,
+    EscalationRoute,
+    Risk,
+    RiskEscalation,
+)
 
 
 class ViewOnlyAdmin(ReadOnlyHistoryAdmin):
@@ -52,3 +59,15 @@ class EscalationRouteAdmin(ReadOnlyHistoryAdmin):
     """Where a system's documents name no route, an administrator records one here."""
 
     list_display = ["system", "board"]
+
+
+@admin.register(AgendaItemMetric)
+class AgendaItemMetricAdmin(admin.ModelAdmin):
+    list_display = ["item", "metric"]
+    list_select_related = ["item__meeting__board", "metric"]
+
+
+@admin.register(AgendaItemRisk)
+class AgendaItemRiskAdmin(admin.ModelAdmin):
+    list_display = ["item", "risk"]
+    list_select_related = ["item__meeting__board", "risk"]

@@ -460,3 +460,49 @@ class FinancePrinciple(Sourced):
 
     def __str__(self):
         return f"{self.number}. {self.text[:60]}"
+
+
+class AgendaItemMetric(models.Model):
+    """That an agenda item covers a metric: the pack shows the metric's latest snapshot with it."""
+
+    item = models.ForeignKey(
+        "governance.AgendaItem", on_delete=models.CASCADE, related_name="metric_links"
+    )
+    metric = models.ForeignKey(
+        "metrics.Metric", on_delete=models.CASCADE, related_name="agenda_item_links"
+    )
+
+    class Meta:
+        ordering = ["item", "metric"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["item", "metric"],
+                name="agenda_item_metric_unique",
+                violation_error_message="The item already covers this metric.",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.item} covers {self.metric}"
+
+
+class AgendaItemRisk(models.Model):
+    """That an agenda item covers a risk: the pack shows its rating and any re-rating."""
+
+    item = models.ForeignKey(
+        "governance.AgendaItem", on_delete=models.CASCADE, related_name="risk_links"
+    )
+    risk = models.ForeignKey(Risk, on_delete=models.CASCADE, related_name="agenda_item_links")
+
+    class Meta:
+        ordering = ["item", "risk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["item", "risk"],
+                name="agenda_item_risk_unique",
+                violation_error_message="The item already covers this risk.",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.item} covers {self.risk}"

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import outcome_views, risk_views, views
+from . import outcome_views, pack_views, risk_views, views
 
 app_name = "assurance"
 urlpatterns = [
@@ -66,4 +66,24 @@ urlpatterns = [
     ),
     # A board's page joins its metrics, risks and outcomes; its membership pages are governance's.
     path("boards/<slug:slug>/", views.BoardDetailView.as_view(), name="board_detail"),
+    path(
+        "boards/<slug:slug>/meetings/<int:pk>/pack/",
+        pack_views.PackDetailView.as_view(),
+        name="pack_detail",
+    ),
+    path(
+        "boards/<slug:slug>/meetings/<int:pk>/pack.pdf",
+        pack_views.PackPDFView.as_view(),
+        name="pack_pdf",
+    ),
+    path(
+        "boards/<slug:slug>/meetings/<int:pk>/pack/publish/",
+        pack_views.PackPublishView.as_view(),
+        name="pack_publish",
+    ),
+    path(
+        "boards/<slug:slug>/meetings/<int:pk>/items/<int:item>/links/",
+        pack_views.AgendaItemLinkView.as_view(),
+        name="agenda_item_link",
+    ),
 ]

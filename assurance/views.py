@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.safestring import mark_safe
 from django.views.generic import DetailView, TemplateView
 
+from governance import meeting_selectors
 from governance import selectors as board_selectors
 from governance.models import Board
 from governance.permissions import can_edit_board
@@ -262,5 +263,6 @@ class BoardDetailView(BoardPageMixin, TemplateView):
             can_edit=can_edit_board(self.request.user, board),
             board_risks=risk_selectors.board_risks(board),
             board_outcomes=board_outcomes(board=board),
+            meetings=meeting_selectors.board_meetings(board, self.request.user),
         )
         return context

@@ -5,9 +5,16 @@ from simple_history.admin import SimpleHistoryAdmin
 
 from . import services
 from .models import (
+    Action,
+    AgendaItem,
     Appointment,
+    Attendance,
     Board,
     BoardStatement,
+    Decision,
+    Declaration,
+    Interest,
+    Meeting,
     Membership,
     Organisation,
     Person,
@@ -74,8 +81,10 @@ class BoardAdmin(ReadOnlyHistoryAdmin):
 
 @admin.register(Person)
 class PersonAdmin(ReadOnlyHistoryAdmin):
-    list_display = ["name", "key"]
+    list_display = ["name", "key", "user"]
     search_fields = ["name"]
+    # Linking a person to their portal account lets them read their boards' private meetings.
+    raw_id_fields = ["user"]
 
 
 class MembershipAdminForm(forms.ModelForm):
@@ -157,3 +166,59 @@ class RoleGrantAdmin(admin.ModelAdmin):
     list_display = ["user", "role"]
     list_filter = ["role"]
     filter_horizontal = ["boards"]
+
+
+class ViewOnlyAdmin(ReadOnlyHistoryAdmin):
+    """Meetings and their records are written through the pages and the API (their services
+    check who may write and keep versions); the admin shows them and their history."""
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Meeting)
+class MeetingAdmin(ViewOnlyAdmin):
+    list_display = ["board", "title", "start", "status", "is_public", "pack_published_at"]
+    list_filter = ["status", "is_public", "board"]
+    date_hierarchy = "start"
+
+
+@admin.register(AgendaItem)
+class AgendaItemAdmin(ViewOnlyAdmin):
+    list_display = ["meeting", "number", "title", "purpose", "is_public"]
+    list_select_related = ["meeting__board"]
+
+
+@admin.register(Attendance)
+class AttendanceAdmin(ViewOnlyAdmin):
+    list_display = ["meeting", "membership", "status", "deputy_name"]
+    list_select_related = ["meeting__board", "membership__person", "membership__board"]
+
+
+@admin.register(Interest)
+class InterestAdmin(ViewOnlyAdmin):
+    list_display = ["person", "description", "organisation", "kind", "start_date", "end_date"]
+    list_filter = ["kind"]
+    search_fields = ["person__name", "description", "organisation__name"]
+
+
+@admin.register(Declaration)
+class DeclarationAdmin(ViewOnlyAdmin):
+    list_display = ["item", "person", "action"]
+
+
+@admin.register(Decision)
+class DecisionAdmin(ViewOnlyAdmin):
+    list_display = ["item", "decided_on"]
+
+
+@admin.register(Action)
+class ActionAdmin(ViewOnlyAdmin):
+    list_display = ["board", "description", "owner", "due_date", "status"]
+    list_filter = ["status", "board"]

@@ -62,3 +62,43 @@ class EndReason(models.TextChoices):
     ORGANISATION_LEFT = "organisation_left", "Organisation left the board"
     BOARD_DISSOLVED = "board_dissolved", "Board dissolved"
     OTHER = "other", "Other"
+
+
+class MeetingStatus(models.TextChoices):
+    SCHEDULED = "scheduled", "Scheduled"
+    HELD = "held", "Held"
+    CANCELLED = "cancelled", "Cancelled"
+    POSTPONED = "postponed", "Postponed"
+
+
+class ItemPurpose(models.TextChoices):
+    DECISION = "decision", "For decision"
+    DISCUSSION = "discussion", "For discussion"
+    INFORMATION = "information", "For information"
+    ASSURANCE = "assurance", "For assurance"
+
+
+class AttendanceStatus(models.TextChoices):
+    PRESENT = "present", "Present"
+    APOLOGIES = "apologies", "Apologies"
+    ABSENT = "absent", "Absent"
+    DEPUTY = "deputy", "Represented by a deputy"
+
+
+class InterestKind(models.TextChoices):
+    FINANCIAL = "financial", "Financial"
+    NON_FINANCIAL_PROFESSIONAL = "non_financial_professional", "Non-financial professional"
+    NON_FINANCIAL_PERSONAL = "non_financial_personal", "Non-financial personal"
+    INDIRECT = "indirect", "Indirect"
+
+
+class DeclarationAction(models.TextChoices):
+    NOTED = "noted", "Noted"
+    LEFT_ROOM = "left_room", "Left the room for the item"
+    DID_NOT_VOTE = "did_not_vote", "Did not vote"
+
+
+class ActionStatus(models.TextChoices):
+    OPEN = "open", "Open"
+    DONE = "done", "Done"
+    CANCELLED = "cancelled", "Cancelled"

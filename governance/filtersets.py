@@ -1,6 +1,8 @@
 """One FilterSet per listable model of this app; the API and the HTML lists share them."""
 
 import django_filters as filters
+from django.db.models import Q
+from django.utils import timezone
 
 from icsportal.filtersets import (
     KeyFilter,
@@ -12,12 +14,28 @@ from icsportal.filtersets import (
 from places.models import Place, System
 
 from .choices import (
+    ActionStatus,
+    AttendanceStatus,
     BoardLevel,
     BoardStatus,
+    InterestKind,
+    ItemPurpose,
+    MeetingStatus,
     OrganisationKind,
     Role,
 )
-from .models import Board, Membership, Organisation, Person
+from .models import (
+    Action,
+    AgendaItem,
+    Attendance,
+    Board,
+    Declaration,
+    Interest,
+    Meeting,
+    Membership,
+    Organisation,
+    Person,
+)
 
 
 class OrganisationFilterSet(SearchFilterSet):
@@ -77,3 +95,99 @@ class MembershipFilterSet(ModifiedSinceFilterSet):
 
     def filter_active_on(self, queryset, name, value):
         return queryset.active_on(value)
+
+
+# -- meetings ------------------------------------------------------------------------------------
+
+
+class MeetingFilterSet(SearchFilterSet):
+    search_fields = ("title", "location", "board__name")
+    board = SlugFilter(queryset=Board.objects.all(), noun="board")
+    # ``from`` and ``to`` are Python keywords: declared as from_/to_ and renamed in get_filters.
+    from_ = filters.DateFilter(
+        field_name="start", lookup_expr="date__gte", label="Starting on or after (YYYY-MM-DD)"
+    )
+    to_ = filters.DateFilter(
+        field_name="start", lookup_expr="date__lte", label="Starting on or before (YYYY-MM-DD)"
+    )
+    status = filters.ChoiceFilter(choices=MeetingStatus.choices)
+
+    class Meta:
+        model = Meeting
+        fields = ["q", "board", "status"]
+
+    @classmethod
+    def get_filters(cls):
+        found = super().get_filters()
+        for name in ("from", "to"):
+            if f"{name}_" in found:
+                found[name] = found.pop(f"{name}_")
+        return found
+
+
+class AgendaItemFilterSet(SearchFilterSet):
+    search_fields = ("title", "presenter")
+    meeting = filters.ModelChoiceFilter(queryset=Meeting.objects.all(), help_text="Meeting id.")
+    purpose = filters.ChoiceFilter(choices=ItemPurpose.choices)
+
+    class Meta:
+        model = AgendaItem
+        fields = ["q", "meeting", "purpose"]
+
+
+class AttendanceFilterSet(SearchFilterSet):
+    search_fields = ("membership__person__name", "deputy_name")
+    meeting = filters.ModelChoiceFilter(queryset=Meeting.objects.all(), help_text="Meeting id.")
+    person = KeyFilter(
+        field_name="membership__person", queryset=Person.objects.all(), noun="person"
+    )
+    status = filters.ChoiceFilter(choices=AttendanceStatus.choices)
+
+    class Meta:
+        model = Attendance
+        fields = ["q", "meeting", "person", "status"]
+
+
+class InterestFilterSet(SearchFilterSet):
+    search_fields = ("description", "person__name", "organisation__name")
+    person = KeyFilter(queryset=Person.objects.all(), noun="person")
+    organisation = OrganisationFilter(queryset=Organisation.objects.all(), noun="organisation")
+    kind = filters.ChoiceFilter(choices=InterestKind.choices)
+    active_on = filters.DateFilter(method="filter_active_on", label="Held on (YYYY-MM-DD)")
+
+    class Meta:
+        model = Interest
+        fields = ["q", "person", "organisation", "kind", "active_on"]
+
+    def filter_active_on(self, queryset, name, value):
+        return queryset.active_on(value)
+
+
+class DeclarationFilterSet(SearchFilterSet):
+    search_fields = ("person__name", "note")
+    meeting = filters.ModelChoiceFilter(
+        field_name="item__meeting", queryset=Meeting.objects.all(), help_text="Meeting id."
+    )
+    person = KeyFilter(queryset=Person.objects.all(), noun="person")
+
+    class Meta:
+        model = Declaration
+        fields = ["q", "meeting", "person"]
+
+
+class ActionFilterSet(SearchFilterSet):
+    search_fields = ("description", "owner")
+    board = SlugFilter(queryset=Board.objects.all(), noun="board")
+    meeting = filters.ModelChoiceFilter(queryset=Meeting.objects.all(), help_text="Meeting id.")
+    status = filters.ChoiceFilter(choices=ActionStatus.choices)
+    overdue = filters.BooleanFilter(
+        method="filter_overdue", label="Open and past its due date (true) or not (false)"
+    )
+
+    class Meta:
+        model = Action
+        fields = ["q", "board", "meeting", "status", "overdue"]
+
+    def filter_overdue(self, queryset, name, value):
+        overdue = Q(status=ActionStatus.OPEN, due_date__lt=timezone.localdate())
+        return queryset.filter(overdue) if value else queryset.exclude(overdue)

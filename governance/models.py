@@ -11,9 +11,15 @@ from icsportal.roles import PortalRole
 from places.models import Place, Sourced, System, sourced_constraint
 
 from .choices import (
+    ActionStatus,
+    AttendanceStatus,
     BoardLevel,
     BoardStatus,
+    DeclarationAction,
     EndReason,
+    InterestKind,
+    ItemPurpose,
+    MeetingStatus,
     OrganisationKind,
     Role,
     StatementKind,
@@ -175,6 +181,15 @@ class Person(Sourced):
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     created_at = models.DateTimeField(null=True, blank=True)
+    # The portal account of this person, when they sign in: a board's members (as portal
+    # users) read its private meetings and papers.
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="person",
+    )
     history = HistoricalRecords()
 
     class Meta:
@@ -360,3 +375,306 @@ class RoleGrant(models.Model):
 
     def __str__(self):
         return f"{self.user}: {self.get_role_display()}"
+
+
+# -- meetings ------------------------------------------------------------------------------------
+# Every meeting row that the API changes keeps a ``version`` (the ETag), like Membership.
+
+
+class MeetingQuerySet(models.QuerySet):
+    def visible_to(self, private_board_ids: frozenset[int] | None):
+        """Public meetings, and private ones of ``private_board_ids`` (None: every board)."""
+        if private_board_ids is None:
+            return self
+        return self.filter(Q(is_public=True) | Q(board_id__in=private_board_ids))
+
+
+class Meeting(models.Model):
+    """A meeting of a board: when, where, its status and whether the public may see it."""
+
+    board = models.ForeignKey(Board, on_delete=models.CASCADE, related_name="meetings")
+    title = models.CharField(max_length=200, blank=True)
+    start = models.DateTimeField()
+    location = models.CharField(max_length=300, blank=True)
+    link = models.URLField(max_length=500, blank=True)
+    status = models.CharField(
+        max_length=20, choices=MeetingStatus.choices, default=MeetingStatus.SCHEDULED
+    )
+    is_public = models.BooleanField(default=True)
+    pack_published_at = models.DateTimeField(null=True, blank=True)
+    version = models.PositiveIntegerField(default=1, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    modified_at = models.DateTimeField(auto_now=True)
+    history = HistoricalRecords()
+
+    objects = MeetingQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["board", "start", "id"]
+
+    def __str__(self):
+        when = timezone.localtime(self.start).strftime("%d %b %Y %H:%M")
+        return f"{self.board}: {self.title or 'meeting'} {when}"
+
+    def get_absolute_url(self):
+        return reverse("governance:meeting_detail", kwargs={"slug": self.board.slug, "pk": self.pk})
+
+
+class AgendaItem(models.Model):
+    """An item on a meeting's agenda: purpose, presenter, the organisations it concerns."""
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="items")
+    number = models.PositiveSmallIntegerField()
+    title = models.CharField(max_length=300)
+    purpose = models.CharField(max_length=20, choices=ItemPurpose.choices)
+    presenter = models.CharField(max_length=200, blank=True)
+    is_public = models.BooleanField(default=True)
+    organisations = models.ManyToManyField(Organisation, blank=True, related_name="agenda_items")
+    version = models.PositiveIntegerField(default=1, editable=False)
+    modified_at = models.DateTimeField(auto_now=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["meeting", "number", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["meeting", "number"],
+                name="agenda_item_number_unique",
+                violation_error_message="This meeting already has an item with this number.",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.number}. {self.title}"
+
+
+class Paper(models.Model):
+    """A paper for an agenda item: an uploaded file (type and size checked) or a link."""
+
+    item = models.ForeignKey(AgendaItem, on_delete=models.CASCADE, related_name="papers")
+    title = models.CharField(max_length=300)
+    file = models.FileField(upload_to="papers/%Y/", blank=True)
+    url = models.URLField(max_length=500, blank=True)
+    content_type = models.CharField(max_length=100, blank=True)
+    size = models.PositiveIntegerField(null=True, blank=True)
+    added_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["item", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(file="") & ~Q(url="")) | (~Q(file="") & Q(url="")),
+                name="paper_file_or_link",
+                violation_error_message="A paper is either an uploaded file or a link.",
+            )
+        ]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        """Where the paper is read: through the portal (its item's readers only), or its link."""
+        if not self.file:
+            return self.url
+        meeting = self.item.meeting
+        return reverse(
+            "governance:paper_download",
+            kwargs={"slug": meeting.board.slug, "pk": meeting.pk, "paper": self.pk},
+        )
+
+
+class Attendance(models.Model):
+    """How one seat (membership) attended a meeting; a deputy is named."""
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="attendances")
+    membership = models.ForeignKey(Membership, on_delete=models.PROTECT, related_name="attendances")
+    status = models.CharField(max_length=20, choices=AttendanceStatus.choices)
+    deputy_name = models.CharField(max_length=200, blank=True)
+    version = models.PositiveIntegerField(default=1, editable=False)
+    modified_at = models.DateTimeField(auto_now=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["meeting", "membership__role", "membership__person__name", "id"]
+        verbose_name_plural = "attendance"
+        constraints = [
+            models.UniqueConstraint(
+                fields=["meeting", "membership"],
+                name="attendance_once_per_seat",
+                violation_error_message="This seat's attendance is already recorded.",
+            ),
+            models.CheckConstraint(
+                condition=(Q(status=AttendanceStatus.DEPUTY) & ~Q(deputy_name=""))
+                | (~Q(status=AttendanceStatus.DEPUTY) & Q(deputy_name="")),
+                name="attendance_deputy_named",
+                violation_error_message="Name the deputy, and only when one attended.",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.membership}: {self.get_status_display()}"
+
+
+class InterestQuerySet(models.QuerySet):
+    def active_on(self, day):
+        """Interests held on ``day``; an unstated start counts as already begun."""
+        return self.filter(Q(start_date__isnull=True) | Q(start_date__lte=day)).filter(
+            Q(end_date__isnull=True) | Q(end_date__gte=day)
+        )
+
+
+class Interest(models.Model):
+    """An entry in a person's register of interests."""
+
+    person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="interests")
+    organisation = models.ForeignKey(
+        Organisation, null=True, blank=True, on_delete=models.PROTECT, related_name="interests"
+    )
+    description = models.CharField(max_length=400)
+    kind = models.CharField(max_length=40, choices=InterestKind.choices)
+    start_date = models.DateField(null=True, blank=True)
+    end_date = models.DateField(null=True, blank=True)
+    declared_on = models.DateField()
+    # The annual confirmation that the entry is still right.
+    confirmed_on = models.DateField(null=True, blank=True)
+    version = models.PositiveIntegerField(default=1, editable=False)
+    modified_at = models.DateTimeField(auto_now=True)
+    history = HistoricalRecords()
+
+    objects = InterestQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["person", "-declared_on", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end_date__isnull=True)
+                | Q(start_date__isnull=True)
+                | Q(end_date__gte=F("start_date")),
+                name="interest_ends_after_it_starts",
+                violation_error_message="An interest cannot end before it starts.",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.person}: {self.description}"
+
+
+class Declaration(models.Model):
+    """An interest declared at a meeting for an agenda item, and the action taken."""
+
+    item = models.ForeignKey(AgendaItem, on_delete=models.CASCADE, related_name="declarations")
+    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="declarations")
+    interest = models.ForeignKey(
+        Interest, null=True, blank=True, on_delete=models.SET_NULL, related_name="declarations"
+    )
+    action = models.CharField(max_length=20, choices=DeclarationAction.choices)
+    note = models.TextField(blank=True)
+    version = models.PositiveIntegerField(default=1, editable=False)
+    modified_at = models.DateTimeField(auto_now=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["item", "person__name", "id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["item", "person"],
+                name="declaration_once_per_item",
+                violation_error_message="This person's declaration for the item is recorded.",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.person} on {self.item}: {self.get_action_display()}"
+
+
+class Decision(models.Model):
+    """The decision the board took on an agenda item."""
+
+    item = models.OneToOneField(AgendaItem, on_delete=models.CASCADE, related_name="decision")
+    text = models.TextField()
+    decided_on = models.DateField()
+    history = HistoricalRecords()
+
+    class Meta:
+        ordering = ["decided_on", "id"]
+
+    def __str__(self):
+        return f"{self.item}: {self.text[:60]}"
+
+
+class ActionQuerySet(models.QuerySet):
+    def overdue(self, today):
+        """Open actions whose due date has passed."""
+        return self.filter(status=ActionStatus.OPEN, due_date__lt=today)
+
+
+class Action(models.Model):
+    """An action a board agreed: what, who owns it, when it is due, and its status."""
+
+    board = models.ForeignKey(Board, on_delete=models.CASCADE, related_name="actions")
+    meeting = models.ForeignKey(
+        Meeting, null=True, blank=True, on_delete=models.SET_NULL, related_name="actions"
+    )
+    item = models.ForeignKey(
+        AgendaItem, null=True, blank=True, on_delete=models.SET_NULL, related_name="actions"
+    )
+    description = models.TextField()
+    owner = models.CharField(max_length=200)
+    due_date = models.DateField()
+    status = models.CharField(
+        max_length=20, choices=ActionStatus.choices, default=ActionStatus.OPEN
+    )
+    version = models.PositiveIntegerField(default=1, editable=False)
+    created_at = models.DateTimeField(auto_now_add=True)
+    modified_at = models.DateTimeField(auto_now=True)
+    history = HistoricalRecords()
+
+    objects = ActionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["due_date", "id"]
+
+    def __str__(self):
+        return f"{self.owner}: {self.description[:60]} (due {self.due_date})"
+
+
+class CalendarToken(models.Model):
+    """A user's revocable secret for subscribing to a board's meetings without signing in."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="calendar_token"
+    )
+    key = models.CharField(max_length=64, unique=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["user_id"]
+
+    def __str__(self):
+        return f"Calendar link of {self.user}"
+
+
+class Notification(models.Model):
+    """One event a user was told about by e-mail; ``key`` names the event, so it is sent once."""
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
+    )
+    key = models.CharField(max_length=120)
+    subject = models.CharField(max_length=300)
+    body = models.TextField()
+    created_at = models.DateTimeField(auto_now_add=True)
+    emailed = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "key"],
+                name="notification_once_per_event",
+                violation_error_message="This user was already told about this event.",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.user}: {self.subject}"

@@ -1,10 +1,11 @@
-"""Who may read the portal and who may change a board's membership."""
+"""Who may read the portal, who may change a board's membership, who reads its private business."""
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.utils import timezone
 
 from icsportal.roles import PortalRole, is_admin, user_role
 
-from .models import Board
+from .models import Board, Membership
 
 # What a user who may not change a board's membership is told, wherever they try.
 ONLY_EDITORS = "Only the board's secretaries and administrators can change its members."
@@ -12,6 +13,7 @@ ONLY_EDITORS = "Only the board's secretaries and administrators can change its m
 # Cached on the user object for the length of a request, so a page that asks for every row
 # costs one query, not one per row.
 _EDITABLE_CACHE = "_governance_editable_board_ids"
+_PRIVATE_CACHE = "_governance_private_board_ids"
 
 
 def editable_board_ids(user: AbstractBaseUser | AnonymousUser) -> frozenset[int]:
@@ -38,6 +40,30 @@ def can_edit_board(user: AbstractBaseUser | AnonymousUser, board: Board | int) -
 
 
 def forget_cached_permissions(user: AbstractBaseUser | AnonymousUser) -> None:
-    """Drop what ``editable_board_ids`` cached on the user, after their grant changed."""
-    if hasattr(user, _EDITABLE_CACHE):
-        delattr(user, _EDITABLE_CACHE)
+    """Drop what ``editable_board_ids`` and ``private_board_ids`` cached on the user."""
+    for name in (_EDITABLE_CACHE, _PRIVATE_CACHE):
+        if hasattr(user, name):
+            delattr(user, name)
+
+
+def private_board_ids(user: AbstractBaseUser | AnonymousUser) -> frozenset[int] | None:
+    """Ids of the boards whose private meetings and papers the user may read, or None for every
+    board (an admin): the boards they keep as secretary, and those on which the person linked to
+    their account (``Person.user``) holds a seat today."""
+    if is_admin(user):
+        return None
+    if not user.is_authenticated:
+        return frozenset()
+    cached = getattr(user, _PRIVATE_CACHE, None)
+    if cached is None:
+        seated = Membership.objects.active_on(timezone.localdate()).filter(person__user=user)
+        cached = editable_board_ids(user) | frozenset(seated.values_list("board_id", flat=True))
+        setattr(user, _PRIVATE_CACHE, cached)
+    return cached
+
+
+def can_read_private(user: AbstractBaseUser | AnonymousUser, board: Board | int) -> bool:
+    """Whether the user may read ``board``'s private meetings, items and papers."""
+    allowed = private_board_ids(user)
+    board_id = board if isinstance(board, int) else board.pk
+    return allowed is None or board_id in allowed

@@ -310,6 +310,7 @@ class AccountDetailView(TemplateView):
         context["role_display"] = PortalRole(role).label if role else "No portal role"
         context["token"] = token_details(user)
         context["token_days"] = settings.API_TOKEN_DAYS
+        context["notifications"] = list(user.notifications.all()[:50])
         return context
 
     def post(self, request, *args, **kwargs):

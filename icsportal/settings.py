@@ -197,6 +197,11 @@ STORAGES = {
         )
     },
 }
+# Uploaded meeting papers — https://docs.djangoproject.com/en/5.2/topics/files/
+# Never served as static files: governance's paper view checks who may read each one (private
+# items' papers only for the board's members, secretaries and administrators).
+MEDIA_ROOT = env.path("MEDIA_ROOT", default=BASE_DIR / "media")
+MEDIA_URL = "/media/"
 
 # Security — https://docs.djangoproject.com/en/5.2/ref/middleware/#module-django.middleware.security
 # With DEBUG off the defaults are production's (HTTPS only, HSTS for a year, secure cookies),
@@ -319,6 +324,10 @@ SPECTACULAR_SETTINGS = {
         "CommitmentStatusEnum": "assurance.choices.CommitmentStatus",
         "AnnotationKindEnum": "metrics.choices.AnnotationKind",
         "SubjectTypeEnum": "metrics.choices.SubjectType",
+        "MeetingStatusEnum": "governance.choices.MeetingStatus",
+        "AttendanceStatusEnum": "governance.choices.AttendanceStatus",
+        "MeetingActionStatusEnum": "governance.choices.ActionStatus",
+        "InterestKindEnum": "governance.choices.InterestKind",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
@@ -386,6 +395,13 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(minute="*/30"),
         "options": {"expires": 25 * 60},
     },
+    # Every day at 07:00 Europe/London: e-mail board secretaries about terms ending, seats
+    # vacant, packs not yet published and overdue actions (each event once).
+    "notifications-send-daily": {
+        "task": "governance.tasks.notifications_send_daily",
+        "schedule": crontab(hour=7, minute=0),
+        "options": {"expires": 20 * 60 * 60},
+    },
     # Every minute: hand the broker the recompute requests it could not take, or lost.
     "recompute-requests-drain": {
         "task": "metrics.tasks.recompute_requests_drain",
@@ -396,6 +412,18 @@ CELERY_BEAT_SCHEDULE = {
 # A newest snapshot older than this means the nightly recompute was missed: /healthz reports it
 # stale and the watchdog recomputes.
 SNAPSHOT_MAX_AGE = timedelta(hours=env.int("SNAPSHOT_MAX_AGE_HOURS", default=26))
+
+# E-mail — https://docs.djangoproject.com/en/5.2/topics/email/
+# The console backend by default (development prints mail); production sets the SMTP backend
+# and its host, or the file backend with EMAIL_FILE_PATH.
+EMAIL_BACKEND = env.str("EMAIL_BACKEND", default="django.core.mail.backends.console.EmailBackend")
+EMAIL_FILE_PATH = env.str("EMAIL_FILE_PATH", default=str(BASE_DIR / "sent-mail"))
+EMAIL_HOST = env.str("EMAIL_HOST", default="localhost")
+EMAIL_PORT = env.int("EMAIL_PORT", default=25)
+EMAIL_HOST_USER = env.str("EMAIL_HOST_USER", default="")
+EMAIL_HOST_PASSWORD = env.str("EMAIL_HOST_PASSWORD", default="")
+EMAIL_USE_TLS = env.bool("EMAIL_USE_TLS", default=False)
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="ics-portal@localhost")
 
 # Logging — https://docs.djangoproject.com/en/5.2/topics/logging/
 # One JSON object per line on stderr (production collects it): time, level, logger, message,

@@ -1,6 +1,7 @@
 from django.urls import path
 from rest_framework.routers import SimpleRouter
 
+from .. import pack_views
 from . import dashboard_views, outcome_views, risk_views
 
 router = SimpleRouter()
@@ -19,5 +20,6 @@ urlpatterns = [
     path(
         "dashboards/<slug:slug>/", dashboard_views.DashboardView.as_view(), name="dashboard_place"
     ),
+    path("meetings/<int:pk>/pack/", pack_views.MeetingPackView.as_view(), name="meeting_pack"),
     *router.urls,
 ]

@@ -1,6 +1,7 @@
-"""The governance structure as Popolo JSON: organizations, persons and memberships."""
+"""The governance structure as Popolo JSON: organizations, persons, memberships and events."""
 
 from django.db.models import Prefetch
+from django.utils import timezone
 from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.renderers import JSONRenderer
@@ -9,7 +10,16 @@ from rest_framework.views import APIView
 
 from icsportal.api.permissions import PortalReadPermission
 
-from ..models import Board, Membership, Organisation, Person, ReportingLine
+from ..meeting_selectors import items_for, meetings_for
+from ..models import (
+    AgendaItem,
+    Board,
+    Meeting,
+    Membership,
+    Organisation,
+    Person,
+    ReportingLine,
+)
 
 
 def _sources(obj) -> list[dict]:
@@ -24,9 +34,54 @@ def _sources(obj) -> list[dict]:
     ]
 
 
-def popolo_export() -> dict:
+def _popolo_time(value) -> str:
+    """A date-time as Popolo's pattern takes it: local time to the second, with its offset."""
+    return timezone.localtime(value).replace(microsecond=0).isoformat()
+
+
+def popolo_events(user=None) -> list[dict]:
+    """Meetings as Popolo events, their agenda items as child events: the public ones, and the
+    private ones of the boards ``user`` may read privately (none without a user)."""
+    meetings = meetings_for(user) if user is not None else Meeting.objects.filter(is_public=True)
+    items = (
+        items_for(user)
+        if user is not None
+        else AgendaItem.objects.filter(is_public=True, meeting__is_public=True)
+    )
+    events = []
+    # items: each meeting's visible agenda, as its children
+    for meeting in meetings.select_related("board").prefetch_related(
+        Prefetch("items", queryset=items.order_by("number", "id"), to_attr="visible_items")
+    ):
+        event = {
+            "id": f"meeting/{meeting.pk}",
+            "name": meeting.title or f"{meeting.board.name} meeting",
+            "start_date": _popolo_time(meeting.start),
+            "status": meeting.status,
+            "classification": "meeting",
+            "organization_id": f"board/{meeting.board.slug}",
+            "created_at": _popolo_time(meeting.created_at),
+            "updated_at": _popolo_time(meeting.modified_at),
+            "children": [
+                {
+                    "id": f"agenda-item/{item.pk}",
+                    "name": f"{item.number}. {item.title}",
+                    "classification": f"agenda item ({item.get_purpose_display().lower()})",
+                    "parent_id": f"meeting/{meeting.pk}",
+                }
+                for item in meeting.visible_items
+            ],
+        }
+        if meeting.location or meeting.link:
+            event["location"] = meeting.location or meeting.link
+        events.append(event)
+    return events
+
+
+def popolo_export(user=None) -> dict:
     """Boards and organisations as Popolo organizations (a board's parent is the first board it
-    reports to), named people as persons, and seats as memberships."""
+    reports to), named people as persons, seats as memberships, and meetings as events (private
+    ones only for those who may read them)."""
     boards = Board.objects.select_related("source_document").prefetch_related(
         # parent_id: the first reporting line of each board
         Prefetch(
@@ -83,7 +138,12 @@ def popolo_export() -> dict:
     for org in organizations:
         for key in [k for k, v in org.items() if v is None]:
             del org[key]
-    return {"organizations": organizations, "persons": persons, "memberships": memberships}
+    return {
+        "organizations": organizations,
+        "persons": persons,
+        "memberships": memberships,
+        "events": popolo_events(user),
+    }
 
 
 class PopoloExportView(APIView):
@@ -101,9 +161,10 @@ class PopoloExportView(APIView):
                     "organizations": serializers.ListField(child=serializers.DictField()),
                     "persons": serializers.ListField(child=serializers.DictField()),
                     "memberships": serializers.ListField(child=serializers.DictField()),
+                    "events": serializers.ListField(child=serializers.DictField()),
                 },
             )
         }
     )
     def get(self, request):
-        return Response(popolo_export())
+        return Response(popolo_export(request.user))

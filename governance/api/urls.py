@@ -1,10 +1,16 @@
 from rest_framework.routers import SimpleRouter
 
-from . import views
+from . import meeting_views, views
 
 router = SimpleRouter()
 router.register("organisations", views.OrganisationViewSet, basename="organisation")
 router.register("boards", views.BoardViewSet, basename="board")
 router.register("people", views.PersonViewSet, basename="person")
 router.register("memberships", views.MembershipViewSet, basename="membership")
+router.register("meetings", meeting_views.MeetingViewSet, basename="meeting")
+router.register("agenda-items", meeting_views.AgendaItemViewSet, basename="agenda-item")
+router.register("attendance", meeting_views.AttendanceViewSet, basename="attendance")
+router.register("interests", meeting_views.InterestViewSet, basename="interest")
+router.register("declarations", meeting_views.DeclarationViewSet, basename="declaration")
+router.register("actions", meeting_views.ActionViewSet, basename="action")
 urlpatterns = router.urls

@@ -12,7 +12,7 @@ from django.utils import timezone
 from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
-from governance.models import Membership, Person
+from governance.models import AgendaItem, Board, Meeting, Membership, Person
 from icsportal.api.renderers import neutralise
 
 pytestmark = pytest.mark.django_db
@@ -167,14 +167,27 @@ def popolo_validator(name: str) -> jsonschema.Draft3Validator:
 
 
 def test_popolo_export_validates_against_the_popolo_schemas(analyst):
+    board = Board.objects.get(slug="warwickshire-north-place-executive")
+    meeting = Meeting.objects.create(
+        board=board,
+        title="June meeting",
+        start=dt.datetime(2026, 6, 10, 14, 0, tzinfo=dt.UTC),
+        location="Nuneaton Town Hall",
+    )
+    AgendaItem.objects.create(meeting=meeting, number=1, title="Welcome", purpose="information")
+    AgendaItem.objects.create(
+        meeting=meeting, number=2, title="Part II", purpose="decision", is_public=False
+    )
+    Meeting.objects.create(board=board, start=meeting.start, is_public=False)
     response = analyst.get("/api/v1/export/popolo.json")
     assert response.status_code == 200
     data = response.json()
-    assert set(data) == {"organizations", "persons", "memberships"}
+    assert set(data) == {"organizations", "persons", "memberships", "events"}
     for key, schema in (
         ("organizations", "organization.json"),
         ("persons", "person.json"),
         ("memberships", "membership.json"),
+        ("events", "event.json"),
     ):
         validator = popolo_validator(schema)
         for item in data[key]:
@@ -200,6 +213,12 @@ def test_popolo_export_validates_against_the_popolo_schemas(analyst):
     assert chair["role"] == "chair"
     peg = next(o for o in data["organizations"] if o["id"] == "board/programme-delivery-group")
     assert peg["parent_id"] == "board/partnership-executive-group"
+    # An analyst reads public business only: the private meeting and item are not exported.
+    [event] = data["events"]
+    assert event["start_date"] == "2026-06-10T15:00:00+01:00"
+    assert event["organization_id"] == "board/warwickshire-north-place-executive"
+    assert event["organization_id"] in ids
+    assert [c["name"] for c in event["children"]] == ["1. Welcome"]
 
 
 def test_popolo_validator_rejects_a_broken_item():

@@ -117,9 +117,51 @@ def hostile_portal(db):
     risk = Risk.objects.order_by("pk").first()
     if not risk.actions.exists():
         MitigatingAction.objects.create(risk=risk, description="act")
+    meeting_records(board)
     touched = fill_every_text_field()
     publish_snapshots(system)
     return touched
+
+
+def meeting_records(board: Board) -> None:
+    """A meeting of ``board`` with a row of every kind its pages show, so that they show the
+    hostile text too (the attendance is a deputy's: only a deputy's row holds a name)."""
+    from django.utils import timezone
+
+    from assurance.models import AgendaItemMetric, AgendaItemRisk, Risk
+    from governance.models import (
+        Action,
+        AgendaItem,
+        Attendance,
+        Decision,
+        Declaration,
+        Interest,
+        Meeting,
+        Paper,
+    )
+
+    seat = Membership.objects.filter(board=board, person__isnull=False).order_by("pk").first()
+    org = seat.on_behalf_of or board.required_organisations.first()
+    meeting = Meeting.objects.create(board=board, start=timezone.now(), title="m", location="l")
+    item = AgendaItem.objects.create(meeting=meeting, number=1, title="i", purpose="decision")
+    if org is not None:
+        item.organisations.add(org)
+    Paper.objects.create(item=item, title="p", url="https://example.org/p.pdf")
+    interest = Interest.objects.create(
+        person=seat.person,
+        organisation=org,
+        description="d",
+        kind="financial",
+        declared_on=dt.date(2025, 1, 1),
+    )
+    Attendance.objects.create(meeting=meeting, membership=seat, status="deputy", deputy_name="x")
+    Declaration.objects.create(item=item, person=seat.person, interest=interest, action="noted")
+    Decision.objects.create(item=item, text="t", decided_on=dt.date(2025, 1, 1))
+    Action.objects.create(
+        board=board, meeting=meeting, description="a", owner="o", due_date=dt.date(2025, 1, 1)
+    )
+    AgendaItemMetric.objects.create(item=item, metric=Metric.objects.order_by("pk").first())
+    AgendaItemRisk.objects.create(item=item, risk=Risk.objects.order_by("pk").first())
 
 
 def signed_in(role: str, *, boards=()) -> Client:
@@ -137,6 +179,12 @@ NOT_PAGES = {
     "assurance:risk_export": "a CSV export: test_the_risk_register_csv_...",
     # Opened below when a proportion or rate exists; the documents give none.
     "metrics:metric_compare": "proportions and rates only: tests/metrics/test_compare.py",
+    "governance:meeting_feed": "iCalendar: tests/governance/test_meeting_pages.py",
+    "governance:meeting_private_feed": "iCalendar: tests/governance/test_meeting_pages.py",
+    "governance:calendar_link": "POST only: tests/governance/test_meeting_pages.py",
+    "assurance:pack_pdf": "a PDF: tests/assurance/test_packs.py",
+    "governance:paper_download": "an uploaded file: tests/governance/test_meeting_pages.py",
+    "assurance:pack_publish": "POST only: tests/assurance/test_packs.py",
 }
 
 
@@ -236,6 +284,28 @@ def page_urls() -> dict[str, list[str]]:
         "me": r("me"),
         "api": ["/api/v1/boards/?format=api"],
     }
+    from governance.models import Meeting
+
+    meeting = Meeting.objects.filter(board=board).order_by("pk").first()
+    for name in (
+        "governance:meeting_detail",
+        "governance:meeting_status",
+        "governance:agenda_item_create",
+        "governance:attendance_record",
+        "governance:interest_create",
+        "governance:declaration_create",
+        "governance:decision_create",
+        "governance:action_create",
+        "assurance:pack_detail",
+    ):
+        urls[name] = r(name, board.slug, meeting.pk)
+    urls["governance:meeting_create"] = r("governance:meeting_create", board.slug)
+    urls["assurance:agenda_item_link"] = r(
+        "assurance:agenda_item_link", board.slug, meeting.pk, meeting.items.get().pk
+    )
+    urls["governance:paper_add"] = r(
+        "governance:paper_add", board.slug, meeting.pk, meeting.items.get().pk
+    )
     if outcome_link is not None:
         urls["assurance:priority_outcome_delete"] = r(
             "assurance:priority_outcome_delete", priority.key, outcome_link.pk

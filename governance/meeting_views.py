@@ -1,0 +1,358 @@
+"""Meeting pages and a board secretary's meeting forms, and the board's iCalendar feed."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect
+from django.utils import timezone
+from django.utils.decorators import method_decorator
+from django.views import View
+from django.views.generic import FormView, TemplateView
+
+from . import meeting_forms as forms
+from . import meetings as services
+from .forms import add_service_errors
+from .ical import calendar
+from .meeting_selectors import (
+    items_for,
+    items_with_details,
+    meeting_conflicts,
+    meeting_quorum,
+    meetings_for,
+    seats_at,
+)
+from .models import Board, CalendarToken, Membership, Paper, Person
+from .permissions import can_edit_board, can_read_private
+from .views import BoardPageMixin
+
+
+def meeting_for(user, slug: str, pk: int):
+    """The meeting ``pk`` of board ``slug`` if the user may see it; 404 otherwise."""
+    meeting = meetings_for(user).select_related("board").filter(pk=pk, board__slug=slug).first()
+    if meeting is None:
+        raise Http404("No such meeting.")
+    return meeting
+
+
+class MeetingPageMixin(BoardPageMixin):
+    def meeting_context(self, meeting, **extra) -> dict:
+        context = self.board_context(meeting.board, meeting=meeting, **extra)
+        context["crumbs"] = [
+            *context["crumbs"],
+            ("Meetings", meeting.board.get_absolute_url() + "#meetings"),
+        ]
+        return context
+
+
+class MeetingDetailView(MeetingPageMixin, TemplateView):
+    """A meeting: agenda and papers, attendance and quorum, declarations, decisions, actions,
+    and (for those who read the board's private business) conflict prompts."""
+
+    template_name = "governance/meeting_detail.html"
+
+    def get_context_data(self, **kwargs):
+        user = self.request.user
+        meeting = meeting_for(user, self.kwargs["slug"], self.kwargs["pk"])
+        items = items_with_details(meeting, user)
+        private = can_read_private(user, meeting.board_id)
+        return super().get_context_data(
+            **self.meeting_context(
+                meeting,
+                items=items,
+                quorum=meeting_quorum(meeting),
+                seats=seats_at(meeting),
+                conflicts=meeting_conflicts(meeting, items) if private else [],
+                actions=meeting.actions.select_related("item").order_by("due_date", "id"),
+                can_edit=can_edit_board(user, meeting.board_id),
+                today=timezone.localdate(),
+            ),
+            **kwargs,
+        )
+
+
+class MeetingEditMixin(MeetingPageMixin):
+    """A form about a board's meeting: the board's secretaries and admins only."""
+
+    heading = ""
+    success_message = "Saved."
+    anchor = ""
+
+    def dispatch(self, request, *args, **kwargs):
+        self.board = get_object_or_404(Board, slug=kwargs["slug"])
+        if not can_edit_board(request.user, self.board):
+            raise PermissionDenied(services.ONLY_MEETING_EDITORS)
+        self.meeting = None
+        if "pk" in kwargs:
+            self.meeting = get_object_or_404(
+                self.board.meetings.select_related("board"), pk=kwargs["pk"]
+            )
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        context = self.board_context(self.board, heading=self.heading, meeting=self.meeting)
+        return super().get_context_data(**context, **kwargs)
+
+    def perform(self, form):
+        raise NotImplementedError
+
+    def form_valid(self, form):
+        try:
+            result = self.perform(form)
+        except ValidationError as error:
+            add_service_errors(form, error)
+            return self.form_invalid(form)
+        except services.VersionConflict:
+            form.add_error(
+                None, "Someone else changed this meeting; reload the page and try again."
+            )
+            return self.form_invalid(form)
+        messages.success(self.request, self.success_message)
+        target = result if self.meeting is None else self.meeting
+        return redirect(target.get_absolute_url() + self.anchor)
+
+    def items(self):
+        return self.meeting.items.order_by("number")
+
+    def people(self):
+        """The people who hold a seat on the board on the meeting's day."""
+        day = timezone.localtime(self.meeting.start).date()
+        seated = Membership.objects.active_on(day).filter(board=self.board)
+        return Person.objects.filter(memberships__in=seated).distinct().order_by("name")
+
+
+class MeetingCreateView(MeetingEditMixin, FormView):
+    heading = "Schedule a meeting"
+    success_message = "Meeting scheduled."
+    form_class = forms.MeetingForm
+    template_name = "governance/meeting_form.html"
+
+    def perform(self, form):
+        return services.meeting_create(
+            actor=self.request.user,
+            board=self.board,
+            start=form.start(),
+            title=form.cleaned_data["title"],
+            location=form.cleaned_data["location"],
+            link=form.cleaned_data["link"],
+            is_public=form.cleaned_data["is_public"],
+        )
+
+
+class MeetingStatusView(MeetingEditMixin, FormView):
+    heading = "Change the meeting's status"
+    success_message = "Status changed."
+
+    form_class = forms.MeetingStatusForm
+    template_name = "governance/meeting_form.html"
+
+    def get_initial(self):
+        return {"status": self.meeting.status, "version": self.meeting.version}
+
+    def perform(self, form):
+        return services.meeting_update(
+            actor=self.request.user,
+            meeting=self.meeting.pk,
+            expected_version=form.cleaned_data["version"],
+            status=form.cleaned_data["status"],
+        )
+
+
+class AgendaItemCreateView(MeetingEditMixin, FormView):
+    heading = "Add an agenda item"
+    success_message = "Item added."
+    anchor = "#agenda"
+    form_class = forms.AgendaItemForm
+    template_name = "governance/meeting_form.html"
+
+    def get_initial(self):
+        return {"number": self.meeting.items.count() + 1}
+
+    def perform(self, form):
+        data = dict(form.cleaned_data)
+        organisation = data.pop("organisation")
+        return services.agenda_item_create(
+            actor=self.request.user,
+            meeting=self.meeting,
+            organisations=[organisation] if organisation else [],
+            **data,
+        )
+
+
+class PaperAddView(MeetingEditMixin, FormView):
+    heading = "Add a paper"
+    success_message = "Paper added."
+    anchor = "#agenda"
+    form_class = forms.PaperForm
+    template_name = "governance/meeting_form.html"
+
+    def perform(self, form):
+        item = get_object_or_404(self.meeting.items, pk=self.kwargs["item"])
+        return services.paper_add(
+            actor=self.request.user,
+            item=item,
+            title=form.cleaned_data["title"],
+            file=form.cleaned_data["file"],
+            url=form.cleaned_data["url"],
+        )
+
+
+class AttendanceView(MeetingEditMixin, FormView):
+    heading = "Record attendance"
+    success_message = "Attendance recorded."
+    anchor = "#attendance"
+    template_name = "governance/meeting_form.html"
+
+    def get_form(self, form_class=None):
+        self.seats = seats_at(self.meeting)
+        return forms.AttendanceForm(**self.get_form_kwargs(), seats=self.seats)
+
+    def perform(self, form):
+        errors = {}
+        for seat in self.seats:
+            status = form.cleaned_data[f"seat_{seat.pk}"]
+            deputy = form.cleaned_data[f"deputy_{seat.pk}"]
+            if not status:
+                continue
+            try:
+                if seat.attendance is None:
+                    services.attendance_record(
+                        actor=self.request.user,
+                        meeting=self.meeting,
+                        membership=seat,
+                        status=status,
+                        deputy_name=deputy,
+                    )
+                else:
+                    services.attendance_update(
+                        actor=self.request.user,
+                        attendance=seat.attendance.pk,
+                        expected_version=seat.attendance.version,
+                        status=status,
+                        deputy_name=deputy,
+                    )
+            except ValidationError:
+                errors[f"deputy_{seat.pk}"] = "Name the deputy who attended"
+        if errors:
+            raise ValidationError(errors)
+        return self.meeting
+
+
+class InterestCreateView(MeetingEditMixin, FormView):
+    heading = "Record an interest"
+    success_message = "Interest recorded."
+    anchor = "#conflicts"
+    template_name = "governance/meeting_form.html"
+
+    def get_form(self, form_class=None):
+        return forms.InterestForm(**self.get_form_kwargs(), people=self.people())
+
+    def perform(self, form):
+        return services.interest_create(actor=self.request.user, **form.cleaned_data)
+
+
+class DeclarationCreateView(MeetingEditMixin, FormView):
+    heading = "Record a declaration"
+    success_message = "Declaration recorded."
+    anchor = "#agenda"
+    template_name = "governance/meeting_form.html"
+
+    def get_form(self, form_class=None):
+        return forms.DeclarationForm(
+            **self.get_form_kwargs(), items=self.items(), people=self.people()
+        )
+
+    def perform(self, form):
+        return services.declaration_record(actor=self.request.user, **form.cleaned_data)
+
+
+class DecisionCreateView(MeetingEditMixin, FormView):
+    heading = "Record a decision"
+    success_message = "Decision recorded."
+    anchor = "#agenda"
+    template_name = "governance/meeting_form.html"
+
+    def get_form(self, form_class=None):
+        return forms.DecisionForm(**self.get_form_kwargs(), items=self.items())
+
+    def perform(self, form):
+        return services.decision_record(actor=self.request.user, **form.cleaned_data)
+
+
+class ActionCreateView(MeetingEditMixin, FormView):
+    heading = "Record an action"
+    success_message = "Action recorded."
+    anchor = "#actions"
+    template_name = "governance/meeting_form.html"
+
+    def get_form(self, form_class=None):
+        return forms.ActionForm(**self.get_form_kwargs(), items=self.items())
+
+    def perform(self, form):
+        return services.action_create(
+            actor=self.request.user, board=self.board, meeting=self.meeting, **form.cleaned_data
+        )
+
+
+class PaperDownloadView(View):
+    """An uploaded paper, to those who may read its item (a private item's only to the board's
+    members, secretaries and administrators); a linked paper redirects to its link."""
+
+    def get(self, request, slug, pk, paper):
+        item_ids = items_for(request.user).filter(meeting_id=pk, meeting__board__slug=slug)
+        found = Paper.objects.filter(pk=paper, item__in=item_ids).first()
+        if found is None:
+            raise Http404("No such paper.")
+        if not found.file:
+            return redirect(found.url)
+        name = found.file.name.rsplit("/", 1)[-1]
+        response = FileResponse(found.file.open("rb"), content_type=found.content_type)
+        response["Content-Disposition"] = f'attachment; filename="{name}"'
+        # The type was checked on upload; the browser must not guess another.
+        response["X-Content-Type-Options"] = "nosniff"
+        return response
+
+
+def _feed(request, board: Board, user) -> HttpResponse:
+    meetings = (
+        meetings_for(user).filter(board=board).select_related("board").order_by("start", "id")
+    )
+    body = calendar(meetings, name=board.name, host=request.get_host().split(":")[0])
+    response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = f'inline; filename="{board.slug}-meetings.ics"'
+    return response
+
+
+class MeetingFeedView(View):
+    """The board's meetings as iCalendar, for a signed-in user."""
+
+    def get(self, request, slug):
+        return _feed(request, get_object_or_404(Board, slug=slug), request.user)
+
+
+@method_decorator(login_not_required, name="dispatch")
+class PrivateMeetingFeedView(View):
+    """The same feed for calendar programs, which cannot sign in: the user's revocable secret
+    in the address stands for them (and shows what they may see)."""
+
+    def get(self, request, slug, key):
+        token = CalendarToken.objects.select_related("user").filter(key=key).first()
+        if token is None or not token.user.is_active:
+            raise Http404("No such calendar.")
+        return _feed(request, get_object_or_404(Board, slug=slug), token.user)
+
+
+class CalendarLinkView(View):
+    """POST: renew (or, with ``revoke``, withdraw) the user's private calendar link."""
+
+    def post(self, request, slug):
+        board = get_object_or_404(Board, slug=slug)
+        if "revoke" in request.POST:
+            services.calendar_token_revoke(user=request.user)
+            messages.success(request, "Your private calendar link no longer works.")
+        else:
+            services.calendar_token_renew(user=request.user)
+            messages.success(
+                request, "Your new private calendar link is below; the old one no longer works."
+            )
+        return redirect(board.get_absolute_url() + "#meetings")
