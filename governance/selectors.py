@@ -184,13 +184,21 @@ def _who(record) -> str:
     return user.get_username() if user else "Data load"
 
 
+def _person_name(state) -> str:
+    """The name of the seat's holder; a historical state may name a person since deleted."""
+    if not state.person_id:
+        return ""
+    person = state.person
+    return person.name if person is not None else "a person since removed"
+
+
 def _seat(state, term=None) -> SeatAt:
     """A seat from a membership (or a historical state of one), its term from ``term``."""
     term = term or state
     return SeatAt(
         membership_id=state.id,
         person_id=state.person_id,
-        person_name=state.person.name if state.person_id else "",
+        person_name=_person_name(state),
         person_not_named=state.person_not_named,
         organisation=state.on_behalf_of.name if state.on_behalf_of_id else "",
         role=state.role,

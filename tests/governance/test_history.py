@@ -210,3 +210,20 @@ def test_the_boards_admin_shows_memberships_read_only(client_as, board_a):
     html = admin_client.get(reverse("admin:governance_board_change", args=[board_a.pk])).content
     assert b"Memberships" in html
     assert b'name="memberships-0-role"' not in html
+
+
+def test_the_history_names_a_seat_whose_person_was_since_deleted(client_as, board_a):
+    from governance.models import Person
+    from governance.selectors import board_history
+
+    seat = board_a.memberships.order_by("pk").first()
+    person = Person.objects.create(key="test-gone", name="Gone Person")
+    Membership.objects.filter(pk=seat.pk).update(person=person)
+    seat.refresh_from_db()
+    seat._change_reason = "to someone later removed"
+    seat.save()
+    Membership.objects.filter(pk=seat.pk).update(person=None, person_not_named=True)
+    Person.objects.filter(pk=person.pk).delete()
+    entries = board_history(board_a)
+    assert any("a person since removed" in e.subject for e in entries)
+    assert client_as("commissioner").get(f"/boards/{board_a.slug}/").status_code == 200
