@@ -49,11 +49,11 @@ class AgendaItemForm(forms.Form):
     title = forms.CharField(max_length=300)
     purpose = forms.ChoiceField(choices=ItemPurpose.choices)
     presenter = forms.CharField(max_length=200, required=False, label="Presenter (optional)")
-    organisation = forms.ModelChoiceField(
+    organisations = forms.ModelMultipleChoiceField(
         queryset=Organisation.objects.order_by("name"),
         required=False,
-        label="The organisation it concerns (optional)",
-        empty_label="None",
+        widget=forms.CheckboxSelectMultiple,
+        label="The organisations it concerns (optional; choose any)",
     )
     is_public = public_field()
 

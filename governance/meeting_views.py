@@ -170,13 +170,8 @@ class AgendaItemCreateView(MeetingEditMixin, FormView):
 
     def perform(self, form):
         data = dict(form.cleaned_data)
-        organisation = data.pop("organisation")
-        return services.agenda_item_create(
-            actor=self.request.user,
-            meeting=self.meeting,
-            organisations=[organisation] if organisation else [],
-            **data,
-        )
+        data["organisations"] = list(data["organisations"])
+        return services.agenda_item_create(actor=self.request.user, meeting=self.meeting, **data)
 
 
 class PaperAddView(MeetingEditMixin, FormView):
