@@ -106,6 +106,26 @@ class InterestForm(forms.Form):
         self.fields["person"].queryset = people
 
 
+class RegisterInterestForm(forms.Form):
+    """An entry added from a person's register of interests."""
+
+    organisation = forms.ModelChoiceField(
+        queryset=Organisation.objects.order_by("name"),
+        required=False,
+        empty_label="None",
+        label="Organisation (optional)",
+    )
+    description = forms.CharField(max_length=400, label="The interest")
+    kind = forms.ChoiceField(choices=InterestKind.choices, label="Kind")
+    declared_on = DateField(label="Declared on")
+    start_date = DateField(label="Held from (optional)", required=False)
+    end_date = DateField(label="Held until (optional)", required=False)
+
+
+class InterestConfirmForm(forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
+
+
 class DeclarationForm(forms.Form):
     item = forms.ModelChoiceField(queryset=None, empty_label="Choose an item")
     person = forms.ModelChoiceField(queryset=None, empty_label="Choose a person")
