@@ -20,6 +20,7 @@ from governance.models import AgendaItem, Meeting
 from governance.permissions import can_edit_board
 from governance.views import BoardPageMixin
 from metrics.models import Metric
+from metrics.selectors import snapshot_charts
 
 from .agenda_links import agenda_item_metric_link, agenda_item_risk_link
 from .models import Risk
@@ -41,9 +42,14 @@ class PackDetailView(BoardPageMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         meeting = _meeting(self.request.user, self.kwargs["slug"], self.kwargs["pk"])
+        pack = build_pack(meeting, self.request.user)
+        # Each metric's SPC chart as its metric page draws it, from the pack's snapshot.
+        charts = snapshot_charts([m.summary for m in pack.metrics])
+        for metric, chart in zip(pack.metrics, charts, strict=True):
+            metric.chart = chart
         context = self.board_context(
             meeting.board,
-            pack=build_pack(meeting, self.request.user),
+            pack=pack,
             meeting=meeting,
             can_edit=can_edit_board(self.request.user, meeting.board_id),
         )

@@ -30,6 +30,9 @@ class PackMetric:
 
     summary: SeriesSummary
     reasons: list[str]
+    # The series' SPC chart as the metric page draws it (metrics.selectors.snapshot_charts);
+    # filled in for the pack page only.
+    chart: dict | None = None
 
     @property
     def series(self):

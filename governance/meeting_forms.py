@@ -49,11 +49,11 @@ class AgendaItemForm(forms.Form):
     title = forms.CharField(max_length=300)
     purpose = forms.ChoiceField(choices=ItemPurpose.choices)
     presenter = forms.CharField(max_length=200, required=False, label="Presenter (optional)")
-    organisation = forms.ModelChoiceField(
+    organisations = forms.ModelMultipleChoiceField(
         queryset=Organisation.objects.order_by("name"),
         required=False,
-        label="The organisation it concerns (optional)",
-        empty_label="None",
+        widget=forms.CheckboxSelectMultiple,
+        label="The organisations it concerns (optional; choose any)",
     )
     is_public = public_field()
 
@@ -104,6 +104,26 @@ class InterestForm(forms.Form):
     def __init__(self, *args, people, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["person"].queryset = people
+
+
+class RegisterInterestForm(forms.Form):
+    """An entry added from a person's register of interests."""
+
+    organisation = forms.ModelChoiceField(
+        queryset=Organisation.objects.order_by("name"),
+        required=False,
+        empty_label="None",
+        label="Organisation (optional)",
+    )
+    description = forms.CharField(max_length=400, label="The interest")
+    kind = forms.ChoiceField(choices=InterestKind.choices, label="Kind")
+    declared_on = DateField(label="Declared on")
+    start_date = DateField(label="Held from (optional)", required=False)
+    end_date = DateField(label="Held until (optional)", required=False)
+
+
+class InterestConfirmForm(forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
 
 
 class DeclarationForm(forms.Form):

@@ -5,6 +5,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.decorators import method_decorator
 from django.views import View
@@ -170,13 +171,8 @@ class AgendaItemCreateView(MeetingEditMixin, FormView):
 
     def perform(self, form):
         data = dict(form.cleaned_data)
-        organisation = data.pop("organisation")
-        return services.agenda_item_create(
-            actor=self.request.user,
-            meeting=self.meeting,
-            organisations=[organisation] if organisation else [],
-            **data,
-        )
+        data["organisations"] = list(data["organisations"])
+        return services.agenda_item_create(actor=self.request.user, meeting=self.meeting, **data)
 
 
 class PaperAddView(MeetingEditMixin, FormView):
@@ -356,3 +352,81 @@ class CalendarLinkView(View):
                 request, "Your new private calendar link is below; the old one no longer works."
             )
         return redirect(board.get_absolute_url() + "#meetings")
+
+
+class PersonInterestsView(TemplateView):
+    """A person's register of interests, for every portal role; the secretaries of a board the
+    person sits or sat on, and administrators, add entries and record annual confirmations."""
+
+    template_name = "governance/person_interests.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        self.person = get_object_or_404(Person, key=kwargs["key"])
+        self.can_edit = services.can_edit_person(request.user, self.person)
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_context_data(self, form=None, **kwargs):
+        person = self.person
+        boards = Board.objects.filter(memberships__person=person).distinct().order_by("name")
+        if self.can_edit and form is None:
+            form = forms.RegisterInterestForm()
+        return super().get_context_data(
+            person=person,
+            interests=person.interests.select_related("organisation").order_by(
+                "-declared_on", "id"
+            ),
+            boards=boards,
+            can_edit=self.can_edit,
+            form=form if self.can_edit else None,
+            nav_section="boards",
+            crumbs=[("Boards", reverse("governance:board_list"))],
+            **kwargs,
+        )
+
+    def post(self, request, *args, **kwargs):
+        if not self.can_edit:
+            raise PermissionDenied(PERSON_EDITORS)
+        form = forms.RegisterInterestForm(request.POST)
+        if form.is_valid():
+            try:
+                services.interest_create(
+                    actor=request.user, person=self.person, **form.cleaned_data
+                )
+            except ValidationError as error:
+                add_service_errors(form, error)
+            else:
+                messages.success(request, "Interest recorded.")
+                return redirect("governance:person_interests", key=self.person.key)
+        return self.render_to_response(self.get_context_data(form=form), status=200)
+
+
+PERSON_EDITORS = (
+    "Only the secretaries of this person's boards and administrators can change their interests."
+)
+
+
+class InterestConfirmView(View):
+    """Record the annual confirmation of one entry in a person's register."""
+
+    def post(self, request, key, pk):
+        person = get_object_or_404(Person, key=key)
+        interest = get_object_or_404(person.interests, pk=pk)
+        if not services.can_edit_person(request.user, person):
+            raise PermissionDenied(PERSON_EDITORS)
+        form = forms.InterestConfirmForm(request.POST)
+        if not form.is_valid():
+            messages.error(request, "Reload the page and try again.")
+        else:
+            try:
+                services.interest_confirm(
+                    actor=request.user,
+                    interest=interest.pk,
+                    expected_version=form.cleaned_data["version"],
+                )
+            except services.VersionConflict:
+                messages.error(
+                    request, "Someone else changed this interest; check it and confirm again."
+                )
+            else:
+                messages.success(request, f"Confirmed: {interest.description}.")
+        return redirect("governance:person_interests", key=person.key)

@@ -404,6 +404,28 @@ def interest_update(
 
 
 @transaction.atomic
+def interest_confirm(
+    *, actor: AbstractBaseUser, interest: Interest | int, expected_version: int
+) -> Interest:
+    """Record the annual confirmation that an interest read at ``expected_version`` is still
+    right: its ``confirmed_on`` becomes today."""
+    pk = interest if isinstance(interest, int) else interest.pk
+    person_id = Interest.objects.filter(pk=pk).values_list("person_id", flat=True).first()
+    if person_id is None:
+        raise Interest.DoesNotExist(f"No interest {pk}.")
+    _require_person_editor(actor, person_id)
+    current = _locked(Interest, pk)
+    return _update(
+        current,
+        actor=actor,
+        expected_version=expected_version,
+        changes={"confirmed_on": timezone.localdate()},
+        allowed=INTEREST_UPDATABLE,
+        reason="Interest confirmed (annual confirmation)",
+    )
+
+
+@transaction.atomic
 def declaration_record(
     *,
     actor: AbstractBaseUser,

@@ -6,6 +6,17 @@ app_name = "governance"
 # A board's own page, /boards/<slug>/, is assurance's: it shows the board's metrics and risks.
 urlpatterns = [
     path("", list_views.BoardListView.as_view(), name="board_list"),
+    # A person's register of interests: "people" is no board's page below /boards/<slug>/.
+    path(
+        "people/<slug:key>/interests/",
+        meeting_views.PersonInterestsView.as_view(),
+        name="person_interests",
+    ),
+    path(
+        "people/<slug:key>/interests/<int:pk>/confirm/",
+        meeting_views.InterestConfirmView.as_view(),
+        name="interest_confirm",
+    ),
     path("<slug:slug>/as-at/", views.BoardAsAtView.as_view(), name="board_as_at"),
     path("<slug:slug>/changes/", views.BoardChangesView.as_view(), name="board_changes"),
     path(

@@ -743,6 +743,50 @@ def metric_detail(*, metric: Metric, system_id: int | None = None) -> dict:
     }
 
 
+def snapshot_charts(summaries: Sequence[SeriesSummary]) -> list[dict]:
+    """The chart of each summary's series as the metric page draws it, from that summary's
+    snapshot (its point types, segments and limits), in the order given.
+
+    Each summary needs its series and the series' metric selected. Three queries: the series'
+    targets and annotations, and their observations.
+    """
+    if not summaries:
+        return []
+    series_ids = {s.series_id for s in summaries}
+    series_by_id = {
+        series.pk: series
+        for series in Series.objects.filter(pk__in=series_ids).prefetch_related(
+            Prefetch("targets", queryset=Target.objects.select_related("source_document")),
+            "annotations",
+        )
+    }
+    observations: dict[int, list[tuple]] = {}
+    for row in (
+        Observation.objects.filter(series_id__in=series_ids)
+        .order_by("series_id", "period_start")
+        .values_list(
+            "series_id",
+            "period_start",
+            "value",
+            "provenance",
+            "source_document__short_title",
+            "source_line",
+        )
+    ):
+        observations.setdefault(row[0], []).append(row[1:])
+    charts = []
+    for summary in summaries:
+        metric = summary.series.metric
+        series = series_by_id[summary.series_id]
+
+        def fmt(v, metric=metric):
+            return format_measure(v, decimals=metric.decimal_places, unit=metric.unit)
+
+        targets = list(series.targets.all())
+        charts.append(_chart(metric, series, summary, targets, observations, fmt))
+    return charts
+
+
 def _chart(metric, series, summary, targets, observations, fmt) -> dict:
     """One series' chart and data table; the points are those the snapshot classified."""
     name = subject_name(series)

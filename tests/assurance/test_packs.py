@@ -14,6 +14,7 @@ from assurance.models import Risk, RiskMetric, RiskReview
 from governance import meetings as services
 from governance.models import Board
 from governance.services import role_grant
+from metrics.models import Observation
 from tests.api.conftest import token_client
 from tests.assurance.risk_data import publish_summary
 from tests.factories import (
@@ -127,6 +128,41 @@ def test_pack_page_shows_every_section(setting, client):
     assert "Report on discharge delays" in page and "Overdue" in page
     assert "interest in Acme Community Care" in page
     assert f"Joined: {setting['seat'].person.name}" not in page  # seated since 2024
+
+
+def test_pack_page_draws_each_metrics_spc_chart_from_its_snapshot(setting, client):
+    """The chart the metric page draws, from the pack's snapshot: points, mean and limits."""
+    series = SeriesFactory(
+        metric=MetricFactory(name="Ambulance handovers", owner_board=setting["board"])
+    )
+    values = [10.0, 11.0, 9.0, 10.0, 12.0, 10.0, 11.0, 9.0, 10.0, 11.0, 10.0, 25.0]
+    for month, value in enumerate(values, start=1):
+        Observation.objects.create(
+            series=series,
+            period_start=dt.date(2023, month, 1),
+            period_end=dt.date(2023, month, 28),
+            value=value,
+            provenance="synthetic",
+        )
+    summary = publish_summary(
+        series, variation="concern_high", published_at=dt.datetime(2026, 5, 2, tzinfo=dt.UTC)
+    )
+    summary.latest_period = dt.date(2023, 12, 1)
+    summary.latest_value = 25.0
+    summary.points = {
+        "types": "c" * 11 + "C",
+        "segments": [[0, 10.3, 6.1, 14.5, 7.5, 13.1]],
+        "recent": {"values": values[-6:]},
+    }
+    summary.save()
+    client.force_login(setting["secretary"])
+    page = client.get(f"/boards/{BOARD}/meetings/{setting['meeting'].pk}/pack/").content.decode()
+    chart = page[page.index(f'id="series-{series.pk}-chart"') :]
+    chart = chart[: chart.index("</svg>")]
+    assert 'class="spc-mean"' in chart and 'data-value="10.3"' in chart
+    assert 'class="spc-limit spc-limit--upper"' in chart and 'data-value="14.5"' in chart
+    assert chart.count('class="spc-point') == 12 and 'data-type="C"' in chart
+    assert "What the chart shows:" in page
 
 
 def test_pack_pdf_opens_and_holds_the_sections(setting, client):

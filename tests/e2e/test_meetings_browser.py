@@ -124,7 +124,7 @@ def test_a_secretary_runs_a_meeting(meeting_secretary, portal, artifacts, axe_sc
     page.get_by_role("link", name="Add an agenda item").click()
     page.locator("#id_title").fill("Community services contract")
     page.locator("#id_purpose").select_option("decision")
-    page.locator("#id_organisation").select_option(label="Acme Community Care")
+    page.get_by_label("Acme Community Care", exact=True).check()
     page.get_by_label("Yes").check()
     check_page(page, axe_script, artifacts, "meeting-item-form")
     page.get_by_role("button", name="Save").click()

@@ -88,7 +88,7 @@ def test_meeting_page_shows_agenda_quorum_conflicts_and_actions(
             "title": "Community contract",
             "purpose": "decision",
             "presenter": "",
-            "organisation": org.pk,
+            "organisations": [org.pk],
             "is_public": "yes",
         },
     )
@@ -111,6 +111,31 @@ def test_meeting_page_shows_agenda_quorum_conflicts_and_actions(
     # as the secretary's view does.
     public_page = client_as("commissioner").get(meeting.get_absolute_url()).content.decode()
     assert "Community contract" in public_page and "Possible conflicts" not in public_page
+
+
+def test_agenda_item_form_takes_several_organisations(client_as, board_a, meeting):
+    first = OrganisationFactory(name="Acme Health Ltd")
+    second = OrganisationFactory(name="Borough Care CIC")
+    client = client_as("secretary_a")
+    url = f"/boards/{board_a.slug}/meetings/{meeting.pk}/items/add/"
+    form = client.get(url).content.decode()
+    assert 'type="checkbox"' in form and 'name="organisations"' in form
+    response = client.post(
+        url,
+        {
+            "number": 1,
+            "title": "Joint contract",
+            "purpose": "decision",
+            "presenter": "",
+            "organisations": [first.pk, second.pk],
+            "is_public": "yes",
+        },
+    )
+    assert response.status_code == 302, response.content.decode()[:2000]
+    item = meeting.items.get(title="Joint contract")
+    assert set(item.organisations.all()) == {first, second}
+    page = client.get(meeting.get_absolute_url()).content.decode()
+    assert "concerns Acme Health Ltd, Borough Care CIC" in page
 
 
 def test_private_meeting_is_not_found_for_other_roles(client_as, user_as, board_a, seats):
