@@ -1,5 +1,6 @@
 """Reads of a system's own data that other layers build on."""
 
+from .choices import FACT_KIND_HEADINGS
 from .models import DataQualityFlag, Document, Fact, Outcome
 
 
@@ -82,10 +83,11 @@ def facts_and_flags(
 
 
 def facts_by_topic(facts: list[Fact]) -> list[tuple[str, str, list[Fact]]]:
-    """Facts grouped by kind and topic (a fact without a topic under its kind's name), as
-    (kind's name, topic, facts), groups in the order of their first fact."""
+    """Facts grouped by kind and topic (a fact without a topic under its kind's heading), as
+    (kind's heading in plural plain words, topic, facts), groups in the order of their first
+    fact."""
     groups: dict[tuple[str, str], list[Fact]] = {}
     for fact in facts:
-        kind = fact.get_kind_display()
+        kind = FACT_KIND_HEADINGS.get(fact.kind, fact.get_kind_display())
         groups.setdefault((kind, fact.topic or kind), []).append(fact)
     return [(kind, topic, group) for (kind, topic), group in groups.items()]

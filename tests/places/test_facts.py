@@ -42,7 +42,8 @@ def test_the_overview_shows_every_fact_of_the_system_by_topic_with_its_source(
     assert '<h2 id="facts">Facts</h2>' in html
     # A heading a kind of fact, and one folded section a topic.
     assert '<h3 class="nhsuk-heading-s">Population health</h3>' in html
-    assert '<h3 class="nhsuk-heading-s">Dated event</h3>' in html
+    assert '<h3 class="nhsuk-heading-s">Dated events</h3>' in html
+    assert '<h3 class="nhsuk-heading-s">Dated event</h3>' not in html
     assert '<span class="nhsuk-details__summary-text">Children and Young People (4 facts)' in html
 
 
