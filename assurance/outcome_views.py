@@ -12,12 +12,15 @@ from django.views.generic import TemplateView
 from governance.forms import add_service_errors
 from metrics.models import SeriesSummary
 from metrics.selectors import latest_snapshots, summary_row
+from places.choices import FactKind
 from places.models import Document, Fact, Priority, System
+from places.selectors import facts_with_flags
 
 from . import outcome_services as services
 from .models import PriorityMetric, PriorityOutcome
 from .outcome_forms import LinkDeleteForm, PriorityMetricForm, PriorityOutcomeForm
 from .outcome_selectors import finance_overview, outcome_rollup, worst
+from .selectors import fact_sections
 
 
 def _system() -> System:
@@ -65,6 +68,10 @@ class FinanceView(TemplateView):
         return super().get_context_data(
             system=system,
             finance=finance_overview(system=system),
+            # The finance statements and figures loaded as facts, not as finance figures.
+            finance_facts=fact_sections(
+                facts_with_flags(system_id=system.pk, kind=FactKind.FINANCE)
+            ),
             agreement=agreement,
             nav_section="overview",
             crumbs=[("Overview", reverse("assurance:system_overview"))],

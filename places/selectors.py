@@ -37,24 +37,26 @@ def _cited_lines(row, keys: dict[int, str]) -> set[tuple[str, int]]:
     return lines
 
 
-def facts_with_flags(*, system_id: int, place_id: int | None = None) -> list[Fact]:
+def facts_with_flags(
+    *, system_id: int, place_id: int | None = None, kind: str | None = None
+) -> list[Fact]:
     """The facts of a system (``place_id`` None: its own, not its Places') or of one Place, in
-    their order, each with ``flags``: the data-quality doubts that cite any line the fact
-    cites, as dicts of ``issue``, ``handling`` and ``citations`` (three queries)."""
-    return facts_and_flags(system_id=system_id, place_id=place_id)[0]
+    their order, only those of ``kind`` when given, each with ``flags``: the data-quality
+    doubts that cite any line the fact cites, as dicts of ``issue``, ``handling`` and
+    ``citations`` (three queries)."""
+    return facts_and_flags(system_id=system_id, place_id=place_id, kind=kind)[0]
 
 
 def facts_and_flags(
-    *, system_id: int, place_id: int | None = None
+    *, system_id: int, place_id: int | None = None, kind: str | None = None
 ) -> tuple[list[Fact], list[dict]]:
     """``facts_with_flags``, and every data-quality flag of the system as the facts carry
     them, in key order (the same three queries)."""
     # source_document: each fact's citation
-    facts = list(
-        Fact.objects.filter(system_id=system_id, place_id=place_id).select_related(
-            "source_document"
-        )
-    )
+    facts = Fact.objects.filter(system_id=system_id, place_id=place_id)
+    if kind is not None:
+        facts = facts.filter(kind=kind)
+    facts = list(facts.select_related("source_document"))
     documents = list(Document.objects.values_list("pk", "key", "short_title"))
     keys = {pk: key for pk, key, _ in documents}
     titles = {key: title for _, key, title in documents}

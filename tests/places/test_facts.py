@@ -148,3 +148,18 @@ def test_a_figure_is_shown_in_the_documents_words_never_rounded(commissioner_cli
     fact = Fact.objects.get(key="finance-fig-allocation-2018-19")
     html = page(commissioner_client, "/")
     assert f"{fact.label}: {fact.as_written}" in html
+
+
+def test_finance_shows_every_finance_fact_with_its_source_in_its_own_section(
+    commissioner_client, analyst
+):
+    html = page(commissioner_client, "/finance/")
+    facts = Fact.objects.filter(kind="finance").select_related("source_document")
+    assert facts.exists()
+    assert '<h2 id="statements">Other finance statements and figures</h2>' in html
+    section = html.split('<h2 id="statements">')[1].split('<h2 id="principles">')[0]
+    missing = [f.key for f in facts if not shown(f, section)]
+    assert not missing
+    # Reachable from the finance figures' description in the API schema.
+    schema = analyst.get("/api/schema/").content.decode()
+    assert "/api/v1/facts/?kind=finance" in schema
