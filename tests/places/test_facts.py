@@ -163,3 +163,38 @@ def test_finance_shows_every_finance_fact_with_its_source_in_its_own_section(
     # Reachable from the finance figures' description in the API schema.
     schema = analyst.get("/api/schema/").content.decode()
     assert "/api/v1/facts/?kind=finance" in schema
+
+
+def test_flags_citing_finds_the_flags_of_any_line_in_two_queries(django_assert_num_queries):
+    from places.selectors import flags_citing
+
+    with django_assert_num_queries(2):
+        found = flags_citing([("doc_004", 248), ("doc_004", 3), ("doc_009", 1)])
+    assert [f["key"] for f in found] == ["dq-nea-unit", "dq-partnership-board-chair"]
+    # Many more lines asked about: the same two queries.
+    with django_assert_num_queries(2):
+        assert len(flags_citing([("doc_002", n) for n in range(1, 800)])) > 5
+
+
+@pytest.mark.parametrize(
+    "url, key",
+    [
+        # the Partnership Board's chair, stated differently in two documents
+        (
+            "/boards/coventry-and-warwickshire-health-and-care-partnership-board/",
+            "dq-partnership-board-chair",
+        ),
+        # the NEA metric titled per 100,000 with a volume target; the DTOC target's period
+        ("/metrics/bcf-nea/", "dq-nea-unit"),
+        # the underlying positions headed by area; the control total in two measures
+        ("/finance/", "dq-underlying-positions-basis"),
+        ("/finance/", "dq-control-total-measures"),
+        ("/places/coventry/finance/", "dq-underlying-positions-basis"),
+    ],
+)
+def test_a_flag_is_shown_beside_the_board_metric_or_figure_citing_its_line(
+    commissioner_client, url, key
+):
+    flag = DataQualityFlag.objects.get(key=key)
+    html = page(commissioner_client, url)
+    assert "Data quality:" in html and flag.issue in html
