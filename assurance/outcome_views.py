@@ -12,12 +12,15 @@ from django.views.generic import TemplateView
 from governance.forms import add_service_errors
 from metrics.models import SeriesSummary
 from metrics.selectors import latest_snapshots, summary_row
+from places.choices import FactKind
 from places.models import Document, Fact, Priority, System
+from places.selectors import QualityFlags
 
 from . import outcome_services as services
 from .models import PriorityMetric, PriorityOutcome
 from .outcome_forms import LinkDeleteForm, PriorityMetricForm, PriorityOutcomeForm
 from .outcome_selectors import finance_overview, outcome_rollup, worst
+from .selectors import fact_sections
 
 
 def _system() -> System:
@@ -62,9 +65,21 @@ class FinanceView(TemplateView):
             .select_related("source_document")
             .first()
         )
+        finance = finance_overview(system=system)
+        # The data-quality doubts about the lines each figure, principle and statement cites.
+        flags = QualityFlags(system_id=system.pk)
+        for key in ("underlying", "requirement", "split", "savings", "place_targets", "principles"):
+            flags.attach(finance[key])
+        if agreement is not None:
+            flags.attach([agreement])
+        finance_facts = Fact.objects.filter(
+            system=system, place=None, kind=FactKind.FINANCE
+        ).select_related("source_document")
         return super().get_context_data(
             system=system,
-            finance=finance_overview(system=system),
+            finance=finance,
+            # The finance statements and figures loaded as facts, not as finance figures.
+            finance_facts=fact_sections(flags.attach(list(finance_facts))),
             agreement=agreement,
             nav_section="overview",
             crumbs=[("Overview", reverse("assurance:system_overview"))],

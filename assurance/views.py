@@ -20,7 +20,7 @@ from metrics.fragments import cached_fragments, fragment_key
 from places.choices import FactKind
 from places.content_version import version_subquery
 from places.models import Place, Priority, System
-from places.selectors import facts_with_flags
+from places.selectors import QualityFlags, facts_with_flags
 
 from . import risk_selectors
 from .fragments import NoSuchPage, overview_fragments, place_fragments, place_metrics_page
@@ -233,7 +233,9 @@ class PlaceFinanceView(PlaceSectionView):
     section = "Finance"
 
     def get_context_data(self, **kwargs):
-        finance = place_finance(place=self.object)
+        finance = QualityFlags(system_id=self.object.system_id).attach(
+            place_finance(place=self.object)
+        )
         return super().get_context_data(
             finance=finance, finance_notes=finance_notes(finance), **kwargs
         )
@@ -254,9 +256,14 @@ class BoardDetailView(BoardPageMixin, TemplateView):
         context = super().get_context_data(**kwargs)
         context.update(self.board_context(board))
         context["crumbs"] = context["crumbs"][:1]
+        # The data-quality doubts about the lines the board, its seats and statements cite.
+        flags = QualityFlags(system_id=board.system_id)
+        seats = flags.attach(board_selectors.seats_with_days_left(board, today))
         context.update(
             today=today,
-            seats=board_selectors.seats_with_days_left(board, today),
+            board_flags=flags.of(board),
+            statements=flags.attach(list(board.statements.all())),
+            seats=seats,
             missing=board_selectors.organisations_missing(board),
             quorum=board_selectors.quorum_status(board),
             history=board_selectors.board_history(board),

@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from governance.models import Membership, Organisation
 from icsportal.api.renderers import neutralise
-from places.selectors import outcome_titles
+from places.selectors import QualityFlags, outcome_titles
 
 from . import spc
 from .choices import (
@@ -666,9 +666,12 @@ def subjects_of(system_id: int | None, prefix: str = "") -> Q:
     )
 
 
-def metric_charts(*, metric: Metric, system_id: int | None = None) -> dict:
+def metric_charts(
+    *, metric: Metric, system_id: int | None = None, flags: QualityFlags | None = None
+) -> dict:
     """The charts and data tables of a metric's series, and its targets: those of one system's
-    subjects (the system, its Places, its organisations), or of every subject.
+    subjects (the system, its Places, its organisations), or of every subject; with ``flags``,
+    each target row has the data-quality doubts about its line.
 
     Four queries: the series, their targets, the latest summaries, the observations.
     """
@@ -720,6 +723,7 @@ def metric_charts(*, metric: Metric, system_id: int | None = None) -> dict:
                     "value": fmt(t.value) if t.value is not None else t.as_written,
                     "note": t.note,
                     "source": t.citation,
+                    "flags": flags.of(t) if flags is not None else [],
                 }
             )
         charts.append(_chart(metric, series, summaries.get(series.pk), targets, observations, fmt))

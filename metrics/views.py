@@ -15,7 +15,7 @@ from governance.list_views import nhsuk_filter_form
 from governance.models import Board
 from places.content_version import version_subquery
 from places.models import Place, System
-from places.selectors import outcome_titles
+from places.selectors import QualityFlags, outcome_titles
 
 from . import spc
 from .choices import SubjectType
@@ -169,14 +169,19 @@ class MetricDetailView(DetailView):
 
         def render():
             board = owner_board_with_members(metric)
+            # The data-quality doubts about the lines the metric, its statements and targets cite.
+            flags = QualityFlags(system_id=system_id)
             detail = {
                 "owner_board": board,
                 "owner_members": member_rows(board) if board else [],
-                "statements": list(metric.statements.select_related("source_document")),
+                "flags": flags.of(metric),
+                "statements": flags.attach(
+                    list(metric.statements.select_related("source_document"))
+                ),
                 "synthetic": metric.is_synthetic,
                 "outcome": outcome_titles(system_id=system_id).get(metric.outcome, metric.outcome),
             }
-            charts = metric_charts(metric=metric, system_id=system_id)
+            charts = metric_charts(metric=metric, system_id=system_id, flags=flags)
             # The links keep the system the page shows (the fragment is rendered without a
             # request); with one system there is none to keep.
             query = f"system={system.slug}" if len(systems) > 1 else ""

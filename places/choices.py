@@ -16,6 +16,23 @@ class FactKind(models.TextChoices):
     EVENT = "event", "Dated event"
 
 
+# A heading above a kind's facts, in plural plain words: "Dated events", not "Dated event".
+FACT_KIND_HEADINGS = {
+    FactKind.COUNT: "Counts",
+    FactKind.POPULATION: "Population",
+    FactKind.BACKGROUND: "Background",
+    FactKind.HEALTH: "Population health",
+    FactKind.FINANCE: "Finance",
+    FactKind.TARGET: "Targets",
+    FactKind.ACHIEVEMENT: "Achievements",
+    FactKind.WORKSTREAM: "Workstreams",
+    FactKind.COMMISSIONING: "Commissioning intentions",
+    FactKind.BCF: "Better Care Fund schemes and arrangements",
+    FactKind.MATURITY: "ICS maturity",
+    FactKind.EVENT: "Dated events",
+}
+
+
 class PriorityStatus(models.TextChoices):
     CURRENT = "current", "Current"
     PLANNED = "planned", "Planned"

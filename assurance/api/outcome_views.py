@@ -42,6 +42,11 @@ class OutcomeViewSet(PortalViewSet):
 
 
 class FinanceFigureViewSet(PortalViewSet):
+    """The finance figures: underlying positions, the efficiency requirement and its split,
+    savings opportunities and Place efficiency targets, each with its source. The documents'
+    other finance statements and figures are facts of kind "finance", in
+    `/api/v1/facts/?kind=finance`."""
+
     queryset = FinanceFigure.objects.select_related(
         "source_document", "place", "organisation", "parent"
     )

@@ -42,7 +42,8 @@ def test_the_overview_shows_every_fact_of_the_system_by_topic_with_its_source(
     assert '<h2 id="facts">Facts</h2>' in html
     # A heading a kind of fact, and one folded section a topic.
     assert '<h3 class="nhsuk-heading-s">Population health</h3>' in html
-    assert '<h3 class="nhsuk-heading-s">Dated event</h3>' in html
+    assert '<h3 class="nhsuk-heading-s">Dated events</h3>' in html
+    assert '<h3 class="nhsuk-heading-s">Dated event</h3>' not in html
     assert '<span class="nhsuk-details__summary-text">Children and Young People (4 facts)' in html
 
 
@@ -147,3 +148,53 @@ def test_a_figure_is_shown_in_the_documents_words_never_rounded(commissioner_cli
     fact = Fact.objects.get(key="finance-fig-allocation-2018-19")
     html = page(commissioner_client, "/")
     assert f"{fact.label}: {fact.as_written}" in html
+
+
+def test_finance_shows_every_finance_fact_with_its_source_in_its_own_section(
+    commissioner_client, analyst
+):
+    html = page(commissioner_client, "/finance/")
+    facts = Fact.objects.filter(kind="finance").select_related("source_document")
+    assert facts.exists()
+    assert '<h2 id="statements">Other finance statements and figures</h2>' in html
+    section = html.split('<h2 id="statements">')[1].split('<h2 id="principles">')[0]
+    missing = [f.key for f in facts if not shown(f, section)]
+    assert not missing
+    # Reachable from the finance figures' description in the API schema.
+    schema = analyst.get("/api/schema/").content.decode()
+    assert "/api/v1/facts/?kind=finance" in schema
+
+
+def test_flags_citing_finds_the_flags_of_any_line_in_two_queries(django_assert_num_queries):
+    from places.selectors import flags_citing
+
+    with django_assert_num_queries(2):
+        found = flags_citing([("doc_004", 248), ("doc_004", 3), ("doc_009", 1)])
+    assert [f["key"] for f in found] == ["dq-nea-unit", "dq-partnership-board-chair"]
+    # Many more lines asked about: the same two queries.
+    with django_assert_num_queries(2):
+        assert len(flags_citing([("doc_002", n) for n in range(1, 800)])) > 5
+
+
+@pytest.mark.parametrize(
+    "url, key",
+    [
+        # the Partnership Board's chair, stated differently in two documents
+        (
+            "/boards/coventry-and-warwickshire-health-and-care-partnership-board/",
+            "dq-partnership-board-chair",
+        ),
+        # the NEA metric titled per 100,000 with a volume target; the DTOC target's period
+        ("/metrics/bcf-nea/", "dq-nea-unit"),
+        # the underlying positions headed by area; the control total in two measures
+        ("/finance/", "dq-underlying-positions-basis"),
+        ("/finance/", "dq-control-total-measures"),
+        ("/places/coventry/finance/", "dq-underlying-positions-basis"),
+    ],
+)
+def test_a_flag_is_shown_beside_the_board_metric_or_figure_citing_its_line(
+    commissioner_client, url, key
+):
+    flag = DataQualityFlag.objects.get(key=key)
+    html = page(commissioner_client, url)
+    assert "Data quality:" in html and flag.issue in html
