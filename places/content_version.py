@@ -33,6 +33,9 @@ EXCLUDED = frozenset(
         "places.contentversion",
         "governance.rolegrant",
         "governance.rolegrant_boards",
+        # A user's own notices and calendar keys: on no shared page.
+        "governance.notification",
+        "governance.calendartoken",
     }
 )
 
