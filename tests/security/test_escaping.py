@@ -185,6 +185,7 @@ NOT_PAGES = {
     "assurance:pack_pdf": "a PDF: tests/assurance/test_packs.py",
     "governance:paper_download": "an uploaded file: tests/governance/test_meeting_pages.py",
     "assurance:pack_publish": "POST only: tests/assurance/test_packs.py",
+    "governance:interest_confirm": "POST only: tests/governance/test_person_interests.py",
 }
 
 
@@ -280,6 +281,7 @@ def page_urls() -> dict[str, list[str]]:
         "metrics:annotation_create": r(
             "metrics:annotation_create", Metric.objects.order_by("pk").first().code
         ),
+        "governance:person_interests": r("governance:person_interests", seat.person.key),
         "about_icons": r("about_icons"),
         "me": r("me"),
         "api": ["/api/v1/boards/?format=api"],
