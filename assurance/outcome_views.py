@@ -10,6 +10,7 @@ from django.views import View
 from django.views.generic import TemplateView
 
 from governance.forms import add_service_errors
+from icsportal.notes import without_said
 from metrics.models import SeriesSummary
 from metrics.selectors import latest_snapshots, summary_row
 from places.choices import FactKind
@@ -72,6 +73,11 @@ class FinanceView(TemplateView):
             flags.attach(finance[key])
         if agreement is not None:
             flags.attach([agreement])
+        # A note that says what a flag beside its figure says is said once, by the flag.
+        said = [f["issue"] for key in finance["notes"] for row in finance[key] for f in row.flags]
+        finance["notes"] = {
+            key: without_said(notes, said) for key, notes in finance["notes"].items()
+        }
         finance_facts = Fact.objects.filter(
             system=system, place=None, kind=FactKind.FINANCE
         ).select_related("source_document")

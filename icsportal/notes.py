@@ -16,6 +16,17 @@ def _clauses(note: str) -> list[str]:
     return [p[:1].upper() + p[1:] for p in parts if p]
 
 
+def _normal(text: str) -> str:
+    return re.sub(r"\W+", " ", text).strip().lower()
+
+
+def without_said(notes: list[dict], said: Iterable[str]) -> list[dict]:
+    """``notes_once``'s entries less the clauses that a text shown on the same page (a
+    data-quality flag's issue) already says, so no sentence is on the page twice."""
+    said = [_normal(text) for text in said]
+    return [entry for entry in notes if not any(_normal(entry["text"]) in s for s in said)]
+
+
 def notes_once(items: Iterable, *, label: Callable[[object], str], note=lambda item: item.note):
     """Each distinct clause of the items' notes once, in order of first appearance, with the
     labels of the items it concerns: ``[{"text", "about": [label, ...], "all": bool}]``
@@ -27,7 +38,7 @@ def notes_once(items: Iterable, *, label: Callable[[object], str], note=lambda i
         clauses = _clauses(note(item))
         noted += bool(clauses)
         for text in clauses:
-            key = re.sub(r"\W+", " ", text).strip().lower()
+            key = _normal(text)
             entry = found.setdefault(key, {"text": text, "about": []})
             if label(item) not in entry["about"]:
                 entry["about"].append(label(item))
