@@ -250,6 +250,12 @@ def main() -> None:
         help="API-then-floor pairs of runs per endpoint (a shared machine's load changes"
         " between runs: short pairs see the same load; the ratio is their median)",
     )
+    parser.add_argument(
+        "--only",
+        action="append",
+        default=[],
+        help="measure only the endpoints whose name contains this (repeatable)",
+    )
     parser.add_argument("--connections", type=int, default=16)
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument("--workers", type=int, default=2)
@@ -265,7 +271,9 @@ def main() -> None:
         raise SystemExit(WRK_MISSING)
     ensure_england()
     token = analyst_token()
-    measured = endpoints()
+    measured = [
+        e for e in endpoints() if not args.only or any(word in e["name"] for word in args.only)
+    ]
     for endpoint in measured:
         endpoint["queries"] = query_counts(endpoint, token)
     port = free_port()

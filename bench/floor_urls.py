@@ -206,7 +206,7 @@ def _series(r) -> dict:
 OBSERVATION_SQL = (
     f"SELECT o.id, o.period_start, o.period_end, o.value, o.provenance, o.batch_id,"
     f" o.as_written, o.note, o.modified_at, o.source_document_id, {SOURCE_COLUMNS},"
-    f" o.source_line, {SERIES_COLUMNS}"
+    f" o.source_line, {SERIES_COLUMNS}, o.numerator, o.denominator"
     " FROM metrics_observation o INNER JOIN metrics_series s ON o.series_id = s.id"
     f"{SERIES_JOINS}"
     " LEFT OUTER JOIN places_document d ON o.source_document_id = d.id"
@@ -244,10 +244,12 @@ def observations(request):
     results = [
         {
             "id": r[0],
-            "series": _series(r[13:]),
+            "series": _series(r[13:-2]),
             "period_start": _date(r[1]),
             "period_end": _date(r[2]),
             "value": r[3],
+            "numerator": r[-2],
+            "denominator": r[-1],
             "provenance": r[4],
             "synthetic": r[4] == "synthetic",
             "batch": r[5],
