@@ -14,7 +14,7 @@ logger = logging.getLogger(__name__)
 
 # Part of every fragment's key: raise it when the markup of a cached fragment changes, so that
 # fragments rendered by the old templates are never served.
-FRAGMENT_VERSION = 7
+FRAGMENT_VERSION = 8
 # A published snapshot never changes, so neither does a fragment rendered from it; a new
 # snapshot gives a new key. The timeout only lets the cache forget fragments nobody asks for.
 FRAGMENT_TIMEOUT = 7 * 24 * 60 * 60

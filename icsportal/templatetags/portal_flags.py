@@ -11,7 +11,7 @@ SHOWN = "portal_quality_flags_shown"
 
 @register.inclusion_tag("includes/quality_flags.html", takes_context=True)
 def quality_flags(context, flags):
-    """Each flag in full the first time the page shows it, and after that a link back to it,
+    """Each flag in full the first time the page shows it, and after that a short reminder,
     so that a doubt shared by many rows is said once (rows of places.selectors.QualityFlags)."""
     shown = context.dicts[0].setdefault(SHOWN, set())
     rows = []
