@@ -15,6 +15,7 @@ from governance import selectors as board_selectors
 from governance.models import Board
 from governance.permissions import can_edit_board
 from governance.views import BoardPageMixin
+from icsportal.paging import page_number
 from metrics.choices import Category
 from metrics.fragments import cached_fragments, fragment_key
 from places.choices import FactKind
@@ -48,13 +49,6 @@ def _safe(fragments: dict[str, str]) -> dict[str, str]:
     return {k: mark_safe(v) for k, v in fragments.items()}  # noqa: S308 # nosec B308 B703
 
 
-def _page_number(request) -> int:
-    raw = request.GET.get("page", "1")
-    if not raw.isdigit() or int(raw) < 1:
-        raise Http404("No such page.")
-    return int(raw)
-
-
 class SystemOverviewView(TemplateView):
     """The system: concerns, Place cards, a page of the matrix, outcomes, finance, figures."""
 
@@ -64,7 +58,7 @@ class SystemOverviewView(TemplateView):
         head = system_overview_head()
         fragments, finance = {}, None
         if head is not None:
-            page = _page_number(self.request)
+            page = page_number(self.request)
             try:
                 fragments = overview_fragments(
                     system=head["system"], names=["summary", "matrix", "outcomes"], page=page
@@ -169,7 +163,7 @@ class PlaceMetricsView(DetailView):
         category = self.request.GET["category"]
         if category not in labels:
             raise Http404("No such category of metrics.")
-        page = _page_number(self.request)
+        page = page_number(self.request)
         try:
             content = place_metrics_page(place=place, category=category, page=page)
         except NoSuchPage:

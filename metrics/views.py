@@ -13,6 +13,7 @@ from django.views.generic import DetailView, FormView, TemplateView
 
 from governance.list_views import nhsuk_filter_form
 from governance.models import Board
+from icsportal.paging import page_number
 from places.content_version import version_subquery
 from places.models import Place, System
 from places.selectors import QualityFlags, outcome_titles
@@ -140,12 +141,6 @@ class MetricDetailView(DetailView):
             return response
         return super().render_to_response(context, **response_kwargs)
 
-    def _page_number(self) -> int:
-        raw = self.request.GET.get("page", "1")
-        if not raw.isdigit() or int(raw) < 1:
-            raise Http404("No such page of charts.")
-        return int(raw)
-
     def _content(self, systems, system) -> str:
         """Everything under the page's heading, as HTML, for one page of the subjects' charts:
         cached under the system's latest snapshots, the content version and today's date (the
@@ -154,7 +149,7 @@ class MetricDetailView(DetailView):
         system_id = system.pk if system else None
         snapshot_ids = list(latest_snapshots(system_id=system_id).values_list("pk", flat=True))
         today = timezone.localdate()
-        number = self._page_number()
+        number = page_number(self.request, missing="No such page of charts.")
 
         def key(page: int) -> str:
             return fragment_key(
@@ -198,8 +193,8 @@ class MetricDetailView(DetailView):
                 for i, chart in enumerate(charts["charts"])
             ]
             rendered = {}
-            for page_number in paginator.page_range:
-                page = paginator.page(page_number)
+            for number_of_page in paginator.page_range:
+                page = paginator.page(number_of_page)
                 charts_html = render_to_string(
                     self.charts_template,
                     {
@@ -218,7 +213,7 @@ class MetricDetailView(DetailView):
                     "systems": systems,
                     "system": system,
                 }
-                rendered[key(page_number)] = render_to_string(self.content_template, context)
+                rendered[key(number_of_page)] = render_to_string(self.content_template, context)
             # Page 0 is no page: it maps each subject's anchor to the page that shows it.
             rendered[key(0)] = json.dumps({s["id"]: s["page"] for s in subjects})
             if key(number) not in rendered:
