@@ -180,6 +180,14 @@ def install(apps, schema_editor) -> None:
         schema_editor.execute(statement, params=None)
 
 
+def reinstall(apps, schema_editor) -> None:
+    """Put SQLite's key triggers back after a migration that rebuilt their tables (SQLite drops
+    a table's triggers when Django rebuilds it to alter it); PostgreSQL keeps them."""
+    if schema_editor.connection.vendor == "sqlite":
+        for statement in [*SQLITE_REVERSE, *SQLITE]:
+            schema_editor.execute(statement, params=None)
+
+
 def uninstall(apps, schema_editor) -> None:
     statements = {"postgresql": POSTGRES_REVERSE, "sqlite": SQLITE_REVERSE}.get(
         schema_editor.connection.vendor, []

@@ -102,6 +102,18 @@ def install(schema_editor, tables: list[str]) -> None:
                 )
 
 
+def reinstall_for(*labels: str):
+    """A migration operation's function that puts the trigger back on the tables of the apps
+    ``labels``: on SQLite, altering a table rebuilds it and drops its triggers, so a migration
+    that alters a table of page content ends with this (idempotent on both databases)."""
+
+    def reinstall(apps, schema_editor) -> None:
+        prefixes = tuple(f"{label}_" for label in labels)
+        install(schema_editor, [t for t in content_tables(apps) if t.startswith(prefixes)])
+
+    return reinstall
+
+
 def uninstall(schema_editor, tables: list[str]) -> None:
     vendor = schema_editor.connection.vendor
     quote = schema_editor.quote_name
