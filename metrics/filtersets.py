@@ -254,7 +254,10 @@ class HICMAssessmentFilterSet(SearchFilterSet):
 
 class AnnotationFilterSet(SeriesFilterSet):
     search_fields = ("label", "text")
-    series = filters.NumberFilter(field_name="series_id", label="Series id")
+    # Bounded as the databases' keys are: a larger number is a 400, never an overflow.
+    series = filters.NumberFilter(
+        field_name="series_id", label="Series id", min_value=1, max_value=2**63 - 1
+    )
     kind = filters.ChoiceFilter(choices=AnnotationKind.choices)
     # The same period forms as uploads and observations take.
     period_after = PeriodFilter(bound="after", parse=period_parse, field_name="period")
