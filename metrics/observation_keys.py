@@ -188,6 +188,14 @@ def reinstall(apps, schema_editor) -> None:
             schema_editor.execute(statement, params=None)
 
 
+def unreinstall(apps, schema_editor) -> None:
+    """``reinstall`` undone: SQLite's key triggers dropped, so that the earlier migrations can
+    rebuild the tables they name (PostgreSQL's stay, as ``reinstall`` left them)."""
+    if schema_editor.connection.vendor == "sqlite":
+        for statement in SQLITE_REVERSE:
+            schema_editor.execute(statement, params=None)
+
+
 def uninstall(apps, schema_editor) -> None:
     statements = {"postgresql": POSTGRES_REVERSE, "sqlite": SQLITE_REVERSE}.get(
         schema_editor.connection.vendor, []

@@ -9,6 +9,6 @@ class Migration(migrations.Migration):
     dependencies = [("metrics", "0007_data_kinds_annotations_baselines")]
 
     operations = [
-        migrations.RunPython(observation_keys.reinstall, migrations.RunPython.noop),
+        migrations.RunPython(observation_keys.reinstall, observation_keys.unreinstall),
         migrations.RunPython(content_version.reinstall_for("metrics"), migrations.RunPython.noop),
     ]
