@@ -113,7 +113,9 @@ class PlaceDetailView(DetailView):
         )
 
         def render():
-            facts = facts_with_flags(system_id=place.system_id, place_id=place.pk)
+            # One index of the doubts for the facts and the priorities.
+            flags = QualityFlags(system_id=place.system_id)
+            facts = facts_with_flags(system_id=place.system_id, place_id=place.pk, index=flags)
             # A figure with a label ("103,443 residents") is a row; every other fact, stated
             # in a sentence (the White British share, 2011), is in its topic's section.
             figures = [f for f in facts if f.kind == FactKind.POPULATION and f.value and f.label]
@@ -122,7 +124,9 @@ class PlaceDetailView(DetailView):
                 "fragments": _safe(place_fragments(place=place)),
                 "boards": place_boards(place=place),
                 "hicm": place_hicm(place=place),
-                "priorities": list(place.priorities.select_related("source_document")),
+                "priorities": flags.attach(
+                    list(place.priorities.select_related("source_document"))
+                ),
                 "population": [fact_row(f) for f in figures],
                 "fact_sections": fact_sections([f for f in facts if f not in figures]),
             }
