@@ -6,6 +6,6 @@ router = SimpleRouter()
 router.register("systems", views.SystemViewSet, basename="system")
 router.register("places", views.PlaceViewSet, basename="place")
 router.register("documents", views.DocumentViewSet, basename="document")
-router.register("facts", views.FactViewSet, basename="fact")
+# "facts" is served by governance.api, which adds each workstream's leads.
 router.register("data-quality", views.DataQualityFlagViewSet, basename="data_quality_flag")
 urlpatterns = router.urls

@@ -50,7 +50,7 @@ class FactViewSet(PortalViewSet):
     queryset = Fact.objects.select_related("system", "place", "source_document")
     serializer_class = FactSerializer
     filterset_class = FactFilterSet
-    ordering_fields = ["key", "kind", "topic", "year", "id"]
+    ordering_fields = ["key", "kind", "topic", "year", "date", "id"]
     ordering = ["system__name", "place__name", "kind", "order", "key"]
     lookup_field = "key"
 
