@@ -261,6 +261,8 @@ class BoardDetailView(BoardPageMixin, TemplateView):
             today=today,
             board_flags=flags.of(board),
             statements=flags.attach(list(board.statements.all())),
+            # workstream: named; source_document: the line that says the board leads it
+            led=list(board.leads.select_related("workstream", "source_document")),
             seats=seats,
             missing=board_selectors.organisations_missing(board),
             quorum=board_selectors.quorum_status(board),

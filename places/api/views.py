@@ -46,6 +46,9 @@ class DocumentViewSet(PortalViewSet):
 
 
 class FactViewSet(PortalViewSet):
+    """Every cited fact. Routed by governance.api, whose subclass adds each workstream's leads
+    (the organisations, boards and posts are governance's)."""
+
     # system, place: their brief forms; source_document: the citation
     queryset = Fact.objects.select_related("system", "place", "source_document")
     serializer_class = FactSerializer

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from django.core.exceptions import ValidationError
 
-from governance.models import WorkstreamLead
+from governance.models import Board, WorkstreamLead
 from places.extraction import ExtractionError, convert
 from places.models import Fact
 from tests.api.conftest import token_client
@@ -118,3 +118,20 @@ def test_a_lead_of_an_unknown_workstream_is_refused_naming_the_row():
     choices["workstream_leads"]["leads"][1]["workstream"] = "ws_nowhere"
     with pytest.raises(ExtractionError, match=r"workstream_leads\[1\]: no workstream 'ws_nowhere'"):
         convert(extraction, choices)
+
+
+@pytest.mark.django_db
+def test_the_board_page_names_the_workstream_the_board_leads(commissioner_client):
+    lead = WorkstreamLead.objects.select_related("board").get(board__key="board_lwab")
+    html = html_lib.unescape(
+        commissioner_client.get(lead.board.get_absolute_url()).content.decode()
+    )
+    section = html[html.index('<h2 id="workstreams">Workstreams this board leads</h2>') :]
+    assert "<strong>Workforce</strong> (leadership): “The leadership for this resides" in section
+    assert "Source: 5-year plan, line 468" in section
+    # A board that leads no workstream has no such section.
+    peg = Board.objects.get(key="board_peg")
+    assert (
+        "Workstreams this board leads"
+        not in commissioner_client.get(peg.get_absolute_url()).content.decode()
+    )
