@@ -486,7 +486,9 @@ class ObservationChange(models.Model):
         db_constraint=False,
     )
     period_start = models.DateField()
-    # Empty before: the import created the observation.
+    # Only changes to an observation that existed are recorded: a created one is its own
+    # record (its batch says who and when). Rows written before that rule have an empty
+    # before_provenance where the import created the observation.
     before_value = models.FloatField(null=True, blank=True)
     before_provenance = models.CharField(max_length=20, choices=Provenance.choices, blank=True)
     after_value = models.FloatField()

@@ -1,7 +1,9 @@
 """Staging an upload's good rows in a temporary table, checking them there, and upserting them.
 
 PostgreSQL (psycopg2) stages with COPY and upserts in one statement; other databases use
-batched inserts and portable SQL. Both record every change against the batch.
+batched inserts and portable SQL. Both record every change to an existing observation against
+the batch (before and after); a created observation is recorded by its own row, which names
+the batch that created it (and so who and when), so the change log does not repeat it.
 """
 
 from __future__ import annotations
@@ -86,21 +88,20 @@ class GenericWriter:
         """Write the staged rows and their change records; say what changed."""
         now = connection.ops.adapt_datetimefield_value(now)
         params = {"batch": batch_id, "now": now, **_PROVENANCE}
-        # The change rows first, while the observations still hold their old values.
+        # Before the upsert, while the observations still hold their old values: the rows that
+        # are new, and a change row for each real change to an existing observation.
+        self.cursor.execute(_GENERIC_NEW, params)
+        (created,) = self.cursor.fetchone()
         self.cursor.execute(_GENERIC_CHANGES, params)
+        updated = self.cursor.rowcount
         self.cursor.execute(_GENERIC_UPSERT, params)
+        # Every row written (created or updated) now names this batch.
         self.cursor.execute(
-            "SELECT COUNT(*), COALESCE(SUM(CASE WHEN before_provenance = '' THEN 1 ELSE 0 END), 0)"
-            " FROM metrics_observationchange WHERE batch_id = %s",
-            [batch_id],
-        )
-        changed, created = self.cursor.fetchone()
-        self.cursor.execute(
-            "SELECT DISTINCT series_id FROM metrics_observationchange WHERE batch_id = %s "
+            "SELECT DISTINCT series_id FROM metrics_observation WHERE batch_id = %s "
             "ORDER BY series_id",
             [batch_id],
         )
-        return Upserted(created, changed - created, [r[0] for r in self.cursor.fetchall()])
+        return Upserted(created, updated, [r[0] for r in self.cursor.fetchall()])
 
 
 class PostgresWriter(GenericWriter):
@@ -189,10 +190,11 @@ changes AS (
         batch_id, series_id, period_start, before_value, before_provenance, after_value,
         changed_at
     )
-    SELECT %(batch)s, up.series_id, up.period_start, prev.value, COALESCE(prev.provenance, ''),
+    SELECT %(batch)s, up.series_id, up.period_start, prev.value, prev.provenance,
            up.value, %(now)s
     FROM up
-    LEFT JOIN prev ON prev.series_id = up.series_id AND prev.period_start = up.period_start
+    JOIN prev ON prev.series_id = up.series_id AND prev.period_start = up.period_start
+    WHERE NOT up.created
 )
 SELECT COUNT(*) FILTER (WHERE created),
        COUNT(*) FILTER (WHERE NOT created),
@@ -201,23 +203,29 @@ FROM up
 """
 
 
+_GENERIC_NEW = """
+SELECT COUNT(*) FROM metrics_import_staging s
+WHERE NOT EXISTS (
+    SELECT 1 FROM metrics_observation o
+    WHERE o.series_id = s.series_id AND o.period_start = s.period_start
+)
+"""
+
 _GENERIC_CHANGES = """
 INSERT INTO metrics_observationchange (
     batch_id, series_id, period_start, before_value, before_provenance, after_value, changed_at
 )
-SELECT %(batch)s, s.series_id, s.period_start, o.value, COALESCE(o.provenance, ''), s.value,
-       %(now)s
+SELECT %(batch)s, s.series_id, s.period_start, o.value, o.provenance, s.value, %(now)s
 FROM metrics_import_staging s
-LEFT JOIN metrics_observation o
+JOIN metrics_observation o
   ON o.series_id = s.series_id AND o.period_start = s.period_start
-WHERE o.id IS NULL
-   OR (o.provenance <> %(document)s
-       AND (o.value <> s.value
-            OR o.provenance <> %(upload)s
-            OR o.period_end <> s.period_end
-            OR o.note <> s.note
-            OR o.numerator IS DISTINCT FROM s.numerator
-            OR o.denominator IS DISTINCT FROM s.denominator))
+WHERE o.provenance <> %(document)s
+  AND (o.value <> s.value
+       OR o.provenance <> %(upload)s
+       OR o.period_end <> s.period_end
+       OR o.note <> s.note
+       OR o.numerator IS DISTINCT FROM s.numerator
+       OR o.denominator IS DISTINCT FROM s.denominator)
 """
 
 _GENERIC_UPSERT = """
