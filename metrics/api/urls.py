@@ -9,6 +9,7 @@ router.register("targets", views.TargetViewSet, basename="target")
 router.register("observations", views.ObservationViewSet, basename="observation")
 router.register("hicm", views.HICMAssessmentViewSet, basename="hicm")
 router.register("annotations", views.AnnotationViewSet, basename="annotation")
+router.register("imports", views.ImportJobViewSet, basename="import")
 urlpatterns = [
     path("observations/bulk/", views.ObservationBulkView.as_view(), name="observation_bulk"),
     path(
