@@ -106,7 +106,7 @@ class Budget:
 
     def out_of_time(self, *, row: int | None = None) -> BudgetExceeded:
         return BudgetExceeded(
-            f"The import took longer than {self.seconds:,.0f} seconds, the most an import may "
+            f"The import took longer than {self.seconds:,.4g} seconds, the most an import may "
             "take; it was stopped and nothing was written. Split the file into smaller files "
             "and upload each.",
             row=row,
