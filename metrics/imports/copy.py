@@ -125,8 +125,9 @@ def _header(stream: BinaryIO) -> list[str] | None:
     return line.rstrip("\r\n").split(",")
 
 
-def copy_stage(stream: BinaryIO, cursor, validator: Validator, budget: Budget) -> None:
-    """Fill ``metrics_import_staging`` from a clean CSV; raise NotClean otherwise.
+def copy_stage(stream: BinaryIO, cursor, validator: Validator, budget: Budget) -> bool:
+    """Fill ``metrics_import_staging`` from a clean CSV; raise NotClean otherwise. Returns
+    whether the file has a note column (without one, every staged note is empty).
 
     The header is checked as the row-by-row path checks it (``readers.header_layout``).
     """
@@ -264,3 +265,4 @@ def copy_stage(stream: BinaryIO, cursor, validator: Validator, budget: Budget) -
     )
     if raw.fetchone()[0]:
         raise NotClean
+    return found.has_note

@@ -32,7 +32,13 @@ from .columns import RawRow
 from .errors import ErrorCollector, ImportConflict
 from .readers import NO_DATA, dict_rows, file_rows, seekable
 from .safety import screened_rows, staged_notes_safe
-from .staging import GenericWriter, PostgresWriter, staged_conflicts_report, staging_writer
+from .staging import (
+    GenericWriter,
+    PostgresWriter,
+    WriteRace,
+    staged_conflicts_report,
+    staging_writer,
+)
 from .validation import Validator
 
 if TYPE_CHECKING:
@@ -117,7 +123,10 @@ def observations_import(
             except Exception as exc:
                 if _cancelled(exc):
                     raise budget.out_of_time() from exc
-                if not isinstance(exc, OperationalError) or not is_write_conflict(exc):
+                raced = isinstance(exc, WriteRace) or (
+                    isinstance(exc, OperationalError) and is_write_conflict(exc)
+                )
+                if not raced:
                     raise
                 if attempt == CONFLICT_ATTEMPTS:
                     raise ImportConflict() from exc
@@ -231,8 +240,8 @@ def _import_by_copy(
                 writer = PostgresWriter(cursor)
                 writer.create()
                 # Looked up on the module at each call, so that tests can watch the attempts.
-                copy_path.copy_stage(stream, cursor, validator, budget)
-                if not staged_notes_safe(cursor):
+                has_note = copy_path.copy_stage(stream, cursor, validator, budget)
+                if has_note and not staged_notes_safe(cursor):
                     raise copy_path.NotClean
                 result = _write(cursor, writer, validator, file_name=file_name, user=user)
                 writer.drop()
