@@ -1,8 +1,8 @@
 """Hostile uploads are refused within their budget of time and memory, measured.
 
-Each file is built here. The import runs in a subprocess (on the test database) with a small
+Each file is built here. The imports run in a subprocess (on the test database) with a small
 budget, scaled down from the settings' so that the files stay small; the subprocess reports
-its own peak RSS (VmHWM) and how long the import took before it was refused.
+its own peak RSS for each and how long the import took before it was refused.
 """
 
 import io
@@ -14,7 +14,6 @@ import zipfile
 from pathlib import Path
 
 import pytest
-from django.conf import settings
 from django.db import connection
 
 from metrics.imports import BudgetExceeded
@@ -22,41 +21,42 @@ from metrics.imports.budget import Budget, current_rss
 from metrics.imports.errors import ErrorCollector
 from metrics.imports.readers import MAX_HEADER_COLUMNS, header_layout
 
-# On SQLite the test's own transaction would hold the write lock that the subprocess's import
-# needs: nothing is held open there.
-pytestmark = pytest.mark.django_db(
-    transaction=settings.DATABASES["default"]["ENGINE"].endswith("sqlite3")
-)
-
+# The marker makes pytest-django create the test database; the module's fixture runs the
+# imports before any test's transaction is opened.
+pytestmark = pytest.mark.django_db
 
 ROOT = Path(__file__).resolve().parents[2]
 HEADER = b"metric,subject_type,subject,period,value\n"
-# The subprocess: import the file under the budget, report the refusal and the cost.
+MB = 1024 * 1024
+# One subprocess imports each file under its budget and reports the refusal and the cost: its
+# peak RSS (VmHWM, reset before each file through /proc/self/clear_refs; ru_maxrss would count
+# the parent's at fork) and the seconds until the refusal.
 RUNNER = """
 import json, sys, time
 import django
 django.setup()
 from metrics.imports import Budget, ImportFailed, observations_import
 def peak_kb():
-    # VmHWM: this process's peak RSS since exec (ru_maxrss would count the parent's at fork).
     with open("/proc/self/status") as status:
         return next(int(line.split()[1]) for line in status if line.startswith("VmHWM:"))
-path, seconds = sys.argv[1], float(sys.argv[2])
-memory, max_line = int(sys.argv[3]), int(sys.argv[4])
-before = peak_kb()
-budget = Budget(seconds=seconds, memory=memory, max_line=max_line)
-start = time.monotonic()
-try:
-    observations_import(file=path, budget=budget)
-    errors, status = [], 201
-except ImportFailed as exc:
-    errors, status = exc.errors, getattr(exc, "status_code", 400)
-elapsed = time.monotonic() - start
-peak = peak_kb()
-print(json.dumps({"errors": errors, "status": status, "seconds": elapsed,
-                  "peak_mb": peak / 1024, "grown_mb": (peak - before) / 1024}))
+found = {}
+for name, path, seconds, memory, max_line in json.load(sys.stdin):
+    with open("/proc/self/clear_refs", "w") as clear:
+        clear.write("5")
+    before = peak_kb()
+    budget = Budget(seconds=seconds, memory=memory, max_line=max_line)
+    start = time.monotonic()
+    try:
+        observations_import(file=path, budget=budget)
+        errors, status = [], 201
+    except ImportFailed as exc:
+        errors, status = exc.errors, getattr(exc, "status_code", 400)
+    elapsed = time.monotonic() - start
+    peak = peak_kb()
+    found[name] = {"errors": errors, "status": status, "seconds": elapsed,
+                   "peak_mb": peak / 1024, "grown_mb": (peak - before) / 1024}
+print(json.dumps(found))
 """
-MB = 1024 * 1024
 
 
 def database_url() -> str:
@@ -66,14 +66,42 @@ def database_url() -> str:
     return f"postgres://{s['USER']}@{s['HOST'] or '127.0.0.1'}:{s['PORT'] or 5432}/{s['NAME']}"
 
 
-def run_import(path: Path, *, seconds=10.0, memory=16 * MB, max_line=16 * 1024) -> dict:
-    env = {
-        **os.environ,
-        "DJANGO_SETTINGS_MODULE": "icsportal.test_settings",
-        "DATABASE_URL": database_url(),
-    }
+def hostile_files(folder: Path) -> list:
+    """(name, path, seconds, memory, max_line) of each hostile file, built here."""
+    files = []
+    small = {"seconds": 10.0, "memory": 8 * MB, "max_line": 16 * 1024}
+
+    def add(name, data: bytes, **budget):
+        path = folder / name
+        path.write_bytes(data)
+        limits = {**small, **budget}
+        files.append([name, str(path), limits["seconds"], limits["memory"], limits["max_line"]])
+
+    # 120,000 distinct strings of 60 characters: a 9 MB part, about 2 MB compressed, that
+    # openpyxl would hold as some 20 MB of Python strings; the budget here is 8 MB.
+    strings = [f"{i:08d} shared string text, repeated to fill {i:015d}" for i in range(120_000)]
+    add("strings.xlsx", workbook(strings))
+    # Two million names on one line (the audit's was 2.2 million): 16 MB, refused at line 1.
+    add("header.csv", b",".join(b"c%d" % i for i in range(2_000_000)) + b"\n" + b"a,b\n")
+    good = b"m,place,p,2020-01,1\n"
+    add("giant.csv", HEADER + good * 3 + b"m,place,p,2020-01," + b"9" * (20 * MB) + b"\n")
+    # 300,000 rows of an unknown metric: each is read and checked, and none is good.
+    add("slow.csv", HEADER + b"no-such-metric,place,nowhere,2020-01,1\n" * 300_000, seconds=0.5)
+    return files
+
+
+@pytest.fixture(scope="module")
+def measured(django_db_setup, django_db_blocker, tmp_path_factory) -> dict:
+    """Each hostile file imported in the subprocess, on the test database (committed: no test
+    transaction is open, which on SQLite would hold the write lock the import needs)."""
+    folder = tmp_path_factory.mktemp("hostile")
+    files = hostile_files(folder)
+    with django_db_blocker.unblock():
+        url = database_url()
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "icsportal.test_settings", "DATABASE_URL": url}
     out = subprocess.run(  # noqa: S603
-        [sys.executable, "-c", RUNNER, str(path), str(seconds), str(memory), str(max_line)],
+        [sys.executable, "-c", RUNNER],
+        input=json.dumps(files).encode(),
         cwd=ROOT,
         env=env,
         capture_output=True,
@@ -142,28 +170,16 @@ def assert_cheap(found: dict, *, seconds: float) -> None:
     assert found["peak_mb"] < 300
 
 
-def test_a_workbook_whose_shared_strings_expand_beyond_the_budget_is_refused(tmp_path):
-    # 120,000 distinct strings of 60 characters: a 7 MB part, about 2 MB compressed, that
-    # openpyxl would hold as some 20 MB of Python strings; the budget here is 8 MB.
-    strings = [f"{i:08d} shared string text, repeated to fill {i:015d}" for i in range(120_000)]
-    path = tmp_path / "strings.xlsx"
-    path.write_bytes(workbook(strings))
-
-    found = run_import(path, memory=8 * MB)
-
+def test_a_workbook_whose_shared_strings_expand_beyond_the_budget_is_refused(measured):
+    found = measured["strings.xlsx"]
     assert found["status"] == 413
     [error] = found["errors"]
     assert "more than 8 MB of memory" in error["message"]
     assert_cheap(found, seconds=10)
 
 
-def test_a_header_of_millions_of_names_is_refused_unread(tmp_path):
-    # Two million names on one line (the audit's was 2.2 million): 16 MB, refused at line 1.
-    path = tmp_path / "header.csv"
-    path.write_bytes(b",".join(b"c%d" % i for i in range(2_000_000)) + b"\n" + b"a,b\n")
-
-    found = run_import(path)
-
+def test_a_header_of_millions_of_names_is_refused_unread(measured):
+    found = measured["header.csv"]
     assert found["status"] == 413
     [error] = found["errors"]
     assert error["row"] == 1
@@ -182,13 +198,8 @@ def test_a_wide_header_within_the_line_limit_is_one_error():
     assert len(names) > MAX_HEADER_COLUMNS
 
 
-def test_a_giant_line_is_refused_by_its_number(tmp_path):
-    path = tmp_path / "giant.csv"
-    good = b"m,place,p,2020-01,1\n"
-    path.write_bytes(HEADER + good * 3 + b"m,place,p,2020-01," + b"9" * (20 * MB) + b"\n")
-
-    found = run_import(path)
-
+def test_a_giant_line_is_refused_by_its_number(measured):
+    found = measured["giant.csv"]
     assert found["status"] == 413
     [error] = found["errors"]
     assert error["row"] == 5
@@ -197,13 +208,8 @@ def test_a_giant_line_is_refused_by_its_number(tmp_path):
     assert found["grown_mb"] < 10
 
 
-def test_an_import_that_runs_out_of_time_is_refused(tmp_path):
-    path = tmp_path / "slow.csv"
-    # 300,000 rows of an unknown metric: each is read and checked, and none is good.
-    path.write_bytes(HEADER + b"no-such-metric,place,nowhere,2020-01,1\n" * 300_000)
-
-    found = run_import(path, seconds=0.5)
-
+def test_an_import_that_runs_out_of_time_is_refused(measured):
+    found = measured["slow.csv"]
     assert found["status"] == 413
     assert "took longer than 0.5 seconds" in found["errors"][0]["message"]
     # Stopped soon after the budget ran out, not at the end of the file.
