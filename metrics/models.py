@@ -315,8 +315,11 @@ class ImportUpload(models.Model):
     job = models.OneToOneField(
         ImportJob, primary_key=True, on_delete=models.CASCADE, related_name="upload"
     )
-    # "file": a CSV or XLSX file; "rows": the API's JSON list of rows.
-    kind = models.CharField(max_length=5, default="file")
+    class Kind(models.TextChoices):
+        FILE = "file", "A CSV or XLSX file"
+        ROWS = "rows", "The API's JSON list of rows"
+
+    kind = models.CharField(max_length=5, choices=Kind.choices, default=Kind.FILE)
     data = models.BinaryField()
 
     def __str__(self):

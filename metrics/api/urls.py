@@ -9,7 +9,6 @@ router.register("targets", views.TargetViewSet, basename="target")
 router.register("observations", views.ObservationViewSet, basename="observation")
 router.register("hicm", views.HICMAssessmentViewSet, basename="hicm")
 router.register("annotations", views.AnnotationViewSet, basename="annotation")
-router.register("imports", views.ImportJobViewSet, basename="import")
 urlpatterns = [
     path("observations/bulk/", views.ObservationBulkView.as_view(), name="observation_bulk"),
     path(
@@ -23,5 +22,12 @@ urlpatterns = [
         name="series_detail",
     ),
     path("compare/", views.CompareView.as_view(), name="compare"),
+    # Background imports: JSON only (no CSV export), so not among the router's lists.
+    path("imports/", views.ImportJobViewSet.as_view({"get": "list"}), name="import-list"),
+    path(
+        "imports/<int:pk>/",
+        views.ImportJobViewSet.as_view({"get": "retrieve"}),
+        name="import-detail",
+    ),
     *router.urls,
 ]
