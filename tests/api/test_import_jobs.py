@@ -235,3 +235,35 @@ def test_the_command_shows_a_progress_bar(tmp_path, capsys, monkeypatch):
 def test_the_progress_line():
     assert progress_line(15, 30) == "[" + "#" * 15 + "." * 15 + "]  50% 15 of 30 rows"
     assert progress_line(5, None) == "5 rows read"
+
+
+@pytest.mark.django_db(transaction=True)
+def test_without_a_broker_the_job_runs_in_a_thread_and_the_same_url_reports_it(settings):
+    """As under `make run`: the request answers 202 at once; a thread of the web process
+    imports the file, and the job's URL reports it."""
+    import time
+
+    from tests.api.conftest import token_client
+    from tests.factories import PlaceFactory, SystemFactory
+
+    settings.PORTAL_IMPORT_IN_PROCESS = "thread"
+    settings.PORTAL_IMPORT_BACKGROUND_BYTES = 10
+    system = SystemFactory(key="thread-system", slug="thread-system")
+    PlaceFactory(key="thread-place", slug="thread-place", system=system)
+    MetricFactory(code="thread-monthly", frequency="monthly", minimum=0)
+    client = token_client("thread-analyst", "analyst")
+    data = (
+        b"metric,subject_type,subject,period,value\nthread-monthly,place,thread-place,2020-01,5\n"
+    )
+
+    response = post_file(client, data, name="thread.csv")
+
+    assert response.status_code == 202
+    deadline = time.monotonic() + 30
+    while (body := client.get(response["Location"]).json())["status"] not in (
+        "succeeded",
+        "failed",
+    ):
+        assert time.monotonic() < deadline, body
+        time.sleep(0.1)
+    assert (body["status"], body["created"]) == ("succeeded", 1), body["errors"]
