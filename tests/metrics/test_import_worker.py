@@ -112,11 +112,12 @@ class TableLock:
 
 def test_a_worker_killed_mid_import_writes_nothing_and_the_job_is_run_again(upload, celery_workers):
     client, data = upload
+    # Sent before the lock (on SQLite it holds the whole database); the job waits in the queue.
+    response = post(client, data)
+    assert response.status_code == 202
+    job = ImportJob.objects.get()
     with TableLock():
         worker = celery_workers.start()
-        response = post(client, data)
-        assert response.status_code == 202
-        job = ImportJob.objects.get()
         celery_workers.wait_for(worker, "import_job_run[")
         if connection.vendor == "postgresql":
             wait_until(
