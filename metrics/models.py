@@ -315,6 +315,7 @@ class ImportUpload(models.Model):
     job = models.OneToOneField(
         ImportJob, primary_key=True, on_delete=models.CASCADE, related_name="upload"
     )
+
     class Kind(models.TextChoices):
         FILE = "file", "A CSV or XLSX file"
         ROWS = "rows", "The API's JSON list of rows"
