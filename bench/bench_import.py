@@ -10,7 +10,7 @@ metrics and their series (10 metrics x Places, 1,000 months each). Then, in one 
 (a) the floor: COPY of the CSV into a bare table of five text columns (median of 3 runs);
 (b) observations_import of the file, every row a new observation;
 (c) observations_import of a second file with every value changed (every row an update);
-(d) for reference, not a target: a bare INSERT ... SELECT of the same rows, already typed and
+(d) the reference for the targets: a bare INSERT ... SELECT of the same rows, already typed and
     validated, into the emptied metrics_observation (its indexes and foreign keys, no upsert,
     no change rows): what writing to the real table costs before the import does anything;
 (e) for reference, the ceiling any import into an indexed table has here: the same typed rows
@@ -19,8 +19,9 @@ metrics and their series (10 metrics x Places, 1,000 months each). Then, in one 
     last (one pass, no validation). An import must read the file into the database and write
     the rows: its rows/s can be no better than the floor and the unindexed INSERT together.
 
-Prints rows/s, the ratios to the floor and PASS/FAIL against the targets (40% for new rows,
-25% for updates), with the peak RSS, and appends a section to bench/RESULTS.md.
+Prints rows/s, the ratios to the floor and to (d), and PASS/FAIL against the targets (new rows
+at least 60% of (d)'s rows/s, updates at least 40%, in the same run), with the peak RSS after
+each import (flat: the file is streamed), and appends a section to bench/RESULTS.md.
 """
 
 import argparse
@@ -40,8 +41,9 @@ from urllib.parse import urlsplit, urlunsplit
 ROOT = Path(__file__).resolve().parent.parent
 BENCH_DB = "icsportal_bench_import"
 RESULTS = ROOT / "bench" / "RESULTS.md"
-TARGET_NEW = 0.40
-TARGET_UPDATE = 0.25
+# Of row (d)'s rows/s, measured in the same run.
+TARGET_NEW = 0.60
+TARGET_UPDATE = 0.40
 MONTHS = 1000
 METRICS = 10
 HEADER = ["metric", "subject_type", "subject", "period", "value"]
@@ -315,6 +317,7 @@ def main() -> int:
         base = os.environ.get("BENCH_DATABASE_URL", "postgres://postgres@127.0.0.1:5432")
         url = f"{base}/postgres"
 
+    load_start = os.getloadavg()[0]
     bench_url = recreate_database(url)
     setup_django(bench_url)
     from django.core.management import call_command
@@ -360,7 +363,7 @@ def main() -> int:
     floor_rate, new_rate, update_rate, reference_rate = (
         args.rows / s for s in (floor, new_s, update_s, reference_s)
     )
-    new_ratio, update_ratio = new_rate / floor_rate, update_rate / floor_rate
+    new_ratio, update_ratio = new_rate / reference_rate, update_rate / reference_rate
     unique_s = bare["INSERT, primary key + unique (series, period)"]
     verdict_new = "PASS" if new_ratio >= TARGET_NEW else "FAIL"
     verdict_update = "PASS" if update_ratio >= TARGET_UPDATE else "FAIL"
@@ -373,20 +376,23 @@ def main() -> int:
         f"Data: {args.rows:,} rows ({series_count:,} synthetic series x {MONTHS:,} months), "
         f"{size_mb:.1f} MB CSV. `bench/bench_import.py --rows {args.rows}`.",
         "",
-        "| run | seconds | rows/s | vs floor | target | verdict | peak RSS (MB) |",
-        "| --- | ---: | ---: | ---: | ---: | --- | ---: |",
+        "| run | seconds | rows/s | vs floor | vs (d) | target (of d) | verdict | peak RSS (MB) |",
+        "| --- | ---: | ---: | ---: | ---: | ---: | --- | ---: |",
         f"| (a) COPY into a bare text table (median of 3) | {floor:.2f} | {floor_rate:,.0f} "
-        f"| 100% | | | {rss_setup:.0f} |",
-        f"| (b) import, every row new | {new_s:.2f} | {new_rate:,.0f} | {new_ratio:.1%} "
-        f"| {TARGET_NEW:.0%} | {verdict_new} | {rss_new:.0f} |",
+        f"| 100% | | | | {rss_setup:.0f} |",
+        f"| (b) import, every row new | {new_s:.2f} | {new_rate:,.0f} "
+        f"| {new_rate / floor_rate:.1%} | {new_ratio:.1%} | {TARGET_NEW:.0%} | {verdict_new} "
+        f"| {rss_new:.0f} |",
         f"| (c) import, every row an update | {update_s:.2f} | {update_rate:,.0f} "
-        f"| {update_ratio:.1%} | {TARGET_UPDATE:.0%} | {verdict_update} | {rss_update:.0f} |",
+        f"| {update_rate / floor_rate:.1%} | {update_ratio:.1%} | {TARGET_UPDATE:.0%} "
+        f"| {verdict_update} | {rss_update:.0f} |",
         f"| (d) reference: bare INSERT of the typed rows into metrics_observation | "
         f"{reference_s:.2f} | {reference_rate:,.0f} | {reference_rate / floor_rate:.1%} "
-        "| | | |",
+        "| 100% | | | |",
         *(
             f"| (e) ceiling: {label} | {seconds:.2f} | {args.rows / seconds:,.0f} "
-            f"| {args.rows / seconds / floor_rate:.1%} | | | |"
+            f"| {args.rows / seconds / floor_rate:.1%} | {args.rows / seconds / reference_rate:.0%}"
+            " | | | |"
             for label, seconds in bare.items()
         ),
         "",
@@ -403,9 +409,10 @@ def main() -> int:
             for label, phases in (("new", new_phases), ("updates", update_phases))
         )
         + ". *stage* is COPY of the file into a temporary table, the checks in SQL and the"
-        " typed staging table; *upsert* is the one statement that writes the observations and"
-        " their change rows; *other* includes the commit, where PostgreSQL checks the"
-        " observations' foreign keys.",
+        " typed staging table; *upsert* is the UPDATE of the changed observations with their"
+        " change rows and the INSERT of the new ones; *other* includes the commit. Load"
+        f" average at the start {load_start:.1f}, at the end {os.getloadavg()[0]:.1f}: the"
+        " machine is shared, so compare the ratios of one run, not seconds across runs.",
         "",
     ]
     report = "\n".join(lines)

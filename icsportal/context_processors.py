@@ -1,6 +1,6 @@
 """Template context the portal's layout needs on every page."""
 
-from .roles import is_admin
+from .roles import can_upload, is_admin
 
 
 def csp_nonce(request) -> dict:
@@ -10,7 +10,10 @@ def csp_nonce(request) -> dict:
 
 
 def portal_user(request) -> dict:
-    """``user_is_admin``: whether to show links only administrators can use (the admin site).
+    """``user_is_admin``: whether to show links only administrators can use (the admin site);
+    ``user_can_upload``: whether to show the uploads page (analysts and administrators).
     Evaluated only when a template asks; the user's role is read once per request."""
     user = getattr(request, "user", None)
-    return {"user_is_admin": (lambda: is_admin(user)) if user is not None else False}
+    if user is None:
+        return {"user_is_admin": False, "user_can_upload": False}
+    return {"user_is_admin": lambda: is_admin(user), "user_can_upload": lambda: can_upload(user)}

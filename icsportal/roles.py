@@ -36,3 +36,8 @@ def is_admin(user: AbstractBaseUser | AnonymousUser) -> bool:
     if not user.is_authenticated or not user.is_active:
         return False
     return user.is_superuser or user_role(user) == PortalRole.ADMIN
+
+
+def can_upload(user: AbstractBaseUser | AnonymousUser) -> bool:
+    """Whether the user may upload observations: an analyst or an administrator."""
+    return user_role(user) in (PortalRole.ANALYST, PortalRole.ADMIN) or is_admin(user)

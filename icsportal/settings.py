@@ -408,6 +408,13 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": 60.0,
         "options": {"expires": 55},
     },
+    # Every minute: send again the import jobs the broker never took, and fail those whose
+    # worker stopped for good (they wrote nothing).
+    "import-jobs-sweep": {
+        "task": "metrics.tasks.import_jobs_sweep",
+        "schedule": 60.0,
+        "options": {"expires": 55},
+    },
 }
 # A newest snapshot older than this means the nightly recompute was missed: /healthz reports it
 # stale and the watchdog recomputes.
@@ -462,3 +469,22 @@ LOGGING = {
 
 # Portal
 PORTAL_NAME = env.str("PORTAL_NAME", default="ICS Place Governance Portal")
+
+# Observation imports (metrics/imports): a file above PORTAL_IMPORT_BACKGROUND_BYTES (or a JSON
+# list above PORTAL_IMPORT_BACKGROUND_ROWS rows) is imported by a worker, so that no request
+# waits on a large import. Every import is stopped, nothing written, once it has run
+# PORTAL_IMPORT_REQUEST_SECONDS (in a request) or PORTAL_IMPORT_JOB_SECONDS (in a worker), or
+# grown its process by PORTAL_IMPORT_MEMORY_MB; a CSV line longer than
+# PORTAL_IMPORT_MAX_LINE_BYTES is refused unread.
+PORTAL_IMPORT_BACKGROUND_BYTES = env.int("PORTAL_IMPORT_BACKGROUND_BYTES", default=1024 * 1024)
+PORTAL_IMPORT_BACKGROUND_ROWS = env.int("PORTAL_IMPORT_BACKGROUND_ROWS", default=10_000)
+PORTAL_IMPORT_REQUEST_SECONDS = env.float("PORTAL_IMPORT_REQUEST_SECONDS", default=20.0)
+PORTAL_IMPORT_JOB_SECONDS = env.float("PORTAL_IMPORT_JOB_SECONDS", default=900.0)
+PORTAL_IMPORT_MEMORY_MB = env.int("PORTAL_IMPORT_MEMORY_MB", default=150)
+PORTAL_IMPORT_MAX_LINE_BYTES = env.int("PORTAL_IMPORT_MAX_LINE_BYTES", default=64 * 1024)
+# A job is run at most this many times (a worker that dies mid-import leaves nothing written,
+# and its job is run again); then it is failed.
+PORTAL_IMPORT_JOB_ATTEMPTS = env.int("PORTAL_IMPORT_JOB_ATTEMPTS", default=2)
+# With no broker (make run), a job runs in-process: "thread" (in the background of the web
+# process) or "inline" (before the request answers; the test suite).
+PORTAL_IMPORT_IN_PROCESS = env.str("PORTAL_IMPORT_IN_PROCESS", default="thread")

@@ -14,6 +14,8 @@ LOGGING["root"]["level"] = "WARNING"  # noqa: F405
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 # Tasks run in-process in tests; the worker tests start a real worker and send through the broker.
 CELERY_TASK_ALWAYS_EAGER = True
+# Without a broker an import job runs before the request answers, in the test's transaction.
+PORTAL_IMPORT_IN_PROCESS = "inline"
 
 # On SQLite the test database is a file (not memory) so that a worker process can open it too.
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):  # noqa: F405

@@ -1,6 +1,7 @@
 """Forms of the metrics pages: the shape of the input; services check the rules."""
 
 from django import forms
+from django.conf import settings
 
 from .choices import AnnotationKind
 
@@ -32,3 +33,27 @@ class AnnotationForm(forms.Form):
     def __init__(self, *args, series_choices=(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["series"].choices = list(series_choices)
+
+
+class UploadForm(forms.Form):
+    """A file of observations to import (its rows are checked by the import itself)."""
+
+    file = forms.FileField(
+        label="File of observations",
+        help_text=(
+            "A CSV file (UTF-8) or an Excel workbook (.xlsx) with the columns metric, "
+            "subject_type, subject, period, value and optionally note"
+        ),
+        error_messages={"required": "Choose a CSV or Excel file to upload"},
+        widget=forms.ClearableFileInput(attrs={"accept": ".csv,.xlsx,text/csv"}),
+    )
+
+    def clean_file(self):
+        upload = self.cleaned_data["file"]
+        limit = settings.PORTAL_UPLOAD_MAX_BYTES
+        if upload.size > limit:
+            raise forms.ValidationError(
+                f"The file is {upload.size / 1024 / 1024:,.1f} MB; the largest upload accepted "
+                f"is {limit / 1024 / 1024:,.0f} MB. Split it into smaller files and upload each."
+            )
+        return upload

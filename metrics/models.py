@@ -256,6 +256,77 @@ class ImportBatch(models.Model):
         return f"Import {self.pk} ({self.file_name or 'upload'})"
 
 
+class ImportJob(models.Model):
+    """An upload imported in the background: its file, who sent it, and where it has got to.
+
+    ``status`` moves queued → running → succeeded or failed. The import itself is one
+    transaction, so a job that is running has written nothing yet; a succeeded job's result
+    (``batch`` and the counts) is saved in the same transaction as the rows it wrote.
+    """
+
+    class Status(models.TextChoices):
+        QUEUED = "queued", "Queued"
+        RUNNING = "running", "Running"
+        SUCCEEDED = "succeeded", "Succeeded"
+        FAILED = "failed", "Failed"
+
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="import_jobs",
+    )
+    file_name = models.CharField(max_length=300, blank=True)
+    size = models.PositiveBigIntegerField(default=0)
+    status = models.CharField(max_length=10, choices=Status.choices, default=Status.QUEUED)
+    # Times the job was started: more than one means its worker stopped and it was run again.
+    attempts = models.PositiveSmallIntegerField(default=0)
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+    batch = models.ForeignKey(
+        ImportBatch, null=True, blank=True, on_delete=models.SET_NULL, related_name="jobs"
+    )
+    rows = models.PositiveIntegerField(default=0)
+    created = models.PositiveIntegerField(default=0)
+    updated = models.PositiveIntegerField(default=0)
+    unchanged = models.PositiveIntegerField(default=0)
+    # [{"row", "column", "message"}, ...]: the first errors; errors_total counts them all.
+    errors = models.JSONField(default=list, blank=True)
+    errors_total = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["status", "created_at"], name="import_job_status")]
+
+    def __str__(self):
+        return f"Import job {self.pk} ({self.file_name or 'upload'}, {self.status})"
+
+    @property
+    def finished(self) -> bool:
+        return self.status in (self.Status.SUCCEEDED, self.Status.FAILED)
+
+
+class ImportUpload(models.Model):
+    """The bytes of a background job's upload, kept in the database until the job ends, so
+    that any worker on any machine can read it (no shared file system is needed)."""
+
+    job = models.OneToOneField(
+        ImportJob, primary_key=True, on_delete=models.CASCADE, related_name="upload"
+    )
+
+    class Kind(models.TextChoices):
+        FILE = "file", "A CSV or XLSX file"
+        ROWS = "rows", "The API's JSON list of rows"
+
+    kind = models.CharField(max_length=5, choices=Kind.choices, default=Kind.FILE)
+    data = models.BinaryField()
+
+    def __str__(self):
+        return f"Upload of job {self.job_id}"
+
+
 class Observation(Sourced):
     """A value of a series for a period, with where it came from."""
 
@@ -486,7 +557,9 @@ class ObservationChange(models.Model):
         db_constraint=False,
     )
     period_start = models.DateField()
-    # Empty before: the import created the observation.
+    # Only changes to an observation that existed are recorded: a created one is its own
+    # record (its batch says who and when). Rows written before that rule have an empty
+    # before_provenance where the import created the observation.
     before_value = models.FloatField(null=True, blank=True)
     before_provenance = models.CharField(max_length=20, choices=Provenance.choices, blank=True)
     after_value = models.FloatField()

@@ -6,6 +6,7 @@ from celery import group, shared_task
 from django.conf import settings
 from django.db import OperationalError, transaction
 
+from .imports.jobs import IMPORT_JOB_TASK, import_job_execute, import_jobs_sweep
 from .outbox import (
     RECOMPUTE_SCOPE_TASK,
     RESEND_AFTER,
@@ -104,3 +105,18 @@ def snapshots_watchdog() -> int:
 def recompute_requests_drain() -> int:
     """Hand the broker the recompute requests it never took or may have lost; returns how many."""
     return recompute_enqueue(resend_after=RESEND_AFTER)
+
+
+@shared_task(name=IMPORT_JOB_TASK, acks_late=True, reject_on_worker_lost=True)
+def import_job_run(job_id: int) -> str:
+    """Import a stored upload (metrics.imports.jobs); returns the job's status. Acknowledged
+    only once done, so a worker that dies mid-import hands the job to another."""
+    return import_job_execute(job_id)
+
+
+@shared_task(name="metrics.tasks.import_jobs_sweep")
+def import_jobs_sweep_task() -> dict:
+    """Send again the import jobs the broker lost, and run again (or fail) the ones whose
+    worker stopped."""
+    found = import_jobs_sweep()
+    return {"resent": found.resent, "failed": found.failed}

@@ -1,4 +1,5 @@
 from django.urls import reverse
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from governance.api.serializers import BoardBriefSerializer
@@ -13,9 +14,11 @@ from icsportal.api.serializers import (
 )
 
 from ..choices import AnnotationKind
+from ..imports.jobs import job_progress
 from ..models import (
     Annotation,
     HICMAssessment,
+    ImportJob,
     Metric,
     Observation,
     Series,
@@ -334,6 +337,56 @@ class BulkErrorSerializer(serializers.Serializer):
 class BulkErrorsSerializer(serializers.Serializer):
     errors = BulkErrorSerializer(many=True)
     total = serializers.IntegerField()
+
+
+class ImportProgressSerializer(serializers.Serializer):
+    rows = serializers.IntegerField(help_text="rows read so far")
+    total = serializers.IntegerField(
+        allow_null=True, help_text="the rows expected, when known (from the file's lines)"
+    )
+
+
+class ImportJobSerializer(serializers.ModelSerializer):
+    """A background import: where it has got to and, once finished, its result or errors."""
+
+    url = serializers.SerializerMethodField()
+    owner = serializers.CharField(
+        source="owner.username", read_only=True, allow_null=True, default=None
+    )
+    progress = serializers.SerializerMethodField()
+    errors = BulkErrorSerializer(many=True, read_only=True)
+
+    class Meta:
+        model = ImportJob
+        fields = [
+            "id",
+            "url",
+            "status",
+            "file_name",
+            "size",
+            "owner",
+            "created_at",
+            "started_at",
+            "finished_at",
+            "attempts",
+            "progress",
+            "batch",
+            "rows",
+            "created",
+            "updated",
+            "unchanged",
+            "errors",
+            "errors_total",
+        ]
+        read_only_fields = fields
+
+    def get_url(self, job) -> str:
+        return reverse("api:import-detail", args=[job.pk])
+
+    @extend_schema_field(ImportProgressSerializer)
+    def get_progress(self, job) -> dict:
+        found = job_progress(job)
+        return {"rows": found.rows, "total": found.total}
 
 
 class AnnotationSerializer(serializers.ModelSerializer):

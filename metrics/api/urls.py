@@ -22,5 +22,12 @@ urlpatterns = [
         name="series_detail",
     ),
     path("compare/", views.CompareView.as_view(), name="compare"),
+    # Background imports: JSON only (no CSV export), so not among the router's lists.
+    path("imports/", views.ImportJobViewSet.as_view({"get": "list"}), name="import-list"),
+    path(
+        "imports/<int:pk>/",
+        views.ImportJobViewSet.as_view({"get": "retrieve"}),
+        name="import-detail",
+    ),
     *router.urls,
 ]

@@ -1,3 +1,5 @@
+import json
+
 from django.conf import settings
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
 from django.core.exceptions import ValidationError as DjangoValidationError
@@ -8,7 +10,7 @@ from drf_spectacular.utils import (
     extend_schema,
     inline_serializer,
 )
-from rest_framework import mixins, serializers, status
+from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.exceptions import NotFound, PermissionDenied, ValidationError
 from rest_framework.parsers import MultiPartParser
 from rest_framework.renderers import JSONRenderer
@@ -20,7 +22,7 @@ from icsportal.api.parsers import PortalJSONParser
 from icsportal.api.permissions import IsAnalyst, PortalReadPermission
 from icsportal.api.serializers import none_if_blank
 from icsportal.api.views import PortalViewSet
-from icsportal.roles import PortalRole
+from icsportal.roles import PortalRole, is_admin
 
 from ..choices import Provenance, SubjectType
 from ..filtersets import (
@@ -31,11 +33,13 @@ from ..filtersets import (
     SeriesListFilterSet,
     TargetFilterSet,
 )
-from ..imports import ImportFailed, observations_import
+from ..imports import Budget, ImportFailed, observations_import
+from ..imports.jobs import import_job_create
 from ..imports.safety import upload_too_large
 from ..models import (
     Annotation,
     HICMAssessment,
+    ImportJob,
     Metric,
     Observation,
     Series,
@@ -51,6 +55,7 @@ from .serializers import (
     BulkErrorsSerializer,
     BulkResultSerializer,
     HICMAssessmentSerializer,
+    ImportJobSerializer,
     MetricSerializer,
     ObservationSerializer,
     SeriesListSerializer,
@@ -279,7 +284,10 @@ class SeriesViewSet(PortalViewSet):
 class ObservationBulkView(APIView):
     """Upload observations: a CSV or XLSX file (field ``file``) or a JSON list of rows.
 
-    All or nothing: any bad row refuses the upload with every error's row and column.
+    All or nothing: any bad row refuses the upload with every error's row and column. A file
+    larger than PORTAL_IMPORT_BACKGROUND_BYTES (or a list of more than
+    PORTAL_IMPORT_BACKGROUND_ROWS rows) is imported in the background: the answer is 202 with
+    ``Location: /api/v1/imports/{id}/``, where the job reports its progress and its result.
     """
 
     # One object, not rows: JSON only (errors included).
@@ -307,6 +315,7 @@ class ObservationBulkView(APIView):
         },
         responses={
             201: BulkResultSerializer,
+            202: ImportJobSerializer,
             400: BulkErrorsSerializer,
             409: BulkErrorsSerializer,
             413: BulkErrorsSerializer,
@@ -321,12 +330,29 @@ class ObservationBulkView(APIView):
             if declared > limit:
                 raise upload_too_large(declared, limit)
             if isinstance(request.data, list):
-                result = observations_import(rows=request.data, file_name="api", user=request.user)
+                if len(request.data) > settings.PORTAL_IMPORT_BACKGROUND_ROWS:
+                    data = json.dumps(request.data).encode()
+                    return self._accepted(request, data=data, kind="rows", file_name="api")
+                result = observations_import(
+                    rows=request.data,
+                    file_name="api",
+                    user=request.user,
+                    budget=Budget.for_request(),
+                )
             elif "file" in request.FILES:
                 upload = request.FILES["file"]
                 if upload.size > limit:
                     raise upload_too_large(upload.size, limit)
-                result = observations_import(file=upload, file_name=upload.name, user=request.user)
+                if upload.size > settings.PORTAL_IMPORT_BACKGROUND_BYTES:
+                    return self._accepted(
+                        request, data=upload.read(), kind="file", file_name=upload.name
+                    )
+                result = observations_import(
+                    file=upload,
+                    file_name=upload.name,
+                    user=request.user,
+                    budget=Budget.for_request(),
+                )
             else:
                 return Response(
                     {
@@ -356,6 +382,32 @@ class ObservationBulkView(APIView):
             },
             status=status.HTTP_201_CREATED,
         )
+
+    def _accepted(self, request, *, data: bytes, kind: str, file_name: str) -> Response:
+        """Store the upload as a background job and answer 202 with where to follow it."""
+        job = import_job_create(data=data, kind=kind, file_name=file_name, user=request.user)
+        body = ImportJobSerializer(job).data
+        return Response(body, status=status.HTTP_202_ACCEPTED, headers={"Location": body["url"]})
+
+
+class ImportJobViewSet(viewsets.ReadOnlyModelViewSet):
+    """Background imports: an analyst's own, newest first (an administrator sees everyone's).
+
+    Each reports ``status`` (queued, running, succeeded, failed), ``progress`` (rows read of
+    the total known so far), the counts once it has succeeded, and every error (row, column,
+    message) once it has failed; nothing is written unless it succeeds.
+    """
+
+    serializer_class = ImportJobSerializer
+    permission_classes = [IsAnalyst]
+    renderer_classes = [JSONRenderer]
+    filter_backends: list = []
+
+    def get_queryset(self):
+        jobs = ImportJob.objects.select_related("owner")
+        if is_admin(self.request.user):
+            return jobs
+        return jobs.filter(owner=self.request.user)
 
 
 COMPARE_UNIT = inline_serializer(

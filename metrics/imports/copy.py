@@ -25,8 +25,9 @@ import psycopg2
 from icsportal import pgcopy
 
 from ..choices import Provenance
+from .budget import Budget, BudgetExceeded
 from .errors import ErrorCollector
-from .readers import header_layout
+from .readers import header_layout, line_count
 from .validation import Ambiguous, PeriodProblem, Validator
 
 # Whitespace Python's str.strip() removes that is ASCII; a note with anything else at either
@@ -50,8 +51,12 @@ class _Scanned:
     and counts the lines, so that the caller can check COPY read one row per line.
     """
 
-    def __init__(self, stream: BinaryIO):
+    def __init__(self, stream: BinaryIO, budget: Budget):
         self.stream = stream
+        self.budget = budget
+        self.since_newline = 0
+        # The budget's refusal, raised by the caller after COPY (psycopg2 would hide it).
+        self.error: BudgetExceeded | None = None
         self.odd = False
         self.lines = 0
         self.last = b"\n"
@@ -81,8 +86,24 @@ class _Scanned:
         if self.odd or b'"' in chunk or b"\x00" in chunk or b"\r" in window.replace(b"\r\n", b""):
             self.odd = True
             return b""
-        self.lines += chunk.count(b"\n")
+        # A line longer than the budget allows: the row-by-row path refuses it by its number.
+        parts = chunk.split(b"\n")
+        if len(parts) == 1:
+            self.since_newline += len(chunk)
+        else:
+            longest = max(self.since_newline + len(parts[0]), *map(len, parts[1:-1]), 0)
+            self.since_newline = len(parts[-1])
+            self.odd = longest > self.budget.max_line
+        if self.odd or self.since_newline > self.budget.max_line:
+            self.odd = True
+            return b""
+        self.lines += len(parts) - 1
         self.last = chunk[-1:]
+        try:
+            self.budget.tick(self.lines)
+        except BudgetExceeded as exc:
+            self.error, self.odd = exc, True
+            return b""
         return chunk
 
     @property
@@ -104,8 +125,9 @@ def _header(stream: BinaryIO) -> list[str] | None:
     return line.rstrip("\r\n").split(",")
 
 
-def copy_stage(stream: BinaryIO, cursor, validator: Validator) -> None:
-    """Fill ``metrics_import_staging`` from a clean CSV; raise NotClean otherwise.
+def copy_stage(stream: BinaryIO, cursor, validator: Validator, budget: Budget) -> bool:
+    """Fill ``metrics_import_staging`` from a clean CSV; raise NotClean otherwise. Returns
+    whether the file has a note column (without one, every staged note is empty).
 
     The header is checked as the row-by-row path checks it (``readers.header_layout``).
     """
@@ -120,7 +142,8 @@ def copy_stage(stream: BinaryIO, cursor, validator: Validator) -> None:
     columns = ", ".join(f"c{i} text" for i in range(len(header)))
     raw.execute(f"CREATE TEMP TABLE metrics_import_raw ({columns})")
     names = ", ".join(f"c{i}" for i in range(len(header)))
-    scanned = _Scanned(stream)
+    budget.total = line_count(stream) - 1
+    scanned = _Scanned(stream, budget)
     try:
         raw.copy_expert(
             "COPY metrics_import_raw FROM STDIN WITH "
@@ -128,8 +151,12 @@ def copy_stage(stream: BinaryIO, cursor, validator: Validator) -> None:
             scanned,
             size=_READ_SIZE,
         )
+    except psycopg2.errors.QueryCanceled:
+        raise  # out of time: the import is refused, not read again
     except psycopg2.Error as exc:
         raise NotClean from exc
+    if scanned.error is not None:
+        raise scanned.error
     if scanned.odd:
         raise NotClean
     # Temporary tables are never analysed automatically; the joins below need the statistics.
@@ -216,6 +243,8 @@ def copy_stage(stream: BinaryIO, cursor, validator: Validator) -> None:
             f"AND v.n <= COALESCE(p.maximum, 'Infinity') {plain_note}",
             {"number": _NUMBER_CHARACTERS, "space": _ASCII_SPACE},
         )
+    except psycopg2.errors.QueryCanceled:
+        raise
     except psycopg2.Error as exc:
         # Not a number after all ("1-2"), or beyond the range of a double: the row-by-row
         # path says which row.
@@ -236,3 +265,4 @@ def copy_stage(stream: BinaryIO, cursor, validator: Validator) -> None:
     )
     if raw.fetchone()[0]:
         raise NotClean
+    return found.has_note

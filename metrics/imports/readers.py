@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any, BinaryIO, NamedTuple
 from xml.etree.ElementTree import ParseError
 
+from .budget import Budget
 from .columns import COLUMNS, FRACTION_COLUMNS, OPTIONAL_COLUMNS, RawRow
 from .errors import ErrorCollector
 from .safety import check_file, check_xlsx, check_xml_defused
@@ -50,6 +51,11 @@ EMPTY_FILE = (
 NO_DATA = "The file has a header but no data rows."
 _SAVE_AS_UTF8 = "save it as 'CSV UTF-8' (or as an Excel workbook, .xlsx) and upload it again"
 _DELIMITERS = ((";", "semicolons"), ("\t", "tabs"), ("|", "vertical bars"))
+# An upload has at most eight columns; a header far wider is not a header of observations,
+# and naming each of its columns (with a suggestion) would cost more than the file is worth.
+MAX_HEADER_COLUMNS = 100
+# Shared strings are counted every this many, against the budget.
+_STRINGS_TICK = 10_000
 
 
 def _letter(index: int) -> str:
@@ -64,6 +70,15 @@ def _letter(index: int) -> str:
 
 def header_layout(header: list[str], errors: ErrorCollector) -> Layout | None:
     """Where each column is in the header, or None after reporting why the header is unusable."""
+    if len(header) > MAX_HEADER_COLUMNS:
+        errors.add(
+            1,
+            None,
+            f"the header has {len(header):,} columns; an upload has at most eight (metric, "
+            "subject_type, subject, period, value, and optionally note, numerator and "
+            "denominator): is this the right file?",
+        )
+        return None
     names = [str(cell).strip().lower() if cell is not None else "" for cell in header]
     if len(names) == 1 and names[0] not in COLUMNS:
         for delimiter, label in _DELIMITERS:
@@ -130,15 +145,22 @@ def _cell(cell, text):
 
 
 class _Utf8Lines:
-    """The lines of a binary stream as text, noting the first byte of a line that is not UTF-8."""
+    """The lines of a binary stream as text, noting the first byte of a line that is not UTF-8;
+    a line longer than the budget's ``max_line`` is refused before it is read whole."""
 
-    def __init__(self, stream: BinaryIO):
+    def __init__(self, stream: BinaryIO, budget: Budget):
         self.stream = stream
         self.bad: bytes | None = None
+        self.budget = budget
 
     def __iter__(self) -> Iterator[str]:
         first = True
-        for raw in self.stream:
+        limit = self.budget.max_line
+        number = 0
+        while raw := self.stream.readline(limit + 1):
+            number += 1
+            if len(raw) > limit:
+                raise self.budget.line_too_long(number)
             if first:
                 first = False
                 raw = raw.removeprefix(codecs.BOM_UTF8)
@@ -168,8 +190,11 @@ def _not_utf8(byte: bytes, cells: list[str]) -> str:
     )
 
 
-def csv_rows(stream: BinaryIO, errors: ErrorCollector) -> Iterator[RawRow]:
-    lines = _Utf8Lines(stream)
+def csv_rows(stream: BinaryIO, errors: ErrorCollector, budget: Budget) -> Iterator[RawRow]:
+    budget.total = line_count(stream) - 1
+    lines = _Utf8Lines(stream, budget)
+    # A quoted cell may span lines, but never beyond the longest line accepted.
+    csv.field_size_limit(max(budget.max_line, 1024))
     reader = csv.reader(lines)
     row = 0
     try:
@@ -221,6 +246,18 @@ def csv_rows(stream: BinaryIO, errors: ErrorCollector) -> Iterator[RawRow]:
         errors.add(row + 1, None, f"the CSV cannot be read from here on: {exc}")
 
 
+def line_count(stream: BinaryIO) -> int:
+    """The lines of the file (a quoted cell may hold more than one): the total rows to expect,
+    counted in blocks of a megabyte, whatever the lines' length."""
+    count = 0
+    last = b"\n"
+    while block := stream.read(1 << 20):
+        count += block.count(b"\n")
+        last = block[-1:]
+    stream.seek(0)
+    return count + (last != b"\n")
+
+
 def _ragged(row: int, count: int, header: list[str], errors: ErrorCollector) -> None:
     width = len(header)
     if count < width:
@@ -252,9 +289,48 @@ def _text(value: Any) -> str:
     return str(value)
 
 
-def xlsx_rows(stream: BinaryIO, errors: ErrorCollector) -> Iterator[RawRow]:
+def shared_strings_check(stream: BinaryIO, budget: Budget) -> None:
+    """Refuse a workbook whose shared strings would not fit the memory budget, by streaming
+    them (defusedxml's iterparse, each element cleared once counted) before openpyxl loads
+    them whole: a small workbook may hold hundreds of megabytes of text."""
+    from defusedxml.ElementTree import iterparse
+
+    try:
+        archive = zipfile.ZipFile(stream)
+        name = next((n for n in archive.namelist() if n.lower() == "xl/sharedstrings.xml"), None)
+        if name is None:
+            return
+        expected = 0
+        count = 0
+        root = None
+        with archive.open(name) as part:
+            for event, element in iterparse(part, events=("start", "end")):
+                if root is None:
+                    root = element
+                if event == "start":
+                    continue
+                if element.tag.endswith("}t") or element.tag == "t":
+                    text = element.text or ""
+                    # A str of n characters and its places in openpyxl's list and index.
+                    expected += 120 + len(text) * (1 if text.isascii() else 4)
+                elif element.tag.endswith("}si") or element.tag == "si":
+                    count += 1
+                    # Counted: let the strings read so far go.
+                    root.clear()
+                    if count % _STRINGS_TICK == 0:
+                        budget.check()
+                        budget.check_memory(expected=expected)
+        budget.check_memory(expected=expected)
+    except (zipfile.BadZipFile, OSError, ParseError, ValueError, KeyError):
+        return  # openpyxl reports an unreadable workbook in its own words
+    finally:
+        stream.seek(0)
+
+
+def xlsx_rows(stream: BinaryIO, errors: ErrorCollector, budget: Budget) -> Iterator[RawRow]:
     """The rows of the first worksheet, read only with defusedxml once the archive's size,
-    parts and content have been checked (see safety)."""
+    parts and content have been checked (see safety) and its shared strings counted against
+    the budget."""
     from defusedxml import DefusedXmlException
     from openpyxl import load_workbook
     from openpyxl.utils.exceptions import InvalidFileException
@@ -262,6 +338,11 @@ def xlsx_rows(stream: BinaryIO, errors: ErrorCollector) -> Iterator[RawRow]:
     check_xml_defused()
     check_xlsx(stream)
     unreadable = (zipfile.BadZipFile, InvalidFileException, KeyError, ValueError, ParseError)
+    try:
+        shared_strings_check(stream, budget)
+    except DefusedXmlException as exc:
+        errors.add(None, None, _XML_REFUSED.format(exc=exc))
+        return
     try:
         book = load_workbook(stream, read_only=True, data_only=True, keep_links=False)
     except (*unreadable, OSError, TypeError) as exc:
@@ -280,7 +361,9 @@ def xlsx_rows(stream: BinaryIO, errors: ErrorCollector) -> Iterator[RawRow]:
             errors.add(None, None, "The workbook has no worksheet.")
             return
         sheet = book.worksheets[0]
-        # The stored dimensions may be wrong; read every cell that is there.
+        # The stored dimensions, if any, are the total to expect; they may be wrong, so read
+        # every cell that is there.
+        budget.total = (sheet.max_row - 1) if sheet.max_row else None
         sheet.reset_dimensions()
         values = sheet.iter_rows(values_only=True)
         header = list(next(values, ()))
@@ -376,7 +459,9 @@ def dict_rows(rows: Iterable[Any], errors: ErrorCollector) -> Iterator[RawRow]:
         )
 
 
-def file_rows(stream: BinaryIO, file_name: str, errors: ErrorCollector) -> Iterator[RawRow]:
+def file_rows(
+    stream: BinaryIO, file_name: str, errors: ErrorCollector, budget: Budget
+) -> Iterator[RawRow]:
     """The rows of a CSV or XLSX upload; which one is decided by the content, then the name."""
     head = stream.read(4096)
     stream.seek(0)
@@ -385,7 +470,7 @@ def file_rows(stream: BinaryIO, file_name: str, errors: ErrorCollector) -> Itera
         errors.add(None, None, EMPTY_FILE)
         return iter(())
     if head.startswith(b"PK\x03\x04"):
-        return xlsx_rows(stream, errors)
+        return xlsx_rows(stream, errors, budget)
     # Images, documents, programs, old-style and password-protected workbooks (HTTP 415).
     check_file(stream, head, file_name)
     if suffix in (".xlsx", ".xlsm"):
@@ -413,7 +498,7 @@ def file_rows(stream: BinaryIO, file_name: str, errors: ErrorCollector) -> Itera
             "not UTF-8; " + _SAVE_AS_UTF8 + ".",
         )
         return iter(())
-    return csv_rows(stream, errors)
+    return csv_rows(stream, errors, budget)
 
 
 @contextmanager

@@ -13,7 +13,7 @@ import logging
 import os
 import random
 import time
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, BinaryIO
@@ -27,10 +27,18 @@ from ..choices import SubjectType
 from ..models import ImportBatch, Series
 from ..outbox import recompute_after_commit
 from . import copy as copy_path
+from .budget import Budget
+from .columns import RawRow
 from .errors import ErrorCollector, ImportConflict
 from .readers import NO_DATA, dict_rows, file_rows, seekable
 from .safety import screened_rows, staged_notes_safe
-from .staging import GenericWriter, PostgresWriter, staged_conflicts_report, staging_writer
+from .staging import (
+    GenericWriter,
+    PostgresWriter,
+    WriteRace,
+    staged_conflicts_report,
+    staging_writer,
+)
 from .validation import Validator
 
 if TYPE_CHECKING:
@@ -44,6 +52,10 @@ logger = logging.getLogger(__name__)
 # times the attempt between them.
 CONFLICT_ATTEMPTS = 4
 CONFLICT_PAUSE = 0.2
+# The budget is checked (and progress reported) every this many rows.
+TICK_ROWS = 2000
+# PostgreSQL's SQLSTATE for a statement cancelled by statement_timeout.
+_QUERY_CANCELED = "57014"
 
 
 @dataclass(frozen=True)
@@ -66,30 +78,55 @@ def observations_import(
     file_name: str = "",
     rows: Iterable[Mapping[str, Any]] | None = None,
     user: AbstractBaseUser | None = None,
+    budget: Budget | None = None,
+    on_written: Callable[[ImportResult], None] | None = None,
 ) -> ImportResult:
     """Import every row of the upload or none: upsert its observations and report the counts.
 
     Give either ``file`` (a path or a binary file: CSV in UTF-8, or XLSX) or ``rows`` (dicts
     with the same keys as the columns). Raises ImportFailed, with every error's row and column,
     and then writes nothing; ImportConflict (a 409) when other writers kept winning the same
-    rows. After the commit the affected series are recomputed.
+    rows; BudgetExceeded (a 413) as soon as it runs over the ``budget``'s time or memory (by
+    default a background job's, from settings; a request passes its own, shorter one).
+    ``on_written(result)`` runs in the import's transaction once the rows are written (a
+    background job records its result there). After the commit the affected series are
+    recomputed.
     """
+    if budget is None:
+        budget = Budget.for_job()
     if (file is None) == (rows is None):
         raise TypeError("Give either file or rows.")
     if isinstance(file, str | os.PathLike):
         path = Path(file)
         with path.open("rb") as stream:
             return observations_import(
-                file=stream, file_name=file_name or path.name, rows=None, user=user
+                file=stream,
+                file_name=file_name or path.name,
+                rows=None,
+                user=user,
+                budget=budget,
+                on_written=on_written,
             )
     if rows is not None and not isinstance(rows, list | tuple):
         rows = list(rows)  # read again if the transaction is retried
     with seekable(file) as stream:
         for attempt in range(1, CONFLICT_ATTEMPTS + 1):
             try:
-                return _import_once(stream, rows=rows, file_name=file_name, user=user)
-            except OperationalError as exc:
-                if not is_write_conflict(exc):
+                return _import_once(
+                    stream,
+                    rows=rows,
+                    file_name=file_name,
+                    user=user,
+                    budget=budget,
+                    on_written=on_written,
+                )
+            except Exception as exc:
+                if _cancelled(exc):
+                    raise budget.out_of_time() from exc
+                raced = isinstance(exc, WriteRace) or (
+                    isinstance(exc, OperationalError) and is_write_conflict(exc)
+                )
+                if not raced:
                     raise
                 if attempt == CONFLICT_ATTEMPTS:
                     raise ImportConflict() from exc
@@ -108,19 +145,50 @@ def _before_retry(stream: BinaryIO | None, attempt: int) -> None:
     time.sleep(random.uniform(0, CONFLICT_PAUSE * attempt))  # noqa: S311 - not a secret
 
 
-def _import_once(stream: BinaryIO | None, *, rows, file_name: str, user) -> ImportResult:
+def _cancelled(exc: BaseException) -> bool:
+    """Whether PostgreSQL cancelled the statement: the import ran out of time."""
+    cause = exc.__cause__ or exc
+    return getattr(cause, "pgcode", None) == _QUERY_CANCELED
+
+
+def _time_limit(budget: Budget) -> None:
+    """On PostgreSQL, no statement of the import may run past the budget's time."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            milliseconds = max(1, int(budget.remaining() * 1000))
+            cursor.execute(f"SET LOCAL statement_timeout = {milliseconds}")
+
+
+def _watched(rows: Iterable[RawRow], budget: Budget) -> Iterator[RawRow]:
+    """The rows, checking the budget and reporting progress every TICK_ROWS rows."""
+    next_tick = TICK_ROWS
+    for raw in rows:
+        if raw.row >= next_tick:
+            budget.tick(raw.row - 1)
+            next_tick = raw.row + TICK_ROWS
+        yield raw
+
+
+def _import_once(
+    stream: BinaryIO | None, *, rows, file_name: str, user, budget: Budget, on_written
+) -> ImportResult:
     """One attempt at the whole import, in one transaction."""
     errors = ErrorCollector()
     with transaction.atomic():
+        _time_limit(budget)
         if stream is not None and _copy_possible(stream, file_name):
-            result = _import_by_copy(stream, file_name=file_name, user=user)
+            result = _import_by_copy(stream, file_name=file_name, user=user, budget=budget)
             if result is not None:
+                if on_written is not None:
+                    on_written(result)
                 _recompute(result)
                 return result
         source = (
-            dict_rows(rows, errors) if rows is not None else file_rows(stream, file_name, errors)
+            dict_rows(rows, errors)
+            if rows is not None
+            else file_rows(stream, file_name, errors, budget)
         )
-        source = screened_rows(source, errors)
+        source = screened_rows(_watched(source, budget), errors)
         validator = Validator(errors)
         with connection.cursor() as cursor:
             writer = staging_writer(cursor)
@@ -135,6 +203,8 @@ def _import_once(stream: BinaryIO | None, *, rows, file_name: str, user) -> Impo
                 raise errors.failure()
             result = _write(cursor, writer, validator, file_name=file_name, user=user)
             writer.drop()
+        if on_written is not None:
+            on_written(result)
         _recompute(result)
     return result
 
@@ -159,7 +229,9 @@ def _copy_possible(stream: BinaryIO, file_name: str) -> bool:
     )
 
 
-def _import_by_copy(stream: BinaryIO, *, file_name: str, user) -> ImportResult | None:
+def _import_by_copy(
+    stream: BinaryIO, *, file_name: str, user, budget: Budget
+) -> ImportResult | None:
     """Import a clean CSV through COPY (see copy); None if it needs the row-by-row path."""
     try:
         with transaction.atomic():
@@ -168,8 +240,8 @@ def _import_by_copy(stream: BinaryIO, *, file_name: str, user) -> ImportResult |
                 writer = PostgresWriter(cursor)
                 writer.create()
                 # Looked up on the module at each call, so that tests can watch the attempts.
-                copy_path.copy_stage(stream, cursor, validator)
-                if not staged_notes_safe(cursor):
+                has_note = copy_path.copy_stage(stream, cursor, validator, budget)
+                if has_note and not staged_notes_safe(cursor):
                     raise copy_path.NotClean
                 result = _write(cursor, writer, validator, file_name=file_name, user=user)
                 writer.drop()

@@ -1,7 +1,9 @@
 """Staging an upload's good rows in a temporary table, checking them there, and upserting them.
 
 PostgreSQL (psycopg2) stages with COPY and upserts in one statement; other databases use
-batched inserts and portable SQL. Both record every change against the batch.
+batched inserts and portable SQL. Both record every change to an existing observation against
+the batch (before and after); a created observation is recorded by its own row, which names
+the batch that created it (and so who and when), so the change log does not repeat it.
 """
 
 from __future__ import annotations
@@ -10,7 +12,7 @@ import datetime as dt
 from collections.abc import Iterator
 from typing import NamedTuple
 
-from django.db import connection
+from django.db import IntegrityError, connection
 
 from icsportal import pgcopy
 
@@ -86,21 +88,20 @@ class GenericWriter:
         """Write the staged rows and their change records; say what changed."""
         now = connection.ops.adapt_datetimefield_value(now)
         params = {"batch": batch_id, "now": now, **_PROVENANCE}
-        # The change rows first, while the observations still hold their old values.
+        # Before the upsert, while the observations still hold their old values: the rows that
+        # are new, and a change row for each real change to an existing observation.
+        self.cursor.execute(_GENERIC_NEW, params)
+        (created,) = self.cursor.fetchone()
         self.cursor.execute(_GENERIC_CHANGES, params)
+        updated = self.cursor.rowcount
         self.cursor.execute(_GENERIC_UPSERT, params)
+        # Every row written (created or updated) now names this batch.
         self.cursor.execute(
-            "SELECT COUNT(*), COALESCE(SUM(CASE WHEN before_provenance = '' THEN 1 ELSE 0 END), 0)"
-            " FROM metrics_observationchange WHERE batch_id = %s",
-            [batch_id],
-        )
-        changed, created = self.cursor.fetchone()
-        self.cursor.execute(
-            "SELECT DISTINCT series_id FROM metrics_observationchange WHERE batch_id = %s "
+            "SELECT DISTINCT series_id FROM metrics_observation WHERE batch_id = %s "
             "ORDER BY series_id",
             [batch_id],
         )
-        return Upserted(created, changed - created, [r[0] for r in self.cursor.fetchall()])
+        return Upserted(created, updated, [r[0] for r in self.cursor.fetchall()])
 
 
 class PostgresWriter(GenericWriter):
@@ -138,86 +139,125 @@ class PostgresWriter(GenericWriter):
             yield "".join(lines).encode()
 
     def upsert(self, *, batch_id: int, now: dt.datetime) -> Upserted:
-        self.cursor.execute(_POSTGRES_UPSERT, {"batch": batch_id, "now": now, **_PROVENANCE})
-        return Upserted(*self.cursor.fetchone())
+        params = {"batch": batch_id, "now": now, **_PROVENANCE}
+        # The changes to existing observations first, with their change rows; then the new
+        # observations, by a plain INSERT (no per-row conflict handling: an upload that wrote
+        # the same new rows meanwhile makes it fail with a unique violation, and the import
+        # is run again, when those rows are updates).
+        self.cursor.execute(_POSTGRES_UPDATE, params)
+        updated, updated_series = self.cursor.fetchone()
+        try:
+            self.cursor.execute(_POSTGRES_INSERT, params)
+        except IntegrityError as exc:
+            if getattr(exc.__cause__, "pgcode", None) == _UNIQUE_VIOLATION:
+                raise WriteRace from exc
+            raise
+        created, created_series = self.cursor.fetchone()
+        return Upserted(created, updated, sorted({*updated_series, *created_series}))
 
 
-# One statement: the old values (prev) and the upsert see the same snapshot, so each change
-# row records what the observation was before; unchanged rows are not rewritten.
-# Rows are written (and so locked) in key order, whatever the upload's order: two uploads of
-# the same rows then wait for each other instead of deadlocking.
-_POSTGRES_UPSERT = """
+# The observations the upload changes, locked in key order (so two uploads of the same rows wait
+# for each other instead of deadlocking), updated, and a change row for each with its before
+# and after; documented and unchanged observations are left as they are.
+_POSTGRES_UPDATE = """
 WITH prev AS (
-    SELECT o.series_id, o.period_start, o.value, o.provenance
-    FROM metrics_observation o
-    JOIN metrics_import_staging s
-      ON s.series_id = o.series_id AND s.period_start = o.period_start
+    SELECT o.id, o.value AS before_value, o.provenance AS before_provenance,
+           s.period_end, s.value, s.note, s.numerator, s.denominator
+    FROM metrics_import_staging s
+    JOIN metrics_observation o
+      ON o.series_id = s.series_id AND o.period_start = s.period_start
+    WHERE o.provenance <> %(document)s
+      AND (o.value IS DISTINCT FROM s.value
+           OR o.provenance <> %(upload)s
+           OR o.period_end <> s.period_end
+           OR o.note <> s.note
+           OR o.numerator IS DISTINCT FROM s.numerator
+           OR o.denominator IS DISTINCT FROM s.denominator)
+    ORDER BY o.series_id, o.period_start
+    -- Locked, so that a row another upload changed meanwhile is read again (and left alone
+    -- if it now holds this upload's values): never two change rows for one change.
+    FOR UPDATE OF o
 ),
 up AS (
-    INSERT INTO metrics_observation AS o (
-        series_id, period_start, period_end, value, provenance, batch_id, as_written, note,
-        also_sources, modified_at, source_document_id, source_line, numerator, denominator
-    )
-    SELECT series_id, period_start, period_end, value, %(upload)s, %(batch)s, '', note,
-           '[]'::jsonb, %(now)s, NULL, NULL, numerator, denominator
-    FROM metrics_import_staging
-    ORDER BY series_id, period_start
-    ON CONFLICT (series_id, period_start) DO UPDATE SET
-        period_end = EXCLUDED.period_end,
-        value = EXCLUDED.value,
-        numerator = EXCLUDED.numerator,
-        denominator = EXCLUDED.denominator,
-        provenance = EXCLUDED.provenance,
-        batch_id = EXCLUDED.batch_id,
-        as_written = EXCLUDED.as_written,
-        note = EXCLUDED.note,
-        also_sources = EXCLUDED.also_sources,
-        modified_at = EXCLUDED.modified_at,
+    UPDATE metrics_observation AS o SET
+        period_end = prev.period_end,
+        value = prev.value,
+        numerator = prev.numerator,
+        denominator = prev.denominator,
+        provenance = %(upload)s,
+        batch_id = %(batch)s,
+        as_written = '',
+        note = prev.note,
+        also_sources = '[]'::jsonb,
+        modified_at = %(now)s,
         source_document_id = NULL,
         source_line = NULL
-    WHERE o.provenance <> %(document)s
-      AND (o.value IS DISTINCT FROM EXCLUDED.value
-           OR o.provenance <> EXCLUDED.provenance
-           OR o.period_end <> EXCLUDED.period_end
-           OR o.note <> EXCLUDED.note
-           OR o.numerator IS DISTINCT FROM EXCLUDED.numerator
-           OR o.denominator IS DISTINCT FROM EXCLUDED.denominator)
-    RETURNING o.series_id, o.period_start, o.value, (o.xmax = 0) AS created
+    FROM prev
+    WHERE o.id = prev.id
+    RETURNING o.series_id, o.period_start, prev.before_value, prev.before_provenance, o.value
 ),
 changes AS (
     INSERT INTO metrics_observationchange (
         batch_id, series_id, period_start, before_value, before_provenance, after_value,
         changed_at
     )
-    SELECT %(batch)s, up.series_id, up.period_start, prev.value, COALESCE(prev.provenance, ''),
-           up.value, %(now)s
+    SELECT %(batch)s, series_id, period_start, before_value, before_provenance, value, %(now)s
     FROM up
-    LEFT JOIN prev ON prev.series_id = up.series_id AND prev.period_start = up.period_start
 )
-SELECT COUNT(*) FILTER (WHERE created),
-       COUNT(*) FILTER (WHERE NOT created),
-       ARRAY(SELECT DISTINCT series_id FROM up ORDER BY series_id)
-FROM up
+SELECT COUNT(*), ARRAY(SELECT DISTINCT series_id FROM up) FROM up
 """
 
+# The rows no observation has yet, in key order (see above); a created observation is its own
+# record, so no change row.
+_POSTGRES_INSERT = """
+WITH ins AS (
+    INSERT INTO metrics_observation (
+        series_id, period_start, period_end, value, provenance, batch_id, as_written, note,
+        also_sources, modified_at, source_document_id, source_line, numerator, denominator
+    )
+    SELECT series_id, period_start, period_end, value, %(upload)s, %(batch)s, '', note,
+           '[]'::jsonb, %(now)s, NULL, NULL, numerator, denominator
+    FROM metrics_import_staging s
+    WHERE NOT EXISTS (
+        SELECT 1 FROM metrics_observation o
+        WHERE o.series_id = s.series_id AND o.period_start = s.period_start
+    )
+    ORDER BY series_id, period_start
+    RETURNING series_id
+)
+SELECT COUNT(*), ARRAY(SELECT DISTINCT series_id FROM ins) FROM ins
+"""
+
+_UNIQUE_VIOLATION = "23505"
+
+
+class WriteRace(Exception):
+    """Another upload created some of the same observations meanwhile: run the import again."""
+
+
+_GENERIC_NEW = """
+SELECT COUNT(*) FROM metrics_import_staging s
+WHERE NOT EXISTS (
+    SELECT 1 FROM metrics_observation o
+    WHERE o.series_id = s.series_id AND o.period_start = s.period_start
+)
+"""
 
 _GENERIC_CHANGES = """
 INSERT INTO metrics_observationchange (
     batch_id, series_id, period_start, before_value, before_provenance, after_value, changed_at
 )
-SELECT %(batch)s, s.series_id, s.period_start, o.value, COALESCE(o.provenance, ''), s.value,
-       %(now)s
+SELECT %(batch)s, s.series_id, s.period_start, o.value, o.provenance, s.value, %(now)s
 FROM metrics_import_staging s
-LEFT JOIN metrics_observation o
+JOIN metrics_observation o
   ON o.series_id = s.series_id AND o.period_start = s.period_start
-WHERE o.id IS NULL
-   OR (o.provenance <> %(document)s
-       AND (o.value <> s.value
-            OR o.provenance <> %(upload)s
-            OR o.period_end <> s.period_end
-            OR o.note <> s.note
-            OR o.numerator IS DISTINCT FROM s.numerator
-            OR o.denominator IS DISTINCT FROM s.denominator))
+WHERE o.provenance <> %(document)s
+  AND (o.value <> s.value
+       OR o.provenance <> %(upload)s
+       OR o.period_end <> s.period_end
+       OR o.note <> s.note
+       OR o.numerator IS DISTINCT FROM s.numerator
+       OR o.denominator IS DISTINCT FROM s.denominator)
 """
 
 _GENERIC_UPSERT = """

@@ -27,6 +27,9 @@ EXPECTED = {
     ("/api/v1/memberships/", "post"): set(),
     ("/api/v1/memberships/{id}/", "patch"): set(),
     ("/api/v1/memberships/{id}/end/", "post"): set(),
+    # Background imports: an analyst's own (an administrator's all); there is none to read.
+    ("/api/v1/imports/", "get"): {"analyst", "admin"},
+    ("/api/v1/imports/{id}/", "get"): set(),
 }
 # Meetings and their records: an empty POST is 400 for the board's editors (403 for the
 # others); the documents hold no meeting, so each PATCH finds nothing (404).
@@ -106,7 +109,15 @@ def concrete(path: str) -> str:
     """The path with a real object in each placeholder."""
     from assurance.models import Commitment, FinanceFigure, FinancePrinciple, Risk
     from governance.models import Organisation, Person
-    from metrics.models import Annotation, HICMAssessment, Metric, Observation, Series, Target
+    from metrics.models import (
+        Annotation,
+        HICMAssessment,
+        ImportJob,
+        Metric,
+        Observation,
+        Series,
+        Target,
+    )
     from places.models import DataQualityFlag, Document, Fact, Outcome, Place, Priority, System
 
     first = {
@@ -121,6 +132,7 @@ def concrete(path: str) -> str:
         "/api/v1/facts/": Fact,
         "/api/v1/data-quality/": DataQualityFlag,
         "/api/v1/hicm/": HICMAssessment,
+        "/api/v1/imports/": ImportJob,
         "/api/v1/memberships/": Membership,
         "/api/v1/metrics/": Metric,
         "/api/v1/observations/": Observation,
@@ -156,6 +168,7 @@ WRITABLE = [
     "metrics.Annotation",
     "metrics.Observation",
     "metrics.ImportBatch",
+    "metrics.ImportJob",
     "metrics.ObservationChange",
     "metrics.Series",
     "metrics.Snapshot",

@@ -186,6 +186,7 @@ NOT_PAGES = {
     "governance:paper_download": "an uploaded file: tests/governance/test_meeting_pages.py",
     "assurance:pack_publish": "POST only: tests/assurance/test_packs.py",
     "governance:interest_confirm": "POST only: tests/governance/test_person_interests.py",
+    "metrics:upload_errors": "a CSV export: tests/metrics/test_upload_page.py",
 }
 
 
@@ -209,6 +210,19 @@ def place_metrics_urls(place: Place) -> list[str]:
     tiles = place_metrics(place=place, snapshot_ids=place_snapshot_ids(place))["tiles"]
     url = reverse("assurance:place_metrics", args=[place.slug])
     return [f"{url}?category={keys[group['category']]}" for group in tiles]
+
+
+def failed_import():
+    """A failed import whose file name and error carry the payload (uploads are not data the
+    fixture fills: they are made here)."""
+    from metrics.models import ImportJob
+
+    return ImportJob.objects.create(
+        file_name=PAYLOAD,
+        status="failed",
+        errors=[{"row": 2, "column": "value", "message": PAYLOAD}],
+        errors_total=1,
+    )
 
 
 def page_urls() -> dict[str, list[str]]:
@@ -278,6 +292,8 @@ def page_urls() -> dict[str, list[str]]:
             for system in System.objects.order_by("pk")
         ],
         # The form lives on the metric's page, which a GET redirects to.
+        "metrics:upload": r("metrics:upload"),
+        "metrics:upload_job": r("metrics:upload_job", failed_import().pk),
         "metrics:annotation_create": r(
             "metrics:annotation_create", Metric.objects.order_by("pk").first().code
         ),
