@@ -113,17 +113,24 @@ def role_grant(*, username: str, role: str, board_slugs: list[str] = ()) -> Role
     return grant
 
 
-def person_create(*, actor: AbstractBaseUser | None, name: str) -> Person:
-    """Add a person by name, with a key made from the name that no other person has."""
+def person_create(*, actor: AbstractBaseUser | None, name: str, system_id: int) -> Person:
+    """Add a person by name to a system, with a key made from the name that no other person
+    of the system has."""
     name = " ".join(name.split())
     if not name:
         raise ValidationError({"person_name": "Enter the person's full name."})
     base = slugify(name)[:70] or "person"
-    taken = set(Person.objects.filter(key__startswith=base).values_list("key", flat=True))
+    taken = set(
+        Person.objects.filter(system_id=system_id, key__startswith=base).values_list(
+            "key", flat=True
+        )
+    )
     key, n = base, 2
     while key in taken:
         key, n = f"{base}-{n}", n + 1
-    person = Person(key=key, name=name, created_by=actor, created_at=timezone.now())
+    person = Person(
+        key=key, system_id=system_id, name=name, created_by=actor, created_at=timezone.now()
+    )
     person.full_clean()
     person._history_user = actor
     person.save()
@@ -180,12 +187,17 @@ def _require_editor(actor: AbstractBaseUser, board: Board | int) -> None:
 
 
 def _resolve_person(
-    *, actor: AbstractBaseUser, person: Person | None, person_name: str, required: bool
+    *,
+    actor: AbstractBaseUser,
+    board: Board,
+    person: Person | None,
+    person_name: str,
+    required: bool,
 ) -> Person | None:
     if person is not None and person_name.strip():
         raise ValidationError({"person_name": "Choose a person or type a new name, not both."})
     if person is None and person_name.strip():
-        return person_create(actor=actor, name=person_name)
+        return person_create(actor=actor, name=person_name, system_id=board.system_id)
     if person is None and required:
         raise ValidationError({"person": "Choose a person or type a new name."})
     return person
@@ -265,7 +277,9 @@ def membership_create(
     _require_editor(actor, board)
     if start_date is None:
         raise ValidationError({"start_date": "Enter the date the term starts."})
-    person = _resolve_person(actor=actor, person=person, person_name=person_name, required=True)
+    person = _resolve_person(
+        actor=actor, board=board, person=person, person_name=person_name, required=True
+    )
     membership = Membership(
         board=board,
         person=person,
@@ -305,7 +319,11 @@ def membership_update(
     _check_version(current, expected_version)
     if person_name.strip():
         changes["person"] = _resolve_person(
-            actor=actor, person=changes.get("person"), person_name=person_name, required=True
+            actor=actor,
+            board=current.board,
+            person=changes.get("person"),
+            person_name=person_name,
+            required=True,
         )
     if changes.get("person") is not None:
         changes["person_not_named"] = False
@@ -426,7 +444,9 @@ def vacancy_fill(
                 f"{date_format(current.end_date, 'j F Y')}; enter that date or an earlier one."
             }
         )
-    person = _resolve_person(actor=actor, person=person, person_name=person_name, required=True)
+    person = _resolve_person(
+        actor=actor, board=current.board, person=person, person_name=person_name, required=True
+    )
     if current.start_date == start_date:
         return _apply_changes(
             actor=actor,

@@ -52,7 +52,11 @@ def add_documents(n):
     for i in range(n):
         k = Document.objects.count()
         Document.objects.create(
-            key=f"doc-x{k}-{i}", title="Extra", short_title="Extra", file_name=f"x{k}-{i}.txt"
+            system=System.objects.order_by("pk").first(),
+            key=f"doc-x{k}-{i}",
+            title="Extra",
+            short_title="Extra",
+            file_name=f"x{k}-{i}.txt",
         )
 
 
