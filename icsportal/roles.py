@@ -6,6 +6,7 @@ shared base and every app can ask "who is this?" without importing an app.
 """
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.core.exceptions import FieldDoesNotExist
 from django.db import models
 
 
@@ -36,3 +37,63 @@ def is_admin(user: AbstractBaseUser | AnonymousUser) -> bool:
     if not user.is_authenticated or not user.is_active:
         return False
     return user.is_superuser or user_role(user) == PortalRole.ADMIN
+
+
+def visible_system_ids(user: AbstractBaseUser | AnonymousUser) -> frozenset[int] | None:
+    """The ids of the systems the user may see, or None for every system (a superuser, or a
+    grant for every system). A role is granted per system: a board secretary of one system sees
+    another only if granted it too. Read once per request (cached on the user object)."""
+    if not user.is_authenticated or not user.is_active:
+        return frozenset()
+    if user.is_superuser:
+        return None
+    cached = getattr(user, "_portal_system_ids", False)
+    if cached is not False:
+        return cached
+    grant = getattr(user, "portal_role", None)
+    if grant is None:
+        ids = frozenset()
+    elif grant.all_systems:
+        ids = None
+    else:
+        ids = frozenset(grant.systems.values_list("pk", flat=True))
+    user._portal_system_ids = ids
+    return ids
+
+
+def can_see_system(user: AbstractBaseUser | AnonymousUser, system_id: int | None) -> bool:
+    """Whether the user may see the rows of the system ``system_id``."""
+    ids = visible_system_ids(user)
+    return ids is None or system_id in ids
+
+
+# The relations through which a row belongs to a system, tried in this order (a Place's
+# priorities through ``system``, a board's seats through ``board``…).
+_OWNER_FIELDS = ("system", "board", "place", "person", "meeting", "item", "risk", "change")
+
+
+def system_path(model, depth: int = 4) -> str | None:
+    """The lookup from ``model`` to the id of the system its rows belong to ("system_id",
+    "board__system_id"…), or None for rows of no one system (national metrics, series)."""
+    if model._meta.label_lower == "places.system":
+        return "pk"
+    for name in _OWNER_FIELDS:
+        try:
+            field = model._meta.get_field(name)
+        except FieldDoesNotExist:
+            continue
+        if not field.many_to_one or field.null:
+            continue
+        if name == "system":
+            return "system_id"
+        inner = system_path(field.related_model, depth - 1) if depth > 1 else None
+        if inner and inner != "pk":
+            return f"{name}__{inner}"
+    return None
+
+
+def visible_rows(user: AbstractBaseUser | AnonymousUser, queryset: models.QuerySet):
+    """``queryset`` without the rows of systems the user may not see."""
+    ids = visible_system_ids(user)
+    path = system_path(queryset.model) if ids is not None else None
+    return queryset.filter(**{f"{path}__in": ids}) if path else queryset

@@ -42,6 +42,7 @@ def add_priorities(n):
     for i in range(n):
         P.objects.create(
             key=f"extra-priority-{P.objects.count()}-{i}",
+            system=place.system,
             place=place,
             title="Extra",
             status="current",
