@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
     dependencies = [
         ('assurance', '0003_agenda_item_links_content_version'),
         ('governance', '0010_keys_unique_per_system'),
-        ('metrics', '0009_national_metrics_system_uses'),
+        ('metrics', '0010_national_metrics_system_uses'),
         ('places', '0008_keys_unique_per_system'),
     ]
 

@@ -34,6 +34,8 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('places', '0007_triggers_after_rebuilds'),
+        # SQLite's observation key triggers name places_document: off while it is rebuilt.
+        ('metrics', '0009_key_triggers_off_for_rebuild'),
     ]
 
     operations = [

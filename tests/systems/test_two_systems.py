@@ -49,6 +49,7 @@ SECOND = ROOT / "places" / "fixtures" / "second_system"
 SECOND_FIXTURE = SECOND / "en_ics.json"
 EXTRACTION = ROOT.parent / "shared" / "data" / "cw_ics.json"
 CW, EN = "coventry-and-warwickshire", "eastmoor-and-northvale"
+PRIORITY = "cov-prio-frailty"
 
 
 def _series_of(system: System) -> Q:
@@ -203,6 +204,12 @@ def test_pages_and_the_api_show_each_system_apart(both, commissioner_client):
     assert ambiguous.status_code == 400
     risks = commissioner_client.get("/api/v1/risks/", {"system": EN}).json()
     assert risks["count"] == Risk.objects.filter(system=en).count()
+    # A national metric's page names the owner board of the system it shows.
+    nea = Metric.objects.get(code="bcf-nea")
+    for system in (cw, en):
+        owner = SystemMetric.objects.get(system=system, metric=nea).owner_board
+        page = commissioner_client.get(nea.get_absolute_url(), {"system": system.slug})
+        assert owner.get_absolute_url() in page.content.decode()
 
 
 def test_snapshots_of_each_system_hold_only_its_own_series(both):
@@ -239,3 +246,71 @@ def test_the_committed_second_system_is_rebuilt_byte_for_byte(tmp_path):
     assert out.read_bytes() == SECOND_FIXTURE.read_bytes()
     for path in (SECOND / "documents").glob("*.txt"):
         assert (tmp_path / "documents" / path.name).read_bytes() == path.read_bytes()
+
+
+def _client(username, role, **grant):
+    from django.test import Client
+
+    from governance.services import role_grant
+
+    client = Client()
+    client.force_login(role_grant(username=username, role=role, **grant).user)
+    return client
+
+
+def test_a_secretary_of_one_system_sees_another_only_if_granted(both):
+    cw, en = both
+    peg = Board.objects.get(system=en, key="board_peg")
+    secretary = _client("en-secretary", "board_secretary", board_slugs=[peg.slug])
+    assert secretary.get("/places/en-kestrel/").status_code == 200
+    assert secretary.get(peg.get_absolute_url()).status_code == 200
+    assert secretary.get("/places/rugby/").status_code == 404
+    cw_board = Board.objects.get(system=cw, key="board_peg")
+    assert secretary.get(cw_board.get_absolute_url()).status_code == 404
+    assert secretary.get("/", {"system": CW}).status_code == 404
+    places = secretary.get("/api/v1/places/").json()["results"]
+    assert {p["slug"] for p in places} == set(
+        Place.objects.filter(system=en).values_list("slug", flat=True)
+    )
+    # A key both systems use names the one row of the system the user sees.
+    page = secretary.get(f"/outcomes/priorities/{PRIORITY}/")
+    assert page.status_code == 200 and "Eastmoor" in page.content.decode()
+    # Granted C&W as well, the secretary sees both.
+    from governance.services import role_grant
+
+    role_grant(username="en-secretary", role="board_secretary", system_slugs=[CW])
+    assert secretary.get("/places/rugby/").status_code == 200
+
+
+def test_a_commissioner_of_every_system_has_the_switcher(both):
+    everyone = _client("all-commissioner", "commissioner")
+    page = everyone.get("/").content.decode()
+    assert 'name="system"' in page and "Eastmoor and Northvale" in page
+    assert (
+        "Eastmoor and Northvale Health and Care Partnership"
+        in everyone.get("/", {"system": EN}).content.decode()
+    )
+    one = _client("cw-commissioner", "commissioner", system_slugs=[CW])
+    assert 'name="system"' not in one.get("/").content.decode()
+    assert one.get("/places/en-kestrel/").status_code == 404
+
+
+def test_an_upload_names_an_organisation_within_its_system(both):
+    from metrics.imports.errors import ImportFailed
+    from metrics.imports.services import observations_import
+
+    cw, en = both
+    row = {
+        "metric": "wf-headcount",
+        "subject_type": "organisation",
+        "period": "2019-09-30",
+        "value": "1234",
+    }
+    with pytest.raises(ImportFailed) as refused:
+        observations_import(rows=[{**row, "subject": "org_uhcw"}], file_name="api")
+    assert "eastmoor-and-northvale/org_uhcw" in str(refused.value.errors)
+    observations_import(rows=[{**row, "subject": f"{EN}/org_uhcw"}], file_name="api")
+    written = Observation.objects.get(
+        series__organisation__key="org_uhcw", period_start="2019-09-30", value=1234
+    )
+    assert written.series.organisation.system == en

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('metrics', '0009_national_metrics_system_uses'),
+        ('metrics', '0010_national_metrics_system_uses'),
         ('places', '0009_system_removal_restricts'),
     ]
 

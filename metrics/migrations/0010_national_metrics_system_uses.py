@@ -3,6 +3,7 @@
 import django.db.models.deletion
 from django.db import migrations, models
 
+from metrics import observation_keys
 from places import content_version
 
 
@@ -48,7 +49,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('governance', '0010_keys_unique_per_system'),
-        ('metrics', '0008_triggers_after_rebuilds'),
+        ('metrics', '0009_key_triggers_off_for_rebuild'),
         ('places', '0008_keys_unique_per_system'),
     ]
 
@@ -98,4 +99,6 @@ class Migration(migrations.Migration):
         migrations.RunPython(
             content_version.reinstall_for("metrics"), migrations.RunPython.noop
         ),
+        # SQLite's observation key triggers, taken off in 0009 while places_document was rebuilt.
+        migrations.RunPython(observation_keys.reinstall, observation_keys.unreinstall),
     ]
