@@ -8,6 +8,7 @@ shared base and every app can ask "who is this?" without importing an app.
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.core.exceptions import FieldDoesNotExist
 from django.db import models
+from django.db.models import Q
 
 
 class PortalRole(models.TextChoices):
@@ -92,8 +93,37 @@ def system_path(model, depth: int = 4) -> str | None:
     return None
 
 
+# A series' subject is a system, a Place or an organisation (one of three nullable keys).
+_SUBJECT_PATHS = ("system_id", "place__system_id", "organisation__system_id")
+
+
+def _subject_prefix(model) -> str | None:
+    """ "" for a model whose rows have a subject (a series), "series__" for one whose rows
+    belong to a series (observations, targets, annotations), else None."""
+    names = {f.name for f in model._meta.get_fields() if f.many_to_one}
+    if {"system", "place", "organisation"} <= names:
+        return ""
+    if "series" in names:
+        return (
+            "series__"
+            if _subject_prefix(model._meta.get_field("series").related_model) == ""
+            else None
+        )
+    return None
+
+
 def visible_rows(user: AbstractBaseUser | AnonymousUser, queryset: models.QuerySet):
     """``queryset`` without the rows of systems the user may not see."""
     ids = visible_system_ids(user)
-    path = system_path(queryset.model) if ids is not None else None
-    return queryset.filter(**{f"{path}__in": ids}) if path else queryset
+    if ids is None:
+        return queryset
+    path = system_path(queryset.model)
+    if path:
+        return queryset.filter(**{f"{path}__in": ids})
+    prefix = _subject_prefix(queryset.model)
+    if prefix is not None:
+        condition = Q()
+        for subject in _SUBJECT_PATHS:
+            condition |= Q(**{f"{prefix}{subject}__in": ids})
+        return queryset.filter(condition)
+    return queryset

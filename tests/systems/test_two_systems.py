@@ -268,6 +268,10 @@ def test_a_secretary_of_one_system_sees_another_only_if_granted(both):
     cw_board = Board.objects.get(system=cw, key="board_peg")
     assert secretary.get(cw_board.get_absolute_url()).status_code == 404
     assert secretary.get("/", {"system": CW}).status_code == 404
+    series = secretary.get("/api/v1/series/", {"page_size": 500}).json()["results"]
+    assert series and {s["id"] for s in series} <= set(
+        Series.objects.filter(_series_of(en)).values_list("pk", flat=True)
+    )
     places = secretary.get("/api/v1/places/").json()["results"]
     assert {p["slug"] for p in places} == set(
         Place.objects.filter(system=en).values_list("slug", flat=True)
