@@ -6,7 +6,7 @@ PORT ?= 8000
 # The embedded default: an SQLite file and tasks run in-process, unless the environment says otherwise.
 RUN_ENV := DEBUG=$${DEBUG:-true}
 
-.PHONY: run setup test lint format bench backup-check frontend fixture clean
+.PHONY: run setup test lint format bench backup-check frontend fixture second-system clean
 
 $(BIN)/.installed: requirements.txt requirements-dev.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -64,6 +64,10 @@ frontend:
 ## fixture: rebuild the system fixture from an extraction of the source documents
 fixture: $(BIN)/.installed
 	$(BIN)/python manage.py build_system_fixture $(EXTRACTION) places/fixtures/cw_ics.editorial.json places/fixtures/cw_ics.json --documents places/fixtures/documents
+
+## second-system: rebuild the second (synthetic) system from C&W's data files, renamed
+second-system: $(BIN)/.installed
+	$(BIN)/python manage.py build_renamed_system $(EXTRACTION) places/fixtures/cw_ics.editorial.json places/fixtures/second_system/rename.json places/fixtures/second_system/en_ics.json --documents places/fixtures/documents
 
 clean:
 	rm -rf $(VENV) db.sqlite3 staticfiles .pytest_cache

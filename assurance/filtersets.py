@@ -18,6 +18,7 @@ def _programme_choices():
 
 
 class RiskFilterSet(SearchFilterSet):
+    system = SlugFilter(label="System", queryset=System.objects.all(), noun="system")
     """The risk register's filters: the API's and the register page's."""
 
     search_fields = ("title", "description", "note")
@@ -33,7 +34,7 @@ class RiskFilterSet(SearchFilterSet):
 
     class Meta:
         model = Risk
-        fields = ["q", "board", "place", "rating", "status", "escalated"]
+        fields = ["q", "system", "board", "place", "rating", "status", "escalated"]
 
     def filter_escalated(self, queryset, name, value):
         open_ = Q(escalations__isnull=False, escalations__de_escalated_at__isnull=True)
@@ -42,6 +43,7 @@ class RiskFilterSet(SearchFilterSet):
 
 class CommitmentFilterSet(ModifiedSinceFilterSet):
     search_fields = ("text", "programme", "note")
+    system = SlugFilter(label="System", queryset=System.objects.all(), noun="system")
     programme = filters.ChoiceFilter(
         label="Programme", field_name="programme_slug", choices=_programme_choices
     )
@@ -53,7 +55,7 @@ class CommitmentFilterSet(ModifiedSinceFilterSet):
 
     class Meta:
         model = Commitment
-        fields = ["q", "programme", "board", "status", "overdue"]
+        fields = ["q", "system", "programme", "board", "status", "overdue"]
 
     def filter_overdue(self, queryset, name, value):
         overdue = Q(due_date__lt=timezone.localdate()) & ~Q(
@@ -64,6 +66,7 @@ class CommitmentFilterSet(ModifiedSinceFilterSet):
 
 class FinanceFigureFilterSet(SearchFilterSet):
     search_fields = ("label", "area", "basis", "note")
+    system = SlugFilter(label="System", queryset=System.objects.all(), noun="system")
     kind = filters.ChoiceFilter(label="Kind of figure", choices=FinanceKind.choices)
     place = SlugFilter(
         label="Place", method="filter_place", queryset=Place.objects.all(), noun="Place"
@@ -71,7 +74,7 @@ class FinanceFigureFilterSet(SearchFilterSet):
 
     class Meta:
         model = FinanceFigure
-        fields = ["q", "kind", "place"]
+        fields = ["q", "system", "kind", "place"]
 
     def filter_place(self, queryset, name, value):
         """The Place's own figures and those of the CCG footprints serving it."""

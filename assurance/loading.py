@@ -33,9 +33,8 @@ def _finance_load(
     for f in sorted(finance.get("figures", []), key=lambda f: f["parent"] is not None):
         figures[f["key"]] = writer.upsert(
             FinanceFigure,
-            {"key": f["key"]},
+            {"system_id": system.pk, "key": f["key"]},
             {
-                "system_id": system.pk,
                 "place_id": places.places[f["place"]].pk if f["place"] else None,
                 "organisation_id": orgs[f["organisation"]].pk if f["organisation"] else None,
                 "parent_id": figures[f["parent"]].pk if f["parent"] else None,
@@ -82,9 +81,10 @@ def _risks_load(
         }
         # Scores, owner, status and review date are people's decisions: a reload sets
         # them only on a risk it creates, and never overwrites them.
-        if not Risk.objects.filter(key=r["key"]).exists():
-            values.update(system_id=system.pk, status=RiskStatus.IDENTIFIED)
-        writer.upsert(Risk, {"key": r["key"]}, values)
+        lookup = {"system_id": system.pk, "key": r["key"]}
+        if not Risk.objects.filter(**lookup).exists():
+            values.update(status=RiskStatus.IDENTIFIED)
+        writer.upsert(Risk, lookup, values)
     for c in fixture.get("commitments", []):
         values = {
             "programme": c["programme"],
@@ -100,9 +100,7 @@ def _risks_load(
             **writer.src(c),
         }
         # The owner and status are kept by people once loaded; a reload leaves them.
-        if not Commitment.objects.filter(key=c["key"]).exists():
-            values.update(
-                system_id=system.pk,
-                owner_board_id=boards[c["owner_board"]].pk if c["owner_board"] else None,
-            )
-        writer.upsert(Commitment, {"key": c["key"]}, values)
+        lookup = {"system_id": system.pk, "key": c["key"]}
+        if not Commitment.objects.filter(**lookup).exists():
+            values.update(owner_board_id=boards[c["owner_board"]].pk if c["owner_board"] else None)
+        writer.upsert(Commitment, lookup, values)

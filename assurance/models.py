@@ -13,7 +13,15 @@ from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from governance.models import Board
-from places.models import Outcome, Place, Priority, Sourced, System, sourced_constraint
+from places.models import (
+    Outcome,
+    Place,
+    Priority,
+    Sourced,
+    System,
+    key_per_system,
+    sourced_constraint,
+)
 
 from .choices import (
     ActionStatus,
@@ -36,7 +44,7 @@ class EscalationRoute(Sourced):
     """The board a system's red-rated risks escalate to, as its documents name it."""
 
     system = models.OneToOneField(System, on_delete=models.CASCADE, related_name="escalation_route")
-    board = models.ForeignKey(Board, on_delete=models.PROTECT, related_name="escalation_routes")
+    board = models.ForeignKey(Board, on_delete=models.RESTRICT, related_name="escalation_routes")
     text = models.TextField(blank=True)
     history = HistoricalRecords(table_name="governance_historicalescalationroute")
 
@@ -58,17 +66,17 @@ class RiskQuerySet(models.QuerySet):
 class Risk(Sourced):
     """A risk to the system or a Place: what it is, who owns it, how likely and how bad."""
 
-    key = models.SlugField(max_length=80, unique=True)
+    key = models.SlugField(max_length=80)
     system = models.ForeignKey(System, on_delete=models.CASCADE, related_name="risks")
     # Empty: a system-level risk.
     place = models.ForeignKey(
-        Place, null=True, blank=True, on_delete=models.PROTECT, related_name="risks"
+        Place, null=True, blank=True, on_delete=models.RESTRICT, related_name="risks"
     )
     title = models.CharField(max_length=300)
     description = models.TextField(blank=True)
     # Empty: the documents name no owner and no one has assigned one yet.
     owner_board = models.ForeignKey(
-        Board, null=True, blank=True, on_delete=models.PROTECT, related_name="owned_risks"
+        Board, null=True, blank=True, on_delete=models.RESTRICT, related_name="owned_risks"
     )
     # 1 (rare / negligible) to 5 (almost certain / catastrophic); empty: not assessed.
     likelihood = models.PositiveSmallIntegerField(null=True, blank=True)
@@ -90,6 +98,7 @@ class Risk(Sourced):
         db_table = "governance_risk"
         ordering = ["system", "place__name", "key"]
         constraints = [
+            key_per_system("risk"),
             models.CheckConstraint(
                 condition=SCORE_RANGE,
                 name="risk_likelihood_1_to_5",
@@ -208,7 +217,7 @@ class RiskEscalation(models.Model):
     """A red-rated risk escalated to a board, and its de-escalation: who, when and why."""
 
     risk = models.ForeignKey(Risk, on_delete=models.CASCADE, related_name="escalations")
-    board = models.ForeignKey(Board, on_delete=models.PROTECT, related_name="escalated_risks")
+    board = models.ForeignKey(Board, on_delete=models.RESTRICT, related_name="escalated_risks")
     escalated_at = models.DateTimeField(default=timezone.now)
     escalated_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="+"
@@ -256,7 +265,7 @@ class RiskEscalation(models.Model):
 class Commitment(Sourced):
     """A Long Term Plan commitment of a programme, with its target year, owner and status."""
 
-    key = models.SlugField(max_length=80, unique=True)
+    key = models.SlugField(max_length=80)
     system = models.ForeignKey(System, on_delete=models.CASCADE, related_name="commitments")
     programme = models.CharField(max_length=120)
     programme_slug = models.SlugField(max_length=80)
@@ -268,7 +277,7 @@ class Commitment(Sourced):
     # The last day of the target year for a deadline; empty otherwise.
     due_date = models.DateField(null=True, blank=True)
     owner_board = models.ForeignKey(
-        Board, null=True, blank=True, on_delete=models.PROTECT, related_name="commitments"
+        Board, null=True, blank=True, on_delete=models.RESTRICT, related_name="commitments"
     )
     owner_note = models.TextField(blank=True)
     status = models.CharField(
@@ -285,7 +294,10 @@ class Commitment(Sourced):
         db_table = "governance_commitment"
         ordering = ["system", "order", "key"]
         verbose_name = "Long Term Plan commitment"
-        constraints = [sourced_constraint("commitment_source_line_has_document")]
+        constraints = [
+            key_per_system("commitment"),
+            sourced_constraint("commitment_source_line_has_document"),
+        ]
 
     def __str__(self):
         return self.text[:80]
@@ -379,7 +391,7 @@ class FinanceFigure(Sourced):
     """A cited financial figure: an underlying position, the efficiency requirement or a part
     of it, a savings opportunity, a Place's efficiency target."""
 
-    key = models.SlugField(max_length=80, unique=True)
+    key = models.SlugField(max_length=80)
     system = models.ForeignKey(System, on_delete=models.CASCADE, related_name="finance_figures")
     place = models.ForeignKey(
         Place, null=True, blank=True, on_delete=models.CASCADE, related_name="finance_figures"
@@ -389,7 +401,7 @@ class FinanceFigure(Sourced):
         "governance.Organisation",
         null=True,
         blank=True,
-        on_delete=models.PROTECT,
+        on_delete=models.RESTRICT,
         related_name="finance_figures",
     )
     # A part of another figure (the commissioners' share of the efficiency requirement).
@@ -412,6 +424,7 @@ class FinanceFigure(Sourced):
         db_table = "places_financefigure"
         ordering = ["system", "kind", "order", "key"]
         constraints = [
+            key_per_system("finance_figure"),
             models.CheckConstraint(
                 condition=~Q(parent=F("id")),
                 name="finance_figure_not_its_own_part",

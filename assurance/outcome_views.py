@@ -3,7 +3,6 @@ the forms that link it to an outcome or a metric."""
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views import View
@@ -15,6 +14,7 @@ from metrics.models import SeriesSummary
 from metrics.selectors import latest_snapshots, summary_row
 from places.choices import FactKind
 from places.models import Document, Fact, Priority, System
+from places.pages import one_by_key, page_system
 from places.selectors import QualityFlags
 
 from . import outcome_services as services
@@ -24,11 +24,8 @@ from .outcome_selectors import finance_overview, outcome_rollup, worst
 from .selectors import fact_sections
 
 
-def _system() -> System:
-    system = System.objects.first()
-    if system is None:
-        raise Http404("No system loaded yet.")
-    return system
+def _system(request) -> System:
+    return page_system(request)
 
 
 class OutcomeListView(TemplateView):
@@ -37,7 +34,7 @@ class OutcomeListView(TemplateView):
     template_name = "assurance/outcome_list.html"
 
     def get_context_data(self, **kwargs):
-        system = _system()
+        system = _system(self.request)
         themes = (
             Fact.objects.filter(system=system, topic="Outcomes framework")
             .select_related("source_document")
@@ -60,7 +57,7 @@ class FinanceView(TemplateView):
     template_name = "assurance/finance.html"
 
     def get_context_data(self, **kwargs):
-        system = _system()
+        system = _system(self.request)
         agreement = (
             Fact.objects.filter(system=system, topic="Finance principles")
             .select_related("source_document")
@@ -98,9 +95,9 @@ class FinanceView(TemplateView):
 HISTORY_KINDS = {"+": "Linked", "~": "Changed", "-": "Removed"}
 
 
-def _priority(key: str) -> Priority:
-    return get_object_or_404(
-        Priority.objects.select_related("place__system", "source_document"), key=key
+def _priority(request, key: str) -> Priority:
+    return one_by_key(
+        request, Priority.objects.select_related("place__system", "source_document"), key
     )
 
 
@@ -192,7 +189,7 @@ class PriorityDetailView(TemplateView):
 
     def get_priority(self) -> Priority:
         if not hasattr(self, "priority"):
-            self.priority = _priority(self.kwargs["key"])
+            self.priority = _priority(self.request, self.kwargs["key"])
         return self.priority
 
     def get_context_data(self, **kwargs):
@@ -317,7 +314,7 @@ class PriorityLinkDeleteView(View):
     related: str
 
     def dispatch(self, request, *args, **kwargs):
-        self.priority = _priority(kwargs["key"])
+        self.priority = _priority(request, kwargs["key"])
         if not services.can_link_priority(request.user, self.priority):
             raise PermissionDenied(services.ONLY_EDITORS)
         self.link = get_object_or_404(

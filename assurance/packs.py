@@ -146,7 +146,12 @@ def build_pack(meeting: Meeting, user, *, now: dt.datetime | None = None) -> Pac
         .order_by("number", "id")
     )
     metric_ids = set(
-        Metric.objects.filter(owner_board_id=meeting.board_id).values_list("pk", flat=True)
+        # The board owns the metric in its system (or owned it first, for one no system uses).
+        Metric.objects.filter(
+            Q(uses__owner_board_id=meeting.board_id) | Q(owner_board_id=meeting.board_id, uses=None)
+        )
+        .distinct()
+        .values_list("pk", flat=True)
     )
     metric_ids |= {link.metric_id for item in items for link in item.metric_links.all()}
     metrics = _concerning(metric_ids, since, cut_off)

@@ -6,7 +6,7 @@ import csv
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
 from django.utils import timezone
@@ -17,8 +17,9 @@ from governance.forms import add_service_errors
 from governance.list_views import nhsuk_filter_form
 from governance.permissions import editable_board_ids
 from icsportal.api.renderers import neutralise
-from icsportal.roles import is_admin
-from places.models import Fact, System
+from icsportal.roles import is_admin, visible_rows
+from places.models import Fact
+from places.pages import one_by_key, page_system
 from places.selectors import QualityFlags
 
 from . import risk_selectors as selectors
@@ -60,7 +61,10 @@ def _crumbs(*extra):
 
 def _register(request):
     filterset = RiskFilterSet(
-        request.GET or None, queryset=selectors.risks_for_pages().order_by("place__name", "key")
+        request.GET or None,
+        queryset=visible_rows(request.user, selectors.risks_for_pages()).order_by(
+            "place__name", "key"
+        ),
     )
     nhsuk_filter_form(filterset.form)
     return filterset
@@ -77,7 +81,7 @@ class RiskListView(TemplateView):
         # Each risk's data-quality doubts, beside its source.
         QualityFlags().attach(risks)
         prompts = selectors.review_prompts(risks)
-        system = System.objects.first()
+        system = page_system(self.request, required=False)
         context_facts = (
             Fact.objects.filter(system=system, topic__startswith="Risk register")
             .select_related("source_document")
@@ -150,10 +154,7 @@ class RiskExportView(View):
 
 class RiskMixin:
     def get_risk(self) -> Risk:
-        try:
-            return selectors.risks_for_pages().get(key=self.kwargs["key"])
-        except Risk.DoesNotExist:
-            raise Http404("No such risk.") from None
+        return one_by_key(self.request, selectors.risks_for_pages(), self.kwargs["key"])
 
 
 class RiskDetailView(RiskMixin, TemplateView):
@@ -311,9 +312,7 @@ class RiskCreateView(FormView):
     form_class = RiskCreateForm
 
     def dispatch(self, request, *args, **kwargs):
-        self.system = System.objects.first()
-        if self.system is None:
-            raise Http404("No system loaded.")
+        self.system = page_system(request)
         if not (is_admin(request.user) or _secretary(request)):
             raise PermissionDenied("Only administrators and board secretaries may add risks.")
         return super().dispatch(request, *args, **kwargs)
@@ -374,8 +373,10 @@ class CommitmentUpdateView(FormView):
     form_class = CommitmentUpdateForm
 
     def dispatch(self, request, *args, **kwargs):
-        self.commitment = get_object_or_404(
-            Commitment.objects.select_related("owner_board", "source_document"), key=kwargs["key"]
+        self.commitment = one_by_key(
+            request,
+            Commitment.objects.select_related("owner_board", "source_document"),
+            kwargs["key"],
         )
         if not services.can_edit_commitment(request.user, self.commitment):
             raise PermissionDenied(

@@ -20,7 +20,8 @@ from metrics.choices import Category
 from metrics.fragments import cached_fragments, fragment_key
 from places.choices import FactKind
 from places.content_version import version_subquery
-from places.models import Place, Priority, System
+from places.models import Place, Priority
+from places.pages import page_system
 from places.selectors import QualityFlags, facts_with_flags
 
 from . import risk_selectors
@@ -55,7 +56,8 @@ class SystemOverviewView(TemplateView):
     template_name = "assurance/system_overview.html"
 
     def get_context_data(self, **kwargs):
-        head = system_overview_head()
+        system = page_system(self.request, required=False)
+        head = system_overview_head(system=system) if system else None
         fragments, finance = {}, None
         if head is not None:
             page = page_number(self.request)
@@ -78,7 +80,7 @@ class ConcernListView(TemplateView):
     template_name = "assurance/concern_list.html"
 
     def get_context_data(self, **kwargs):
-        system = System.objects.first()
+        system = page_system(self.request, required=False)
         fragments = _safe(overview_fragments(system=system, names=["concerns"])) if system else {}
         return super().get_context_data(
             system=system,

@@ -672,6 +672,7 @@ def system_governance(
             {
                 "id": pid,
                 "key": f"{prefix}-person-{j + 1:03d}",
+                "system_id": system_id,
                 "name": f"{FIRST_NAMES[first[j]]} {SURNAMES[last[j]]} (synthetic)",
                 "identity_note": "A synthetic (illustrative) person, not a real individual.",
                 "is_synthetic": True,

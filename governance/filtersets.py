@@ -40,6 +40,7 @@ from .models import (
 
 class OrganisationFilterSet(SearchFilterSet):
     search_fields = ("name", "abbreviation", "subtype")
+    system = SlugFilter(label="System", queryset=System.objects.all(), noun="system")
     kind = filters.ChoiceFilter(label="Kind of organisation", choices=OrganisationKind.choices)
     place = SlugFilter(
         label="Place", field_name="places", queryset=Place.objects.all(), noun="Place"
@@ -47,7 +48,7 @@ class OrganisationFilterSet(SearchFilterSet):
 
     class Meta:
         model = Organisation
-        fields = ["q", "kind", "place"]
+        fields = ["q", "system", "kind", "place"]
 
 
 class BoardFilterSet(SearchFilterSet):
@@ -67,14 +68,18 @@ class BoardFilterSet(SearchFilterSet):
 
 class PersonFilterSet(SearchFilterSet):
     search_fields = ("name",)
+    system = SlugFilter(label="System", queryset=System.objects.all(), noun="system")
 
     class Meta:
         model = Person
-        fields = ["q"]
+        fields = ["q", "system"]
 
 
 class MembershipFilterSet(ModifiedSinceFilterSet):
     search_fields = ("person__name", "on_behalf_of__name", "board__name", "label")
+    system = SlugFilter(
+        label="System", queryset=System.objects.all(), noun="system", field_name="board__system"
+    )
     board = SlugFilter(label="Board", queryset=Board.objects.all(), noun="board")
     person = KeyFilter(label="Person", queryset=Person.objects.all(), noun="person")
     organisation = OrganisationFilter(
@@ -91,7 +96,16 @@ class MembershipFilterSet(ModifiedSinceFilterSet):
 
     class Meta:
         model = Membership
-        fields = ["q", "board", "person", "organisation", "role", "active_on", "ending_before"]
+        fields = [
+            "q",
+            "system",
+            "board",
+            "person",
+            "organisation",
+            "role",
+            "active_on",
+            "ending_before",
+        ]
 
     def filter_active_on(self, queryset, name, value):
         return queryset.active_on(value)
@@ -102,6 +116,9 @@ class MembershipFilterSet(ModifiedSinceFilterSet):
 
 class MeetingFilterSet(SearchFilterSet):
     search_fields = ("title", "location", "board__name")
+    system = SlugFilter(
+        label="System", queryset=System.objects.all(), noun="system", field_name="board__system"
+    )
     board = SlugFilter(queryset=Board.objects.all(), noun="board")
     # ``from`` and ``to`` are Python keywords: declared as from_/to_ and renamed in get_filters.
     from_ = filters.DateFilter(
@@ -114,7 +131,7 @@ class MeetingFilterSet(SearchFilterSet):
 
     class Meta:
         model = Meeting
-        fields = ["q", "board", "status"]
+        fields = ["q", "system", "board", "status"]
 
     @classmethod
     def get_filters(cls):
@@ -177,6 +194,9 @@ class DeclarationFilterSet(SearchFilterSet):
 
 class ActionFilterSet(SearchFilterSet):
     search_fields = ("description", "owner")
+    system = SlugFilter(
+        label="System", queryset=System.objects.all(), noun="system", field_name="board__system"
+    )
     board = SlugFilter(queryset=Board.objects.all(), noun="board")
     meeting = filters.ModelChoiceFilter(queryset=Meeting.objects.all(), help_text="Meeting id.")
     status = filters.ChoiceFilter(choices=ActionStatus.choices)
@@ -186,7 +206,7 @@ class ActionFilterSet(SearchFilterSet):
 
     class Meta:
         model = Action
-        fields = ["q", "board", "meeting", "status", "overdue"]
+        fields = ["q", "system", "board", "meeting", "status", "overdue"]
 
     def filter_overdue(self, queryset, name, value):
         overdue = Q(status=ActionStatus.OPEN, due_date__lt=timezone.localdate())

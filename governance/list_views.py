@@ -8,7 +8,7 @@ from django.http import Http404
 from django.utils import timezone
 from django.views.generic import TemplateView
 
-from places.models import System
+from places.pages import visible_systems
 
 from .choices import BoardLevel, Role
 from .filtersets import BoardFilterSet
@@ -187,7 +187,7 @@ class BoardListView(TemplateView):
         filters = [name for name in BoardFilterSet.base_filters if name != "system"]
         filtered = any(data.get(name) for name in filters)
         if "system" not in data and not filtered:
-            first = System.objects.order_by("name").values_list("slug", flat=True).first()
+            first = visible_systems(self.request.user).values_list("slug", flat=True).first()
             if first:
                 data["system"] = first
         # place and system: each row names them; source_document: each row's citation; seats

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from places.loading import FixtureWriter, PlacesLoaded, fixture_date
+from places.loading import FixtureWriter, PlacesLoaded, fixture_date, slugs_free_check
 from places.models import Fact
 
 from .models import (
@@ -34,19 +34,19 @@ def governance_load(
     appointments) and seats; a seat that exists is left as its board's secretary keeps it."""
     orgs = _organisations_load(fixture=fixture, writer=writer, places=places)
     boards = _boards_load(fixture=fixture, writer=writer, places=places, orgs=orgs)
-    people = _people_load(fixture=fixture, writer=writer, orgs=orgs)
+    people = _people_load(fixture=fixture, writer=writer, places=places, orgs=orgs)
     for m in fixture["memberships"]:
         origin = f"{m['board']}/{m['person'] or m['on_behalf_of']}"
+        board = boards[m["board"]]
         # A seat a board secretary has since changed is theirs: reloading creates a missing
         # seat but never overwrites one that exists.
-        if Membership.objects.filter(origin_key=origin).exists():
+        if Membership.objects.filter(board=board, origin_key=origin).exists():
             writer.count_unchanged(Membership)
             continue
         writer.upsert(
             Membership,
-            {"origin_key": origin},
+            {"board_id": board.pk, "origin_key": origin},
             {
-                "board_id": boards[m["board"]].pk,
                 "person_id": people[m["person"]].pk if m["person"] else None,
                 "on_behalf_of_id": orgs[m["on_behalf_of"]].pk if m["on_behalf_of"] else None,
                 "role": m["role"],
@@ -77,9 +77,8 @@ def _workstream_leads_load(
     for lead in leads:
         writer.upsert(
             WorkstreamLead,
-            {"key": lead["key"]},
+            {"workstream_id": workstreams[lead["workstream"]].pk, "key": lead["key"]},
             {
-                "workstream_id": workstreams[lead["workstream"]].pk,
                 "organisation_id": orgs[lead["organisation"]].pk if lead["organisation"] else None,
                 "board_id": boards[lead["board"]].pk if lead["board"] else None,
                 "role": lead["role"],
@@ -98,9 +97,8 @@ def _organisations_load(
     for o in fixture["organisations"]:
         org = writer.upsert(
             Organisation,
-            {"key": o["key"]},
+            {"system_id": places.system.pk, "key": o["key"]},
             {
-                "system_id": places.system.pk,
                 "name": o["name"],
                 "abbreviation": o["abbreviation"],
                 "kind": o["kind"],
@@ -119,13 +117,13 @@ def _organisations_load(
 def _boards_load(
     *, fixture: dict, writer: FixtureWriter, places: PlacesLoaded, orgs: dict[str, Organisation]
 ) -> dict[str, Board]:
+    slugs_free_check(Board, places.system, {b["slug"]: b["key"] for b in fixture["boards"]})
     boards = {}
     for b in fixture["boards"]:
         boards[b["key"]] = writer.upsert(
             Board,
-            {"key": b["key"]},
+            {"system_id": places.system.pk, "key": b["key"]},
             {
-                "system_id": places.system.pk,
                 "slug": b["slug"],
                 "name": b["name"],
                 "abbreviation": b["abbreviation"],
@@ -164,13 +162,13 @@ def _boards_load(
 
 
 def _people_load(
-    *, fixture: dict, writer: FixtureWriter, orgs: dict[str, Organisation]
+    *, fixture: dict, writer: FixtureWriter, places: PlacesLoaded, orgs: dict[str, Organisation]
 ) -> dict[str, Person]:
     people = {}
     for p in fixture["people"]:
         person = writer.upsert(
             Person,
-            {"key": p["key"]},
+            {"system_id": places.system.pk, "key": p["key"]},
             {
                 "name": p["name"],
                 "name_variants": p["name_variants"],

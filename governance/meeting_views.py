@@ -11,6 +11,8 @@ from django.utils.decorators import method_decorator
 from django.views import View
 from django.views.generic import FormView, TemplateView
 
+from places.pages import one_by_key
+
 from . import meeting_forms as forms
 from . import meetings as services
 from .forms import add_service_errors
@@ -361,7 +363,7 @@ class PersonInterestsView(TemplateView):
     template_name = "governance/person_interests.html"
 
     def dispatch(self, request, *args, **kwargs):
-        self.person = get_object_or_404(Person, key=kwargs["key"])
+        self.person = one_by_key(request, Person.objects.all(), kwargs["key"])
         self.can_edit = services.can_edit_person(request.user, self.person)
         return super().dispatch(request, *args, **kwargs)
 
@@ -409,7 +411,7 @@ class InterestConfirmView(View):
     """Record the annual confirmation of one entry in a person's register."""
 
     def post(self, request, key, pk):
-        person = get_object_or_404(Person, key=key)
+        person = one_by_key(request, Person.objects.all(), key)
         interest = get_object_or_404(person.interests, pk=pk)
         if not services.can_edit_person(request.user, person):
             raise PermissionDenied(PERSON_EDITORS)

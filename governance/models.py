@@ -9,7 +9,7 @@ from simple_history.models import HistoricalRecords
 
 from icsportal.roles import PortalRole
 from places.choices import FactKind
-from places.models import Fact, Place, Sourced, System, sourced_constraint
+from places.models import Fact, Place, Sourced, System, key_per_system, sourced_constraint
 
 from .choices import (
     ActionStatus,
@@ -36,7 +36,7 @@ def added_by_text(user, when) -> str:
 class Organisation(Sourced):
     """A body that sits on boards or is measured: a CCG, trust, council, primary care…"""
 
-    key = models.SlugField(max_length=80, unique=True)
+    key = models.SlugField(max_length=80)
     system = models.ForeignKey(System, on_delete=models.CASCADE, related_name="organisations")
     name = models.CharField(max_length=200)
     abbreviation = models.CharField(max_length=20, blank=True)
@@ -52,7 +52,10 @@ class Organisation(Sourced):
 
     class Meta:
         ordering = ["name", "key"]
-        constraints = [sourced_constraint("organisation_source_line_has_document")]
+        constraints = [
+            key_per_system("organisation"),
+            sourced_constraint("organisation_source_line_has_document"),
+        ]
 
     def __str__(self):
         return self.name
@@ -78,14 +81,16 @@ class BoardQuerySet(models.QuerySet):
 class Board(Sourced):
     """A governance body: a board, executive group, forum or committee."""
 
-    key = models.SlugField(max_length=80, unique=True)
+    key = models.SlugField(max_length=80)
     system = models.ForeignKey(System, on_delete=models.CASCADE, related_name="boards")
+    # Unique across the portal, unlike the key: a board's URL names no system (loading a
+    # system whose board takes a slug another system uses is refused).
     slug = models.SlugField(max_length=80, unique=True)
     name = models.CharField(max_length=300)
     abbreviation = models.CharField(max_length=20, blank=True)
     level = models.CharField(max_length=20, choices=BoardLevel.choices)
     place = models.ForeignKey(
-        Place, null=True, blank=True, on_delete=models.PROTECT, related_name="boards"
+        Place, null=True, blank=True, on_delete=models.RESTRICT, related_name="boards"
     )
     reports_to = models.ManyToManyField(
         "self",
@@ -116,6 +121,7 @@ class Board(Sourced):
     class Meta:
         ordering = ["level", "name", "key"]
         constraints = [
+            key_per_system("board"),
             sourced_constraint("board_source_line_has_document"),
         ]
 
@@ -172,7 +178,9 @@ class BoardStatement(Sourced):
 class Person(Sourced):
     """A person named in the documents or added by a board secretary."""
 
-    key = models.SlugField(max_length=80, unique=True)
+    key = models.SlugField(max_length=80)
+    # The system whose documents name the person, or whose board's secretary added them.
+    system = models.ForeignKey(System, on_delete=models.CASCADE, related_name="people")
     name = models.CharField(max_length=200)
     name_variants = models.JSONField(default=list, blank=True)
     identity_note = models.TextField(blank=True)
@@ -196,6 +204,7 @@ class Person(Sourced):
     class Meta:
         ordering = ["name", "key"]
         verbose_name_plural = "people"
+        constraints = [key_per_system("person")]
 
     def __str__(self):
         return self.name
@@ -211,7 +220,8 @@ class WorkstreamLead(Sourced):
     ("the current lead providers"), a board ("the leadership for this resides with the LWAB")
     or a post held by a person the documents do not name ("a System Lead ... post")."""
 
-    key = models.SlugField(max_length=120, unique=True)
+    # Unique within its workstream, and so within its system.
+    key = models.SlugField(max_length=120)
     workstream = models.ForeignKey(
         Fact,
         on_delete=models.CASCADE,
@@ -239,6 +249,11 @@ class WorkstreamLead(Sourced):
         ordering = ["workstream", "order", "key"]
         constraints = [
             sourced_constraint("workstream_lead_source_line_has_document"),
+            models.UniqueConstraint(
+                fields=["workstream", "key"],
+                name="workstream_lead_unique_key_per_workstream",
+                violation_error_message="The workstream already has a lead with this key.",
+            ),
             models.CheckConstraint(
                 condition=Q(organisation__isnull=True) | Q(board__isnull=True),
                 name="workstream_lead_organisation_or_board",
@@ -273,7 +288,7 @@ class Appointment(Sourced):
 
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="appointments")
     organisation = models.ForeignKey(
-        Organisation, null=True, blank=True, on_delete=models.PROTECT, related_name="appointments"
+        Organisation, null=True, blank=True, on_delete=models.RESTRICT, related_name="appointments"
     )
     title = models.CharField(max_length=400)
     as_at = models.DateField(null=True, blank=True)
@@ -309,10 +324,10 @@ class Membership(Sourced):
     board = models.ForeignKey(Board, on_delete=models.CASCADE, related_name="memberships")
     # Empty: the seat is vacant, or the documents name only the organisation.
     person = models.ForeignKey(
-        Person, null=True, blank=True, on_delete=models.PROTECT, related_name="memberships"
+        Person, null=True, blank=True, on_delete=models.RESTRICT, related_name="memberships"
     )
     on_behalf_of = models.ForeignKey(
-        Organisation, null=True, blank=True, on_delete=models.PROTECT, related_name="memberships"
+        Organisation, null=True, blank=True, on_delete=models.RESTRICT, related_name="memberships"
     )
     role = models.CharField(max_length=20, choices=Role.choices, default=Role.MEMBER)
     label = models.CharField(max_length=300, blank=True)
@@ -323,8 +338,10 @@ class Membership(Sourced):
     # A seat whose holder the source does not name, as opposed to a declared vacancy.
     person_not_named = models.BooleanField(default=False)
     note = models.TextField(blank=True)
-    # Set for seats loaded from a fixture, so that reloading finds them again.
-    origin_key = models.CharField(max_length=200, null=True, blank=True, unique=True)
+    # Set for seats loaded from a fixture, so that reloading finds them again; unique per board
+    # (it starts with the board's fixture key, which is unique only within its system).
+    # Null, not "": seats entered in the portal have none, and the constraint ignores nulls.
+    origin_key = models.CharField(max_length=200, null=True, blank=True)  # noqa: DJ001
     # Optimistic lock: every accepted change adds one, so a write based on an older read is
     # detected (services compare it; the API sends it as the ETag).
     version = models.PositiveIntegerField(default=1, editable=False)
@@ -367,6 +384,11 @@ class Membership(Sourced):
                 violation_error_message=(
                     "This board already has a chair; record a joint or rotating chair as co-chair."
                 ),
+            ),
+            models.UniqueConstraint(
+                fields=["board", "origin_key"],
+                name="membership_unique_origin_per_board",
+                violation_error_message="The board already has this seat from the fixture.",
             ),
             sourced_constraint("membership_source_line_has_document"),
         ]
@@ -424,12 +446,17 @@ class Membership(Sourced):
 
 
 class RoleGrant(models.Model):
-    """A portal role given to a user; a board secretary's grant names the boards they may edit."""
+    """A portal role given to a user in some systems (or every system); a board secretary's
+    grant names the boards they may edit, which are in those systems."""
 
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="portal_role"
     )
     role = models.CharField(max_length=20, choices=PortalRole.choices)
+    # The systems the role holds in; ``all_systems`` for a portal-wide role (every system,
+    # including those loaded later).
+    systems = models.ManyToManyField(System, blank=True, related_name="role_grants")
+    all_systems = models.BooleanField(default=False)
     boards = models.ManyToManyField(Board, blank=True, related_name="secretaries")
     granted_at = models.DateTimeField(default=timezone.now)
 
@@ -550,7 +577,9 @@ class Attendance(models.Model):
     """How one seat (membership) attended a meeting; a deputy is named."""
 
     meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="attendances")
-    membership = models.ForeignKey(Membership, on_delete=models.PROTECT, related_name="attendances")
+    membership = models.ForeignKey(
+        Membership, on_delete=models.RESTRICT, related_name="attendances"
+    )
     status = models.CharField(max_length=20, choices=AttendanceStatus.choices)
     deputy_name = models.CharField(max_length=200, blank=True)
     version = models.PositiveIntegerField(default=1, editable=False)
@@ -591,7 +620,7 @@ class Interest(models.Model):
 
     person = models.ForeignKey(Person, on_delete=models.CASCADE, related_name="interests")
     organisation = models.ForeignKey(
-        Organisation, null=True, blank=True, on_delete=models.PROTECT, related_name="interests"
+        Organisation, null=True, blank=True, on_delete=models.RESTRICT, related_name="interests"
     )
     description = models.CharField(max_length=400)
     kind = models.CharField(max_length=40, choices=InterestKind.choices)
@@ -626,7 +655,7 @@ class Declaration(models.Model):
     """An interest declared at a meeting for an agenda item, and the action taken."""
 
     item = models.ForeignKey(AgendaItem, on_delete=models.CASCADE, related_name="declarations")
-    person = models.ForeignKey(Person, on_delete=models.PROTECT, related_name="declarations")
+    person = models.ForeignKey(Person, on_delete=models.RESTRICT, related_name="declarations")
     interest = models.ForeignKey(
         Interest, null=True, blank=True, on_delete=models.SET_NULL, related_name="declarations"
     )

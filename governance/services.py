@@ -18,6 +18,7 @@ from django.utils.text import slugify
 
 from icsportal.history import save_with_reason
 from icsportal.roles import PortalRole, user_role
+from places.models import System
 
 from .choices import EndReason, Role
 from .models import Board, Membership, Organisation, Person, RoleGrant
@@ -74,11 +75,19 @@ class StaleVersion(MembershipConflict):
 
 
 @transaction.atomic
-def role_grant(*, username: str, role: str, board_slugs: list[str] = ()) -> RoleGrant:
+def role_grant(
+    *,
+    username: str,
+    role: str,
+    board_slugs: list[str] = (),
+    system_slugs: list[str] | None = None,
+) -> RoleGrant:
     """Give ``username`` the portal role (creating the user without a usable password if new).
 
-    A board secretary's boards are added to those already granted; other roles hold no boards.
-    Admins are made Django staff and superusers so they can use the admin site.
+    A role holds in systems: those named (added to those already granted), else a board
+    secretary's boards' systems, else every system (a portal-wide role). A board secretary's
+    boards are added to those already granted, and their systems with them; other roles hold
+    no boards. Admins are made Django staff and superusers so they can use the admin site.
     """
     if role not in PortalRole.values:
         raise ValidationError(
@@ -86,10 +95,17 @@ def role_grant(*, username: str, role: str, board_slugs: list[str] = ()) -> Role
         )
     if board_slugs and role != PortalRole.BOARD_SECRETARY:
         raise ValidationError({"board": "Only a board secretary is granted boards."})
+    if system_slugs and role == PortalRole.ADMIN:
+        # One admin site and every board's powers: an administrator's role is portal-wide.
+        raise ValidationError({"system": "An administrator holds every system; name none."})
     boards = list(Board.objects.filter(slug__in=board_slugs))
     missing = sorted(set(board_slugs) - {b.slug for b in boards})
     if missing:
         raise ValidationError({"board": f"No board with slug {', '.join(missing)}."})
+    systems = list(System.objects.filter(slug__in=system_slugs or ()))
+    missing = sorted(set(system_slugs or ()) - {s.slug for s in systems})
+    if missing:
+        raise ValidationError({"system": f"No system with slug {', '.join(missing)}."})
 
     User = get_user_model()
     user, created = User.objects.get_or_create(username=username)
@@ -101,7 +117,7 @@ def role_grant(*, username: str, role: str, board_slugs: list[str] = ()) -> Role
         user.is_staff = user.is_superuser = is_admin
         user.save(update_fields=["is_staff", "is_superuser"])
 
-    grant, _ = RoleGrant.objects.get_or_create(user=user, defaults={"role": role})
+    grant, made = RoleGrant.objects.get_or_create(user=user, defaults={"role": role})
     if grant.role != role:
         grant.role = role
         grant.save(update_fields=["role"])
@@ -109,21 +125,46 @@ def role_grant(*, username: str, role: str, board_slugs: list[str] = ()) -> Role
             grant.boards.clear()
     if boards:
         grant.boards.add(*boards)
+    _grant_systems(grant, named=systems if system_slugs else None, boards=boards, made=made)
     forget_cached_permissions(user)
     return grant
 
 
-def person_create(*, actor: AbstractBaseUser | None, name: str) -> Person:
-    """Add a person by name, with a key made from the name that no other person has."""
+def _grant_systems(
+    grant: RoleGrant, *, named: list[System] | None, boards: list[Board], made: bool
+) -> None:
+    """Where the role holds: the systems named, and a secretary's boards' systems; a new
+    grant naming neither holds in every system, as an administrator's always does."""
+    board_systems = {b.system_id for b in boards}
+    if grant.role == PortalRole.ADMIN or (named is None and not board_systems):
+        if made or grant.role == PortalRole.ADMIN:
+            grant.all_systems = True
+            grant.save(update_fields=["all_systems"])
+        return
+    if grant.all_systems and named is not None:
+        grant.all_systems = False
+        grant.save(update_fields=["all_systems"])
+    grant.systems.add(*[s.pk for s in named or ()], *board_systems)
+
+
+def person_create(*, actor: AbstractBaseUser | None, name: str, system_id: int) -> Person:
+    """Add a person by name to a system, with a key made from the name that no other person
+    of the system has."""
     name = " ".join(name.split())
     if not name:
         raise ValidationError({"person_name": "Enter the person's full name."})
     base = slugify(name)[:70] or "person"
-    taken = set(Person.objects.filter(key__startswith=base).values_list("key", flat=True))
+    taken = set(
+        Person.objects.filter(system_id=system_id, key__startswith=base).values_list(
+            "key", flat=True
+        )
+    )
     key, n = base, 2
     while key in taken:
         key, n = f"{base}-{n}", n + 1
-    person = Person(key=key, name=name, created_by=actor, created_at=timezone.now())
+    person = Person(
+        key=key, system_id=system_id, name=name, created_by=actor, created_at=timezone.now()
+    )
     person.full_clean()
     person._history_user = actor
     person.save()
@@ -180,12 +221,17 @@ def _require_editor(actor: AbstractBaseUser, board: Board | int) -> None:
 
 
 def _resolve_person(
-    *, actor: AbstractBaseUser, person: Person | None, person_name: str, required: bool
+    *,
+    actor: AbstractBaseUser,
+    board: Board,
+    person: Person | None,
+    person_name: str,
+    required: bool,
 ) -> Person | None:
     if person is not None and person_name.strip():
         raise ValidationError({"person_name": "Choose a person or type a new name, not both."})
     if person is None and person_name.strip():
-        return person_create(actor=actor, name=person_name)
+        return person_create(actor=actor, name=person_name, system_id=board.system_id)
     if person is None and required:
         raise ValidationError({"person": "Choose a person or type a new name."})
     return person
@@ -265,7 +311,9 @@ def membership_create(
     _require_editor(actor, board)
     if start_date is None:
         raise ValidationError({"start_date": "Enter the date the term starts."})
-    person = _resolve_person(actor=actor, person=person, person_name=person_name, required=True)
+    person = _resolve_person(
+        actor=actor, board=board, person=person, person_name=person_name, required=True
+    )
     membership = Membership(
         board=board,
         person=person,
@@ -305,7 +353,11 @@ def membership_update(
     _check_version(current, expected_version)
     if person_name.strip():
         changes["person"] = _resolve_person(
-            actor=actor, person=changes.get("person"), person_name=person_name, required=True
+            actor=actor,
+            board=current.board,
+            person=changes.get("person"),
+            person_name=person_name,
+            required=True,
         )
     if changes.get("person") is not None:
         changes["person_not_named"] = False
@@ -426,7 +478,9 @@ def vacancy_fill(
                 f"{date_format(current.end_date, 'j F Y')}; enter that date or an earlier one."
             }
         )
-    person = _resolve_person(actor=actor, person=person, person_name=person_name, required=True)
+    person = _resolve_person(
+        actor=actor, board=current.board, person=person, person_name=person_name, required=True
+    )
     if current.start_date == start_date:
         return _apply_changes(
             actor=actor,

@@ -4,6 +4,7 @@ import datetime as dt
 
 import django_filters as filters
 from django import forms
+from django.core.exceptions import FieldDoesNotExist
 from django.db.models import Q
 from django_filters.fields import IsoDateTimeField
 
@@ -58,6 +59,19 @@ class SearchFilterSet(filters.FilterSet):
             cls._portal_form_class = form_class
         return form_class
 
+    @property
+    def form(self):
+        """The form, whose identifier fields name objects of the ``system`` asked for (keys
+        are unique only within a system, so ``place=rugby&system=<slug>`` is one Place)."""
+        if not hasattr(self, "_form"):
+            form = super().form
+            system = str((self.data or {}).get("system") or "").strip()
+            if system:
+                for name, field in form.fields.items():
+                    if name != "system" and isinstance(field, IdentifierField):
+                        field.queryset = in_system(field.queryset, system)
+        return self._form
+
     def search(self, queryset, name, value):
         value = value.strip()
         if not value:
@@ -103,6 +117,19 @@ class ModifiedSinceFilterSet(SearchFilterSet):
 # way on every list, and the schema says which identifiers each filter takes.
 
 
+def in_system(queryset, system: str):
+    """``queryset`` narrowed to the system named by its slug or id, when its rows belong to
+    one (they have a ``system``); otherwise unchanged."""
+    try:
+        queryset.model._meta.get_field("system")
+    except FieldDoesNotExist:
+        return queryset
+    condition = Q(system__slug=system)
+    if system.isdigit() and len(system) < 19:
+        condition |= Q(system_id=int(system))
+    return queryset.filter(condition)
+
+
 class IdentifierField(forms.ModelChoiceField):
     """An object named by any of ``lookup_fields`` (tried in that order) or by its id."""
 
@@ -125,9 +152,16 @@ class IdentifierField(forms.ModelChoiceField):
         # and the first of ``lookup_fields`` (then the id) decides.
         found = list(self.queryset.filter(condition)[:10])
         for field in (*self.lookup_fields, "pk"):
-            for obj in found:
-                if str(getattr(obj, field)) == text:
-                    return obj
+            matches = [obj for obj in found if str(getattr(obj, field)) == text]
+            if len(matches) > 1:
+                # Keys are unique within a system: two systems may both have this one.
+                raise forms.ValidationError(
+                    "More than one system has this %(value)s; name the system too (system=).",
+                    code="ambiguous",
+                    params={"value": text},
+                )
+            if matches:
+                return matches[0]
         raise forms.ValidationError(
             self.error_messages["invalid_choice"], code="invalid_choice", params={"value": text}
         )

@@ -6,7 +6,9 @@ shared base and every app can ask "who is this?" without importing an app.
 """
 
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
+from django.core.exceptions import FieldDoesNotExist
 from django.db import models
+from django.db.models import Q
 
 
 class PortalRole(models.TextChoices):
@@ -41,3 +43,92 @@ def is_admin(user: AbstractBaseUser | AnonymousUser) -> bool:
 def can_upload(user: AbstractBaseUser | AnonymousUser) -> bool:
     """Whether the user may upload observations: an analyst or an administrator."""
     return user_role(user) in (PortalRole.ANALYST, PortalRole.ADMIN) or is_admin(user)
+
+
+def visible_system_ids(user: AbstractBaseUser | AnonymousUser) -> frozenset[int] | None:
+    """The ids of the systems the user may see, or None for every system (a superuser, or a
+    grant for every system). A role is granted per system: a board secretary of one system sees
+    another only if granted it too. Read once per request (cached on the user object)."""
+    if not user.is_authenticated or not user.is_active:
+        return frozenset()
+    if user.is_superuser:
+        return None
+    cached = getattr(user, "_portal_system_ids", False)
+    if cached is not False:
+        return cached
+    grant = getattr(user, "portal_role", None)
+    if grant is None:
+        ids = frozenset()
+    elif grant.all_systems:
+        ids = None
+    else:
+        ids = frozenset(grant.systems.values_list("pk", flat=True))
+    user._portal_system_ids = ids
+    return ids
+
+
+def can_see_system(user: AbstractBaseUser | AnonymousUser, system_id: int | None) -> bool:
+    """Whether the user may see the rows of the system ``system_id``."""
+    ids = visible_system_ids(user)
+    return ids is None or system_id in ids
+
+
+# The relations through which a row belongs to a system, tried in this order (a Place's
+# priorities through ``system``, a board's seats through ``board``…).
+_OWNER_FIELDS = ("system", "board", "place", "person", "meeting", "item", "risk", "change")
+
+
+def system_path(model, depth: int = 4) -> str | None:
+    """The lookup from ``model`` to the id of the system its rows belong to ("system_id",
+    "board__system_id"…), or None for rows of no one system (national metrics, series)."""
+    if model._meta.label_lower == "places.system":
+        return "pk"
+    for name in _OWNER_FIELDS:
+        try:
+            field = model._meta.get_field(name)
+        except FieldDoesNotExist:
+            continue
+        if not field.many_to_one or field.null:
+            continue
+        if name == "system":
+            return "system_id"
+        inner = system_path(field.related_model, depth - 1) if depth > 1 else None
+        if inner and inner != "pk":
+            return f"{name}__{inner}"
+    return None
+
+
+# A series' subject is a system, a Place or an organisation (one of three nullable keys).
+_SUBJECT_PATHS = ("system_id", "place__system_id", "organisation__system_id")
+
+
+def _subject_prefix(model) -> str | None:
+    """ "" for a model whose rows have a subject (a series), "series__" for one whose rows
+    belong to a series (observations, targets, annotations), else None."""
+    names = {f.name for f in model._meta.get_fields() if f.many_to_one}
+    if {"system", "place", "organisation"} <= names:
+        return ""
+    if "series" in names:
+        return (
+            "series__"
+            if _subject_prefix(model._meta.get_field("series").related_model) == ""
+            else None
+        )
+    return None
+
+
+def visible_rows(user: AbstractBaseUser | AnonymousUser, queryset: models.QuerySet):
+    """``queryset`` without the rows of systems the user may not see."""
+    ids = visible_system_ids(user)
+    if ids is None:
+        return queryset
+    path = system_path(queryset.model)
+    if path:
+        return queryset.filter(**{f"{path}__in": ids})
+    prefix = _subject_prefix(queryset.model)
+    if prefix is not None:
+        condition = Q()
+        for subject in _SUBJECT_PATHS:
+            condition |= Q(**{f"{prefix}{subject}__in": ids})
+        return queryset.filter(condition)
+    return queryset

@@ -76,6 +76,8 @@ MIDDLEWARE = [
     "governance.middleware.SessionRenewalMiddleware",
     "governance.middleware.SessionLifetimeMiddleware",
     "governance.middleware.PortalAccessMiddleware",
+    # After access: a Place's or board's pages only for users granted its system.
+    "assurance.middleware.SystemScopeMiddleware",
     "governance.middleware.SignInRateLimitMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
@@ -98,6 +100,7 @@ TEMPLATES = [
                 "django.contrib.messages.context_processors.messages",
                 "icsportal.context_processors.csp_nonce",
                 "icsportal.context_processors.portal_user",
+                "places.context_processors.systems",
             ],
         },
     },

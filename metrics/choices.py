@@ -22,6 +22,11 @@ class Category(models.TextChoices):
     FINANCE = "finance", "Finance"
 
 
+# Metrics of these categories are defined nationally: one code for every system, each system
+# with its own owner board, series and targets. Others a system defines for itself.
+NATIONAL_CATEGORIES = frozenset({Category.BCF, Category.WORKFORCE})
+
+
 class SubjectType(models.TextChoices):
     SYSTEM = "system", "System"
     PLACE = "place", "Place"

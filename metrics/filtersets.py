@@ -29,6 +29,13 @@ def outcome_choices() -> list[tuple[str, str]]:
 
 class MetricFilterSet(ModifiedSinceFilterSet):
     search_fields = ("code", "name", "short_name", "definition")
+    system = SlugFilter(
+        label="System",
+        queryset=System.objects.all(),
+        noun="system",
+        field_name="uses__system",
+        distinct=True,
+    )
     category = filters.ChoiceFilter(choices=Category.choices, label="Category")
     # Outcomes are data (``places.Outcome``): the codes any system's outcomes use.
     outcome = filters.ChoiceFilter(label="Outcome", choices=outcome_choices)
@@ -37,7 +44,7 @@ class MetricFilterSet(ModifiedSinceFilterSet):
 
     class Meta:
         model = Metric
-        fields = ["q", "category", "outcome", "owner_board", "synthetic"]
+        fields = ["q", "system", "category", "outcome", "owner_board", "synthetic"]
 
 
 class SeriesForm(forms.Form):
@@ -244,12 +251,15 @@ class ObservationFilterSet(SeriesFilterSet):
 
 class HICMAssessmentFilterSet(SearchFilterSet):
     search_fields = ("change__name",)
+    system = SlugFilter(
+        label="System", queryset=System.objects.all(), noun="system", field_name="change__system"
+    )
     number = filters.NumberFilter(field_name="change__number")
     kind = filters.ChoiceFilter(choices=[("current", "Current"), ("planned", "Planned")])
 
     class Meta:
         model = HICMAssessment
-        fields = ["q", "number", "kind"]
+        fields = ["q", "system", "number", "kind"]
 
 
 class AnnotationFilterSet(SeriesFilterSet):

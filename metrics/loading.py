@@ -6,7 +6,7 @@ from __future__ import annotations
 from governance.loading import GovernanceLoaded
 from places.loading import FixtureWriter, PlacesLoaded, fixture_date
 
-from .choices import Provenance
+from .choices import NATIONAL_CATEGORIES, Provenance
 from .models import (
     HICMAssessment,
     HighImpactChange,
@@ -14,6 +14,7 @@ from .models import (
     MetricStatement,
     Observation,
     Series,
+    SystemMetric,
     Target,
 )
 
@@ -25,31 +26,18 @@ def metrics_load(
     places: PlacesLoaded,
     governance: GovernanceLoaded,
 ) -> None:
-    """Load every metric of the fixture with its series, targets, documented observations and
-    statements, then the High Impact Changes and their assessments."""
+    """Load every metric of the fixture with the system's use of it (its owner board and
+    citation there), its series, targets, documented observations and statements, then the
+    High Impact Changes and their assessments."""
+    system = places.system
     for m in fixture["metrics"]:
         owner = m["owner_board"]
-        metric = writer.upsert(
-            Metric,
-            {"code": m["code"]},
-            {
-                "name": m["name"],
-                "short_name": m["short_name"],
-                "abbreviation": m["abbreviation"],
-                "definition": m["definition"],
-                "unit": m["unit"],
-                "unit_note": m["unit_note"],
-                "polarity": m["polarity"],
-                "polarity_basis": m["polarity_basis"],
-                "frequency": m["frequency"],
-                "category": m["category"],
-                "owner_board_id": governance.boards[owner].pk if owner else None,
-                "outcome": m["outcome"],
-                "decimal_places": m["decimal_places"],
-                "minimum": m["minimum"],
-                "maximum": m["maximum"],
-                **writer.src(m),
-            },
+        owner_id = governance.boards[owner].pk if owner else None
+        metric = _metric_load(item=m, writer=writer, system=system, owner_id=owner_id)
+        writer.upsert(
+            SystemMetric,
+            {"system_id": system.pk, "metric_id": metric.pk},
+            {"owner_board_id": owner_id, **writer.src(m)},
         )
         _metric_rows_load(
             metric=metric, item=m, writer=writer, places=places, governance=governance
@@ -72,6 +60,48 @@ def metrics_load(
                 {"change_id": change.pk, "kind": a["kind"], "as_at_label": a["as_at_label"]},
                 {"as_at": fixture_date(a["as_at"]), "maturity": a["maturity"], **writer.src(a)},
             )
+
+
+def _metric_load(*, item: dict, writer: FixtureWriter, system, owner_id: int | None) -> Metric:
+    """The metric of a fixture record. A national one (its category is defined nationally) is
+    shared: its definition is written only while no other system uses it, so loading one
+    system never rewrites what another reads. A local one belongs to the system, and a code
+    another system's metric holds is refused."""
+    values = {
+        "name": item["name"],
+        "short_name": item["short_name"],
+        "abbreviation": item["abbreviation"],
+        "definition": item["definition"],
+        "unit": item["unit"],
+        "unit_note": item["unit_note"],
+        "polarity": item["polarity"],
+        "polarity_basis": item["polarity_basis"],
+        "frequency": item["frequency"],
+        "category": item["category"],
+        "owner_board_id": owner_id,
+        "outcome": item["outcome"],
+        "decimal_places": item["decimal_places"],
+        "minimum": item["minimum"],
+        "maximum": item["maximum"],
+        **writer.src(item),
+    }
+    national = item["category"] in NATIONAL_CATEGORIES
+    found = Metric.objects.filter(code=item["code"]).first()
+    if found is not None and found.system_id != (None if national else system.pk):
+        owner = found.system.name if found.system_id else "a national metric"
+        raise ValueError(
+            f"metric {item['code']}: the code is already used by {owner}; give the system's "
+            "metric another code in the editorial file"
+        )
+    shared = found is not None and (
+        SystemMetric.objects.filter(metric=found).exclude(system=system).exists()
+    )
+    if shared:
+        writer.count_unchanged(Metric)
+        return found
+    return writer.upsert(
+        Metric, {"code": item["code"]}, {"system_id": None if national else system.pk, **values}
+    )
 
 
 def _metric_rows_load(
@@ -123,7 +153,12 @@ def _metric_rows_load(
     for order, st in enumerate(item["statements"]):
         writer.upsert(
             MetricStatement,
-            {"metric_id": metric.pk, "kind": st["kind"], "order": order},
+            {
+                "system_id": places.system.pk,
+                "metric_id": metric.pk,
+                "kind": st["kind"],
+                "order": order,
+            },
             {
                 "area": st["area"],
                 "period_label": st["period_label"],
@@ -134,3 +169,36 @@ def _metric_rows_load(
                 **writer.src(st),
             },
         )
+
+
+def metrics_release(*, system) -> None:
+    """Before ``system`` is removed: a national metric no other system uses goes with it; one
+    that others use stays, and where its owner board or citation were this system's it takes
+    another user's (the metric row is shared, so it must not point into a removed system)."""
+    national = Metric.objects.filter(system=None, uses__system=system).select_related(
+        "owner_board", "source_document"
+    )
+    for metric in national:
+        other = (
+            metric.uses.exclude(system=system)
+            .select_related("owner_board", "source_document")
+            .order_by("system_id")
+            .first()
+        )
+        if other is None:
+            metric.delete()
+            continue
+        if _cites_system(metric, system.pk):
+            Metric.objects.filter(pk=metric.pk).update(
+                owner_board=other.owner_board,
+                source_document=other.source_document,
+                source_line=other.source_line,
+                also_sources=other.also_sources,
+            )
+
+
+def _cites_system(metric: Metric, system_id: int) -> bool:
+    board, doc = metric.owner_board, metric.source_document
+    return (board is not None and board.system_id == system_id) or (
+        doc is not None and doc.system_id == system_id
+    )

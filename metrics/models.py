@@ -35,9 +35,18 @@ def _chart_fits_kind() -> Q:
 
 
 class Metric(Sourced):
-    """A measure the system tracks, with its definition, polarity and owning board."""
+    """A measure with its definition and polarity: defined nationally (the Better Care Fund
+    metrics, workforce measures: one code for every system, ``system`` empty) or by one system
+    (a local metric, ``system`` set). Each system that uses a metric keeps its own owner board
+    and citation in a ``SystemMetric``; ``owner_board`` and the citation here are those of the
+    system that first loaded it."""
 
+    # One namespace across the portal, as a metric's page is /metrics/<code>/: a local metric
+    # may not take a code another system's metric (or a national one) has.
     code = models.SlugField(max_length=60, unique=True)
+    system = models.ForeignKey(
+        System, null=True, blank=True, on_delete=models.CASCADE, related_name="local_metrics"
+    )
     name = models.CharField(max_length=400)
     short_name = models.CharField(max_length=120)
     abbreviation = models.CharField(max_length=20, blank=True)
@@ -105,6 +114,31 @@ class Metric(Sourced):
 
     def get_absolute_url(self):
         return reverse("metrics:metric_detail", kwargs={"code": self.code})
+
+
+class SystemMetric(Sourced):
+    """A system's use of a metric: which of its boards owns it there, and where its documents
+    say so. Loading one system never changes another's."""
+
+    system = models.ForeignKey(System, on_delete=models.CASCADE, related_name="metric_uses")
+    metric = models.ForeignKey(Metric, on_delete=models.CASCADE, related_name="uses")
+    owner_board = models.ForeignKey(
+        Board, null=True, blank=True, on_delete=models.SET_NULL, related_name="metric_uses"
+    )
+
+    class Meta:
+        ordering = ["system", "metric"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["system", "metric"],
+                name="system_metric_unique",
+                violation_error_message="The system already uses this metric.",
+            ),
+            sourced_constraint("system_metric_source_line_has_document"),
+        ]
+
+    def __str__(self):
+        return f"{self.system}: {self.metric}"
 
 
 class Series(models.Model):
@@ -352,7 +386,7 @@ class Observation(Sourced):
         Document,
         null=True,
         blank=True,
-        on_delete=models.PROTECT,
+        on_delete=models.RESTRICT,
         related_name="+",
         db_index=False,
         db_constraint=False,
@@ -464,8 +498,10 @@ class Annotation(models.Model):
 
 
 class MetricStatement(Sourced):
-    """A cited statement about a metric that is not a value: 'grew by 6.6%', 'on track'."""
+    """A cited statement about a metric that is not a value: 'grew by 6.6%', 'on track'; each
+    system's documents make their own about a national metric."""
 
+    system = models.ForeignKey(System, on_delete=models.CASCADE, related_name="metric_statements")
     metric = models.ForeignKey(Metric, on_delete=models.CASCADE, related_name="statements")
     kind = models.CharField(max_length=20, choices=StatementKind.choices)
     area = models.CharField(max_length=120, blank=True)

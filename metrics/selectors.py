@@ -34,7 +34,7 @@ from .choices import (
     SubjectType,
 )
 from .funnel import funnel, funnel_curves
-from .models import Metric, Observation, Series, SeriesSummary, Snapshot, Target
+from .models import Metric, Observation, Series, SeriesSummary, Snapshot, SystemMetric, Target
 from .snapshots import LETTER_TYPES, SUMMARY_COLUMNS
 
 # Words for the one-letter point types a snapshot stores (SeriesSummary.points["types"]).
@@ -597,12 +597,21 @@ def place_rows(*, place, snapshot_ids: list[int] | None = None) -> list[dict]:
 # -- the metric page -----------------------------------------------------------------------------
 
 
-def owner_board_with_members(metric: Metric):
-    """The metric's owner board with its seats today as ``current``: one query when the board
-    came with the metric (``select_related("owner_board")``), two otherwise."""
-    if metric.owner_board_id is None:
-        return None
+def owner_board_with_members(metric: Metric, system_id: int | None = None):
+    """The metric's owner board (in the system ``system_id``, where that system uses the
+    metric: each system that uses a national metric has its own) with its seats today as
+    ``current``: one query when the board came with the metric
+    (``select_related("owner_board")``) and it is the named system's, two or three otherwise."""
     board = metric.owner_board
+    if system_id is not None and (board is None or board.system_id != system_id):
+        use = (
+            SystemMetric.objects.filter(system_id=system_id, metric=metric)
+            .select_related("owner_board")
+            .first()
+        )
+        board = use.owner_board if use is not None else board
+    if board is None:
+        return None
     # current: the page lists who sits on the owning board today (the same prefetch as
     # Board.objects.with_current_members(), made on the board the metric brought)
     prefetch_related_objects(
@@ -737,12 +746,16 @@ def metric_detail(*, metric: Metric, system_id: int | None = None) -> dict:
     A fixed number of queries: those of ``metric_charts``, the statements and the owner board
     with its members.
     """
-    board = owner_board_with_members(metric)
+    board = owner_board_with_members(metric, system_id)
     return {
         **metric_charts(metric=metric, system_id=system_id),
         "owner_board": board,
         "owner_members": member_rows(board) if board else [],
-        "statements": list(metric.statements.select_related("source_document")),
+        "statements": list(
+            metric.statements.filter(
+                **({"system_id": system_id} if system_id is not None else {})
+            ).select_related("source_document")
+        ),
         "synthetic": metric.is_synthetic,
     }
 

@@ -23,14 +23,16 @@ LIMIT_KINDS = (AnnotationKind.REBASE, AnnotationKind.BASELINE)
 
 
 def can_annotate(user: AbstractBaseUser | AnonymousUser, metric: Metric, kind: str = "") -> bool:
-    """Analysts and admins annotate any series; a secretary of the metric's owning board its
-    series, except baselines, which only analysts and admins fix."""
+    """Analysts and admins annotate any series; a secretary of a board owning the metric (in
+    any system that uses it) its series, except baselines, which only analysts and admins
+    fix."""
     role = user_role(user)
     if is_admin(user) or role == PortalRole.ANALYST:
         return True
     if kind == AnnotationKind.BASELINE or role != PortalRole.BOARD_SECRETARY:
         return False
-    return metric.owner_board_id is not None and can_edit_board(user, metric.owner_board_id)
+    owners = {metric.owner_board_id, *metric.uses.values_list("owner_board_id", flat=True)}
+    return any(can_edit_board(user, board) for board in owners - {None})
 
 
 @transaction.atomic

@@ -15,7 +15,8 @@ from governance.list_views import nhsuk_filter_form
 from governance.models import Board
 from icsportal.paging import page_number
 from places.content_version import version_subquery
-from places.models import Place, System
+from places.models import Place
+from places.pages import visible_systems
 from places.selectors import QualityFlags, outcome_titles
 
 from . import spc
@@ -110,7 +111,7 @@ class MetricDetailView(DetailView):
     def _systems(self):
         """Every system (for the selector) and the one asked for: by name, or the system of
         the subject of ``?series=<id>``."""
-        systems = list(System.objects.only("pk", "slug", "name").order_by("name"))
+        systems = list(visible_systems(self.request.user).only("pk", "slug", "name"))
         wanted = self.request.GET.get("system")
         series = self.request.GET.get("series", "")
         if not wanted and series.isdigit():
@@ -163,7 +164,7 @@ class MetricDetailView(DetailView):
             )
 
         def render():
-            board = owner_board_with_members(metric)
+            board = owner_board_with_members(metric, system_id)
             # The data-quality doubts about the lines the metric, its statements and targets cite.
             flags = QualityFlags(system_id=system_id)
             detail = {
@@ -171,7 +172,11 @@ class MetricDetailView(DetailView):
                 "owner_members": member_rows(board) if board else [],
                 "flags": flags.of(metric),
                 "statements": flags.attach(
-                    list(metric.statements.select_related("source_document"))
+                    list(
+                        metric.statements.filter(
+                            **({"system_id": system_id} if system_id is not None else {})
+                        ).select_related("source_document")
+                    )
                 ),
                 "synthetic": metric.is_synthetic,
                 "outcome": outcome_titles(system_id=system_id).get(metric.outcome, metric.outcome),
@@ -388,7 +393,7 @@ class MetricSummaryView(TemplateView):
         if params.get("place"):
             place = get_object_or_404(Place, slug=params["place"])
             return {"place": place}, place.name
-        systems = System.objects.order_by("name")
+        systems = visible_systems(self.request.user)
         system = (
             get_object_or_404(systems, slug=params["system"])
             if params.get("system")

@@ -207,7 +207,12 @@ class Converter:
 
     # -- the whole fixture ------------------------------------------------------------------
     def convert(self) -> dict[str, Any]:
-        self.place_slugs = {p["id"]: slugify(p["name"]) for p in self.x["places"]}
+        # Place and board slugs are the pages' URLs across the portal: a system whose names
+        # would take another system's slugs is given a prefix in its editorial file.
+        self.slug_prefix = self.ed.get("system", {}).get("slug_prefix", "")
+        self.place_slugs = {
+            p["id"]: self.slug_prefix + slugify(p["name"]) for p in self.x["places"]
+        }
         return {
             "format": FORMAT,
             "documents": self.documents(),
@@ -253,7 +258,11 @@ class Converter:
     def system(self) -> dict:
         s = self.x["system"]
         ed = self.ed.get("system", {})
+        # Only where the editorial file says so (a renamed copy of a real system's data), so
+        # a documented system's fixture is unchanged.
+        synthetic = {"is_synthetic": True} if ed.get("is_synthetic") else {}
         return {
+            **synthetic,
             "key": s["id"],
             "slug": ed.get("slug") or slugify(s["name"]),
             "name": s["name"],
@@ -715,7 +724,7 @@ class Converter:
         slugs: dict[str, str] = {}
         out = []
         for b in self.x["boards"]:
-            slug = slugify(b["name"])[:70]
+            slug = (self.slug_prefix + slugify(b["name"]))[:70]
             if slug in slugs.values():
                 slug = f"{slug}-{slugify(b['id'].removeprefix('board_'))}"[:80]
             slugs[b["id"]] = slug

@@ -35,20 +35,22 @@ class PlaceFilterSet(SearchFilterSet):
 
 class PriorityFilterSet(SearchFilterSet):
     search_fields = ("title", "description")
+    system = SlugFilter(label="System", queryset=System.objects.all(), noun="system")
     place = SlugFilter(label="Place", queryset=Place.objects.all(), noun="Place")
     status = filters.ChoiceFilter(choices=PriorityStatus.choices, label="Status")
 
     class Meta:
         model = Priority
-        fields = ["q", "place", "status"]
+        fields = ["q", "system", "place", "status"]
 
 
 class DocumentFilterSet(SearchFilterSet):
     search_fields = ("title", "short_title", "file_name", "description")
+    system = SlugFilter(label="System", queryset=System.objects.all(), noun="system")
 
     class Meta:
         model = Document
-        fields = ["q"]
+        fields = ["q", "system"]
 
 
 class OutcomeFilterSet(SearchFilterSet):

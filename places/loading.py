@@ -122,47 +122,33 @@ def fixture_check(fixture: dict) -> None:
 
 
 def places_load(*, fixture: dict, writer: FixtureWriter) -> PlacesLoaded:
-    """Load the documents, the system, its Places, facts, priorities, data-quality flags and
-    outcomes; the writer learns the documents for the loaders that follow."""
-    writer.titles = {d["key"]: d["short_title"] for d in fixture["documents"]}
-    for d in fixture["documents"]:
-        doc = writer.upsert(
-            Document,
-            {"key": d["key"]},
-            {
-                "title": d["title"],
-                "short_title": d["short_title"],
-                "file_name": d["file_name"],
-                "description": d["description"],
-                "date": fixture_date(d["date"]),
-                "date_note": d["date_note"],
-                "is_draft": d["is_draft"],
-                "line_count": d["line_count"],
-            },
-        )
-        writer.documents[d["key"]] = doc.pk
+    """Load the system, its documents, Places, facts, priorities, data-quality flags and
+    outcomes, every row found by its key within the system; the writer learns the documents
+    for the loaders that follow."""
     s = fixture["system"]
-    system = writer.upsert(
-        System,
-        {"key": s["key"]},
-        {
-            "slug": s["slug"],
-            "name": s["name"],
-            "short_name": s["short_name"],
-            "description": s["description"],
-            "aim": s["aim"],
-            "tagline": s["tagline"],
-            "population": s["population"],
-            "population_as_written": s["population_as_written"],
-            **writer.src(s),
-        },
+    system_fields = {
+        "slug": s["slug"],
+        "name": s["name"],
+        "short_name": s["short_name"],
+        "description": s["description"],
+        "aim": s["aim"],
+        "tagline": s["tagline"],
+        "population": s["population"],
+        "population_as_written": s["population_as_written"],
+        "is_synthetic": s.get("is_synthetic", False),
+    }
+    # The system first (its documents belong to it), then its citation of them.
+    system = System.objects.filter(key=s["key"]).first() or writer.upsert(
+        System, {"key": s["key"]}, system_fields
     )
+    _documents_load(fixture=fixture, writer=writer, system=system)
+    system = writer.upsert(System, {"key": s["key"]}, {**system_fields, **writer.src(s)})
+    slugs_free_check(Place, system, {p["slug"]: p["key"] for p in fixture["places"]})
     places = {
         p["key"]: writer.upsert(
             Place,
-            {"key": p["key"]},
+            {"system_id": system.pk, "key": p["key"]},
             {
-                "system_id": system.pk,
                 "slug": p["slug"],
                 "name": p["name"],
                 "name_variants": p["name_variants"],
@@ -177,13 +163,49 @@ def places_load(*, fixture: dict, writer: FixtureWriter) -> PlacesLoaded:
     return PlacesLoaded(system=system, places=places)
 
 
+def slugs_free_check(model: type[Model], system: System, slugs: dict[str, str]) -> None:
+    """ValueError naming the record unless every slug (a page's URL) of ``slugs`` ({slug:
+    fixture key}) is free of the rows of ``model`` in other systems: URLs name no system."""
+    taken = (
+        model.objects.filter(slug__in=slugs)
+        .exclude(system=system)
+        .values_list("slug", "system__name")
+        .first()
+    )
+    if taken:
+        slug, other = taken
+        raise ValueError(
+            f"{model._meta.verbose_name} {slugs[slug]}: slug {slug!r} is already used by "
+            f"{other}; give it another slug in the editorial file"
+        )
+
+
+def _documents_load(*, fixture: dict, writer: FixtureWriter, system: System) -> None:
+    writer.titles = {d["key"]: d["short_title"] for d in fixture["documents"]}
+    for d in fixture["documents"]:
+        doc = writer.upsert(
+            Document,
+            {"system_id": system.pk, "key": d["key"]},
+            {
+                "title": d["title"],
+                "short_title": d["short_title"],
+                "file_name": d["file_name"],
+                "description": d["description"],
+                "date": fixture_date(d["date"]),
+                "date_note": d["date_note"],
+                "is_draft": d["is_draft"],
+                "line_count": d["line_count"],
+            },
+        )
+        writer.documents[d["key"]] = doc.pk
+
+
 def _facts_load(*, fixture: dict, writer: FixtureWriter, system: System, places: dict) -> None:
     for f in fixture["facts"]:
         writer.upsert(
             Fact,
-            {"key": f["key"]},
+            {"system_id": system.pk, "key": f["key"]},
             {
-                "system_id": system.pk,
                 "place_id": places[f["place"]].pk if f["place"] else None,
                 "kind": f["kind"],
                 "topic": f["topic"],
@@ -206,7 +228,7 @@ def _facts_load(*, fixture: dict, writer: FixtureWriter, system: System, places:
     for pr in fixture["priorities"]:
         writer.upsert(
             Priority,
-            {"key": pr["key"]},
+            {"system_id": system.pk, "key": pr["key"]},
             {
                 "place_id": places[pr["place"]].pk,
                 "title": pr["title"],
@@ -221,9 +243,8 @@ def _facts_load(*, fixture: dict, writer: FixtureWriter, system: System, places:
     for q in fixture["quality_flags"]:
         writer.upsert(
             DataQualityFlag,
-            {"key": q["key"]},
+            {"system_id": system.pk, "key": q["key"]},
             {
-                "system_id": system.pk,
                 "issue": q["issue"],
                 "handling": q["handling"],
                 **writer.src(q),
@@ -236,9 +257,8 @@ def _outcomes_load(*, fixture: dict, writer: FixtureWriter, system: System) -> N
         statement = o.get("statement_source")
         writer.upsert(
             Outcome,
-            {"key": o["key"]},
+            {"system_id": system.pk, "key": o["key"]},
             {
-                "system_id": system.pk,
                 "code": o["code"],
                 "number": o["number"],
                 "title": o["title"],

@@ -9,12 +9,18 @@ from .choices import DatePrecision, FactKind, PriorityStatus
 
 
 class Document(models.Model):
-    """A source document that facts in the portal cite by line."""
+    """A source document that facts in the portal cite by line.
 
-    key = models.SlugField(max_length=40, unique=True)
+    A document belongs to the system whose fixture cites it: its key ("doc_002") and the line
+    numbers cited are those of that system's copy, and unloading the system removes it. A
+    document two systems cite is held once for each."""
+
+    # "places.System": the system is declared below, and a document comes before its facts.
+    system = models.ForeignKey("places.System", on_delete=models.CASCADE, related_name="documents")
+    key = models.SlugField(max_length=40)
     title = models.CharField(max_length=300)
     short_title = models.CharField(max_length=80)
-    file_name = models.CharField(max_length=200, unique=True)
+    file_name = models.CharField(max_length=200)
     description = models.TextField(blank=True)
     date = models.DateField(null=True, blank=True)
     date_note = models.CharField(max_length=500, blank=True)
@@ -23,16 +29,32 @@ class Document(models.Model):
 
     class Meta:
         ordering = ["key"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["system", "key"],
+                name="document_unique_key_per_system",
+                violation_error_message="The system already has a document with this key.",
+            ),
+            models.UniqueConstraint(
+                fields=["system", "file_name"],
+                name="document_unique_file_per_system",
+                violation_error_message="The system already has a document in this file.",
+            ),
+        ]
 
     def __str__(self):
         return self.short_title
 
 
 class Sourced(models.Model):
-    """Abstract: a fact that keeps the document and line it came from."""
+    """Abstract: a fact that keeps the document and line it came from.
+
+    Foreign keys within a system are RESTRICT, not PROTECT: a cited document (a Place with
+    boards, a person with seats) cannot be deleted alone, but removing the whole system
+    deletes them together with what cites them."""
 
     source_document = models.ForeignKey(
-        Document, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        Document, null=True, blank=True, on_delete=models.RESTRICT, related_name="+"
     )
     source_line = models.PositiveIntegerField(null=True, blank=True)
     # Corroborating or variant mentions: [{"document": key, "line": n}, ...]
@@ -53,6 +75,15 @@ class Sourced(models.Model):
         super().clean()
         if self.source_line is not None and self.source_document_id is None:
             raise ValidationError({"source_line": "A line needs a source document."})
+
+
+def key_per_system(model: str) -> models.UniqueConstraint:
+    """A record's key is unique within its system: two systems may use the same key."""
+    return models.UniqueConstraint(
+        fields=["system", "key"],
+        name=f"{model}_unique_key_per_system",
+        violation_error_message="The system already has a record with this key.",
+    )
 
 
 def sourced_constraint(name: str) -> models.CheckConstraint:
@@ -107,7 +138,7 @@ class PlaceQuerySet(models.QuerySet):
 class Place(Sourced):
     """A Place within a system: the footprint where local partners plan care together."""
 
-    key = models.SlugField(max_length=60, unique=True)
+    key = models.SlugField(max_length=60)
     system = models.ForeignKey(System, on_delete=models.CASCADE, related_name="places")
     slug = models.SlugField(max_length=60)
     name = models.CharField(max_length=120)
@@ -125,6 +156,7 @@ class Place(Sourced):
                 name="place_unique_slug_per_system",
                 violation_error_message="A Place with this slug already exists in the system.",
             ),
+            key_per_system("place"),
             sourced_constraint("place_source_line_has_document"),
         ]
 
@@ -138,7 +170,7 @@ class Place(Sourced):
 class Fact(Sourced):
     """A cited fact about a system or one of its Places: a count, a population, background."""
 
-    key = models.SlugField(max_length=80, unique=True)
+    key = models.SlugField(max_length=80)
     system = models.ForeignKey(System, on_delete=models.CASCADE, related_name="facts")
     place = models.ForeignKey(
         Place, null=True, blank=True, on_delete=models.CASCADE, related_name="facts"
@@ -172,6 +204,7 @@ class Fact(Sourced):
                 name="fact_one_headline_per_place_and_kind",
                 violation_error_message="A Place has only one headline figure of each kind.",
             ),
+            key_per_system("fact"),
             sourced_constraint("fact_source_line_has_document"),
             models.CheckConstraint(
                 condition=Q(date__isnull=True, date_precision="")
@@ -224,7 +257,9 @@ class Fact(Sourced):
 class Priority(Sourced):
     """A priority a Place has set itself, with its status as the documents state it."""
 
-    key = models.SlugField(max_length=80, unique=True)
+    key = models.SlugField(max_length=80)
+    # The Place's system, held here too so that the key is unique within it.
+    system = models.ForeignKey(System, on_delete=models.CASCADE, related_name="priorities")
     place = models.ForeignKey(Place, on_delete=models.CASCADE, related_name="priorities")
     title = models.CharField(max_length=300)
     description = models.TextField(blank=True)
@@ -237,7 +272,10 @@ class Priority(Sourced):
     class Meta:
         ordering = ["place", "order", "title"]
         verbose_name_plural = "priorities"
-        constraints = [sourced_constraint("priority_source_line_has_document")]
+        constraints = [
+            key_per_system("priority"),
+            sourced_constraint("priority_source_line_has_document"),
+        ]
 
     def __str__(self):
         return f"{self.place}: {self.title}"
@@ -246,14 +284,17 @@ class Priority(Sourced):
 class DataQualityFlag(Sourced):
     """A doubt about the source documents, and how the portal handled it."""
 
-    key = models.SlugField(max_length=80, unique=True)
+    key = models.SlugField(max_length=80)
     system = models.ForeignKey(System, on_delete=models.CASCADE, related_name="quality_flags")
     issue = models.TextField()
     handling = models.TextField()
 
     class Meta:
         ordering = ["key"]
-        constraints = [sourced_constraint("flag_source_line_has_document")]
+        constraints = [
+            key_per_system("flag"),
+            sourced_constraint("flag_source_line_has_document"),
+        ]
 
     def __str__(self):
         return self.key
@@ -262,7 +303,7 @@ class DataQualityFlag(Sourced):
 class Outcome(Sourced):
     """One of a system's strategic outcomes, as its documents word it."""
 
-    key = models.SlugField(max_length=80, unique=True)
+    key = models.SlugField(max_length=80)
     system = models.ForeignKey(System, on_delete=models.CASCADE, related_name="outcomes")
     # The outcome's code, which metrics name in ``Metric.outcome``: "healthy_people"…
     code = models.SlugField(max_length=30, db_index=False)
@@ -271,7 +312,7 @@ class Outcome(Sourced):
     # The strategic plan's own wording of the outcome, with its own citation.
     statement = models.TextField(blank=True)
     statement_document = models.ForeignKey(
-        Document, null=True, blank=True, on_delete=models.PROTECT, related_name="+"
+        Document, null=True, blank=True, on_delete=models.RESTRICT, related_name="+"
     )
     statement_line = models.PositiveIntegerField(null=True, blank=True)
     note = models.TextField(blank=True)
@@ -279,6 +320,7 @@ class Outcome(Sourced):
     class Meta:
         ordering = ["system", "number"]
         constraints = [
+            key_per_system("outcome"),
             models.UniqueConstraint(
                 fields=["system", "code"],
                 name="outcome_unique_code_per_system",

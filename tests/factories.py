@@ -57,6 +57,8 @@ class PersonFactory(factory.django.DjangoModelFactory):
         model = Person
 
     key = factory.Sequence(lambda n: f"person-{n}")
+    # The first system (the loaded one in most tests), or a new one.
+    system = factory.LazyFunction(lambda: System.objects.order_by("pk").first() or SystemFactory())
     name = factory.Sequence(lambda n: f"Person {n}")
 
 

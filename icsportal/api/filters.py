@@ -4,6 +4,8 @@ from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework.exceptions import ValidationError
 from rest_framework.settings import api_settings
 
+from icsportal.roles import visible_rows
+
 
 def _non_filter_params(view) -> set[str]:
     """Query parameters that page, order or format a list rather than filter it."""
@@ -15,7 +17,8 @@ def _non_filter_params(view) -> set[str]:
 
 
 class PortalFilterBackend(DjangoFilterBackend):
-    """django-filter's backend; a request with no filter parameter gets the list unfiltered.
+    """django-filter's backend; a request with no filter parameter gets the list unfiltered
+    (but for the systems the user may not see).
 
     Bound to no value, every filter of the portal's FilterSets leaves the list as it is, so
     building and validating the FilterSet's form (a few milliseconds on every page of every
@@ -24,6 +27,8 @@ class PortalFilterBackend(DjangoFilterBackend):
     """
 
     def filter_queryset(self, request, queryset, view):
+        # Roles are per system: rows of a system the user was not granted are not there.
+        queryset = visible_rows(request.user, queryset)
         if set(request.query_params) <= _non_filter_params(view):
             return queryset
         filterset = self.get_filterset(request, queryset, view)

@@ -114,10 +114,16 @@ class Validator:
         self.keys: dict[tuple[str, int], str] = {}
         for pk, key, slug in System.objects.values_list("id", "key", "slug"):
             self._name(SubjectType.SYSTEM, pk, key, slug, slug)
-        for pk, key, slug in Place.objects.values_list("id", "key", "slug"):
-            self._name(SubjectType.PLACE, pk, key, slug, slug)
-        for pk, key, abbreviation in Organisation.objects.values_list("id", "key", "abbreviation"):
-            self._name(SubjectType.ORGANISATION, pk, key, abbreviation, abbreviation or key)
+        # Keys are unique only within a system: "<system slug>/<key>" names one whatever
+        # other systems hold (a key two systems share is refused as ambiguous).
+        for pk, key, slug, system in Place.objects.values_list("id", "key", "slug", "system__slug"):
+            self._name(SubjectType.PLACE, pk, key, slug, slug, system=system)
+        for pk, key, abbreviation, system in Organisation.objects.values_list(
+            "id", "key", "abbreviation", "system__slug"
+        ):
+            self._name(
+                SubjectType.ORGANISATION, pk, key, abbreviation, abbreviation or key, system=system
+            )
         self.series: dict[tuple[int, str, int], int] = {}
         for pk, metric_id, subject_type, *ids in Series.objects.values_list(
             "id", "metric_id", "subject_type", "system_id", "place_id", "organisation_id"
@@ -129,17 +135,21 @@ class Validator:
         self.periods: dict[str, PeriodDates | PeriodProblem] = {}
         self.today = timezone.localdate()
 
-    def _name(self, kind: str, pk: int, key: str, name: str, shown: str) -> None:
+    def _name(self, kind: str, pk: int, key: str, name: str, shown: str, system: str = "") -> None:
         names = self.subjects[kind]
-        for text in {key, name, key.lower(), name.lower()} - {""}:
+        shown_key = f"{system}/{key}" if system else key
+        qualified = {shown_key, shown_key.lower()} if system else set()
+        if system and name:
+            qualified |= {f"{system}/{name}", f"{system}/{name}".lower()}
+        for text in ({key, name, key.lower(), name.lower()} | qualified) - {""}:
             found = names.get(text)
             if found is None or found == pk:
                 names[text] = pk
             else:
                 keys = found.keys if isinstance(found, Ambiguous) else (self.keys[kind, found],)
-                names[text] = Ambiguous((*keys, key))
+                names[text] = Ambiguous((*keys, shown_key))
         self.names[kind].add(shown)
-        self.keys[kind, pk] = key
+        self.keys[kind, pk] = shown_key
 
     def stage(self, raw: RawRow) -> ParsedRow | None:
         """The row ready for staging, or None (its errors reported) if it is bad."""
@@ -398,7 +408,7 @@ class Validator:
                 row,
                 "subject",
                 f"{text!r} names {len(found.keys)} {label}s ({', '.join(found.keys)}); "
-                "use the key instead",
+                "use one of those instead",
             )
             return
         hint = ""

@@ -56,8 +56,10 @@ def test_accept_header_selects_csv(analyst):
 @pytest.mark.parametrize("lead", ["=", "+", "-", "@", "\t", "\r"])
 def test_formula_leading_values_are_neutralised(analyst, lead):
     hostile = f'{lead}HYPERLINK("http://evil.example")'
-    person = Person.objects.create(key=f"hostile-{ord(lead)}", name=hostile)
     membership = Membership.objects.first()
+    person = Person.objects.create(
+        key=f"hostile-{ord(lead)}", name=hostile, system=membership.board.system
+    )
     Membership.objects.filter(pk=membership.pk).update(person=person, label=hostile)
     rows = read_csv(analyst.get("/api/v1/memberships/", {"format": "csv"}))
     row = next(r for r in rows if int(r["id"]) == membership.pk)

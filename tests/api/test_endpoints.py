@@ -42,6 +42,7 @@ def add_priorities(n):
     for i in range(n):
         P.objects.create(
             key=f"extra-priority-{P.objects.count()}-{i}",
+            system=place.system,
             place=place,
             title="Extra",
             status="current",
@@ -52,7 +53,11 @@ def add_documents(n):
     for i in range(n):
         k = Document.objects.count()
         Document.objects.create(
-            key=f"doc-x{k}-{i}", title="Extra", short_title="Extra", file_name=f"x{k}-{i}.txt"
+            system=System.objects.order_by("pk").first(),
+            key=f"doc-x{k}-{i}",
+            title="Extra",
+            short_title="Extra",
+            file_name=f"x{k}-{i}.txt",
         )
 
 

@@ -34,7 +34,11 @@ def as_json(data):
 @pytest.fixture
 def document():
     return Document.objects.create(
-        key="doc-rows", title="A document", short_title="Doc", file_name="rows.txt"
+        system=System.objects.order_by("pk").first(),
+        key="doc-rows",
+        title="A document",
+        short_title="Doc",
+        file_name="rows.txt",
     )
 
 

@@ -198,6 +198,7 @@ def _grow(place, n):
     for i in range(n):
         priority = Priority.objects.create(
             key=f"grow-{place.slug}-{Priority.objects.count()}-{i}",
+            system=place.system,
             place=place,
             title=f"Extra priority {i}",
             status="current",

@@ -31,7 +31,9 @@ def meeting_secretary(browser, portal, django_db_blocker):
             username="e2e-meeting-secretary", role="board_secretary", board_slugs=[BOARD]
         ).user
         board = Board.objects.get(slug=BOARD)
-        person = Person.objects.create(key="e2e-meeting-member", name="Dr Erin Example")
+        person = Person.objects.create(
+            key="e2e-meeting-member", name="Dr Erin Example", system=board.system
+        )
         seat = Membership.objects.create(
             board=board, person=person, role="member", start_date=dt.date(2024, 4, 1)
         )

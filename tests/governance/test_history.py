@@ -217,7 +217,7 @@ def test_the_history_names_a_seat_whose_person_was_since_deleted(client_as, boar
     from governance.selectors import board_history
 
     seat = board_a.memberships.order_by("pk").first()
-    person = Person.objects.create(key="test-gone", name="Gone Person")
+    person = Person.objects.create(key="test-gone", name="Gone Person", system=board_a.system)
     Membership.objects.filter(pk=seat.pk).update(person=person)
     seat.refresh_from_db()
     seat._change_reason = "to someone later removed"

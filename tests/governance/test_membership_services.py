@@ -41,7 +41,7 @@ def test_create_adds_a_member_with_the_actor_in_history(secretary_a, board_a):
 
 
 def test_create_with_a_typed_name_makes_a_person_with_a_unique_slug_key(secretary_a, board_a):
-    Person.objects.create(key="dr-jane-smith", name="Dr Jane Smith")
+    Person.objects.create(key="dr-jane-smith", name="Dr Jane Smith", system=board_a.system)
     m = services.membership_create(
         actor=secretary_a,
         board=board_a,

@@ -113,6 +113,7 @@ def grow(system: System, *, metrics: int = 4, points: int = 30, boards: int = 4)
             Membership.objects.create(board=board, role="member", on_behalf_of=org)
         Priority.objects.create(
             key=f"grown-priority-{place.pk}-{next(_serial)}",
+            system=place.system,
             place=place,
             title="Grown priority",
             status="current",

@@ -78,7 +78,7 @@ def test_every_kind_of_write_changes_the_version(dashboards):
     changed()
     Place.objects.filter(pk=place.pk).update(name=place.name.strip())
     changed()
-    person = Person.objects.create(key="cv-person", name="A Person")
+    person = Person.objects.create(key="cv-person", name="A Person", system=place.system)
     changed()
     Membership.objects.bulk_create([Membership(board=Board.objects.first(), person=person)])
     changed()
@@ -115,7 +115,7 @@ def test_a_cached_place_page_shows_a_member_added_without_the_orm_signals(
     url = place.get_absolute_url()
     assert "Ada Content-Version" not in html_of(commissioner_client, url)
     assert "Ada Content-Version" not in html_of(commissioner_client, url)  # now cached
-    person = Person.objects.create(key="ada-cv", name="Ada Content-Version")
+    person = Person.objects.create(key="ada-cv", name="Ada Content-Version", system=place.system)
     Membership.objects.bulk_create([Membership(board=board, person=person, role="member")])
     assert "Ada Content-Version" in html_of(commissioner_client, url)
     Person.objects.filter(pk=person.pk).update(name="Grace Content-Version")
@@ -131,6 +131,8 @@ def test_a_cached_metric_page_follows_its_definition_and_owner_board(
     html_of(commissioner_client, url)
     Metric.objects.filter(pk=metric.pk).update(definition="A definition changed in place.")
     assert "A definition changed in place." in html_of(commissioner_client, url)
-    person = Person.objects.create(key="owner-cv", name="Owner Content-Version")
+    person = Person.objects.create(
+        key="owner-cv", name="Owner Content-Version", system=metric.owner_board.system
+    )
     Membership.objects.create(board=metric.owner_board, person=person, role="member")
     assert "Owner Content-Version" in html_of(commissioner_client, url)

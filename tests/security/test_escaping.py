@@ -15,6 +15,7 @@ import pytest
 from django.apps import apps
 from django.contrib.auth import get_user_model
 from django.db import models
+from django.db.models import UniqueConstraint
 from django.test import Client
 from django.urls import reverse
 
@@ -78,10 +79,17 @@ def fill_every_text_field() -> dict[str, int]:
         fields = text_fields(model)
         if not fields:
             continue
-        shared = [f for f in fields if not f.unique]
+        # Unique alone, or with its system (keys): each row gets its own value.
+        unique = {f.name for f in fields if f.unique} | {
+            name
+            for c in model._meta.constraints
+            if isinstance(c, UniqueConstraint) and c.condition is None
+            for name in c.fields
+        }
+        shared = [f for f in fields if f.name not in unique]
         if shared:
             model._default_manager.update(**{f.name: hostile(f) for f in shared})
-        for f in (f for f in fields if f.unique):
+        for f in (f for f in fields if f.name in unique):
             for pk in model._default_manager.values_list("pk", flat=True):
                 model._default_manager.filter(pk=pk).update(**{f.name: hostile(f, f" {pk}")})
         touched[model._meta.label] = len(fields)
