@@ -267,3 +267,11 @@ def test_without_a_broker_the_job_runs_in_a_thread_and_the_same_url_reports_it(s
         assert time.monotonic() < deadline, body
         time.sleep(0.1)
     assert (body["status"], body["created"]) == ("succeeded", 1), body["errors"]
+    # The thread goes on to recompute the dashboards after the import commits: wait for it, so
+    # that nothing it writes outlives this test's flush.
+    import threading
+
+    for thread in threading.enumerate():
+        if thread.name.startswith("import-job-"):
+            thread.join(timeout=60)
+            assert not thread.is_alive()
