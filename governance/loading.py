@@ -10,8 +10,10 @@ from .models import (
     Appointment,
     Board,
     BoardStatement,
+    BoardSuccession,
     Membership,
     Organisation,
+    OrganisationSuccession,
     Person,
     ReportingLine,
 )
@@ -33,6 +35,9 @@ def governance_load(
     orgs = _organisations_load(fixture=fixture, writer=writer, places=places)
     boards = _boards_load(fixture=fixture, writer=writer, places=places, orgs=orgs)
     people = _people_load(fixture=fixture, writer=writer, orgs=orgs)
+    _successions_load(
+        fixture=fixture, writer=writer, bodies={"organisation": orgs, "board": boards}
+    )
     for m in fixture["memberships"]:
         origin = f"{m['board']}/{m['person'] or m['on_behalf_of']}"
         # A seat a board secretary has since changed is theirs: reloading creates a missing
@@ -160,3 +165,23 @@ def _people_load(
                 },
             )
     return people
+
+
+def _successions_load(*, fixture: dict, writer: FixtureWriter, bodies: dict[str, dict]) -> None:
+    """Which organisations and boards the documents say succeeded which, each with its line."""
+    models = {"organisation": OrganisationSuccession, "board": BoardSuccession}
+    for s in fixture.get("successions", []):
+        found = bodies[s["body"]]
+        writer.upsert(
+            models[s["body"]],
+            {"origin_key": f"{s['predecessor']}/{s['successor'] or 'none named'}"},
+            {
+                "predecessor_id": found[s["predecessor"]].pk,
+                "successor_id": found[s["successor"]].pk if s["successor"] else None,
+                "kind": s["kind"],
+                "date": fixture_date(s["date"]),
+                "reason": s["reason"],
+                "note": s["note"],
+                **writer.src(s),
+            },
+        )
