@@ -17,8 +17,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from icsportal.history import reason_required, save_with_reason
+from icsportal.validity import valid_on
 from places.lineage import StatedSource, attest, require_admin
-from places.models import valid_on
 
 from .choices import SuccessionKind
 from .models import Board, BoardSuccession, Organisation, OrganisationSuccession

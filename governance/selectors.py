@@ -490,3 +490,27 @@ def secretary_overview(user: AbstractBaseUser, today: dt.date) -> SecretaryOverv
     for m in terms_ending:
         m.days_left = (m.end_date - today).days
     return SecretaryOverview(boards=boards, terms_ending=terms_ending, horizon=horizon)
+
+
+# -- lineage -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Lineage:
+    """A body's predecessors (the successions that led to it) and successors (those that
+    replaced it), each a succession row with its date, kind, reason and source."""
+
+    predecessors: list
+    successors: list
+
+    def __bool__(self) -> bool:
+        return bool(self.predecessors or self.successors)
+
+
+def lineage_of(body) -> Lineage:
+    """The successions into and out of an organisation or a board: two queries."""
+    related = ("predecessor", "successor", "source_document")
+    return Lineage(
+        predecessors=list(body.predecessions.select_related(*related)),
+        successors=list(body.successions.select_related(*related)),
+    )

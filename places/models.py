@@ -9,6 +9,8 @@ from django.db.models.functions import Coalesce
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
+from icsportal.validity import valid_on
+
 from .choices import FactKind, PriorityStatus
 
 
@@ -65,15 +67,6 @@ def sourced_constraint(name: str) -> models.CheckConstraint:
         condition=Q(source_line__isnull=True) | Q(source_document__isnull=False),
         name=name,
         violation_error_message="A source line needs a source document.",
-    )
-
-
-def valid_on(day: dt.date, prefix: str = "") -> Q:
-    """Rows in force on ``day`` by their ``valid_from``/``valid_to`` (or ``<prefix>valid_from``):
-    an unstated start counts as already begun, an unstated end as still in force."""
-    start, end = f"{prefix}valid_from", f"{prefix}valid_to"
-    return (Q(**{f"{start}__isnull": True}) | Q(**{f"{start}__lte": day})) & (
-        Q(**{f"{end}__isnull": True}) | Q(**{f"{end}__gte": day})
     )
 
 
@@ -206,6 +199,7 @@ class PlaceQuerySet(models.QuerySet):
             system_on=Coalesce(
                 Subquery(covering.order_by("-valid_from").values("system_id")[:1]),
                 F("system_id"),
+                output_field=models.BigIntegerField(),
             )
         )
 
