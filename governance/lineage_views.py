@@ -64,7 +64,7 @@ class AdminFormView(FormView):
             nav_section="boards",
             crumbs=[
                 {"label": "Boards", "url": reverse("governance:board_list")},
-                {"label": "Changes to the structure", "url": reverse("governance:lineage")},
+                {"label": "Changes to the structure", "url": reverse("lineage:changes")},
             ],
             **kwargs,
         )
@@ -79,7 +79,7 @@ class AdminFormView(FormView):
             add_service_errors(form, error)
             return self.form_invalid(form)
         messages.success(self.request, self.success_message)
-        return redirect(reverse("governance:lineage"))
+        return redirect(reverse("lineage:changes"))
 
 
 class SuccessionRecordView(AdminFormView):

@@ -1,20 +1,11 @@
 from django.urls import path
 
-from . import lineage_views, list_views, meeting_views, views
+from . import list_views, meeting_views, views
 
 app_name = "governance"
 # A board's own page, /boards/<slug>/, is assurance's: it shows the board's metrics and risks.
 urlpatterns = [
     path("", list_views.BoardListView.as_view(), name="board_list"),
-    # Changes to the structure: no board's page below /boards/<slug>/ is called "lineage".
-    path("lineage/", lineage_views.LineageView.as_view(), name="lineage"),
-    path(
-        "lineage/succession/",
-        lineage_views.SuccessionRecordView.as_view(),
-        name="succession_record",
-    ),
-    path("lineage/place-move/", lineage_views.PlaceMoveView.as_view(), name="place_move"),
-    path("lineage/clusters/add/", lineage_views.ClusterCreateView.as_view(), name="cluster_create"),
     # A person's register of interests: "people" is no board's page below /boards/<slug>/.
     path(
         "people/<slug:key>/interests/",
