@@ -18,7 +18,7 @@ from django.db import transaction
 
 from icsportal.history import reason_required, save_with_reason
 from icsportal.validity import valid_on
-from places.lineage import StatedSource, attest, require_admin
+from places.lineage import StatedSource, attest, date_errors, require_admin
 
 from .choices import SuccessionKind
 from .models import Board, BoardSuccession, Organisation, OrganisationSuccession
@@ -43,7 +43,7 @@ class SuccessionChange:
 
 
 def _check(change: SuccessionChange) -> None:
-    errors = {}
+    errors = date_errors(date=change.date)
     if change.date is None:
         errors["date"] = "Enter the date the change took effect."
     if change.kind not in SuccessionKind.values:

@@ -28,7 +28,9 @@ class SourceFieldsForm(forms.Form):
         required=False,
         empty_label="None: a person stated it",
     )
-    source_line = forms.IntegerField(label="Line of the document", required=False, min_value=1)
+    source_line = forms.IntegerField(
+        label="Line of the document", required=False, min_value=1, max_value=2_147_483_647
+    )
     stated_by = forms.CharField(
         label="Or: the person who stated it", required=False, max_length=200
     )

@@ -21,6 +21,18 @@ from icsportal.roles import is_admin
 from .models import Attested, Cluster, ClusterMembership, Document, Place, PlaceInSystem, System
 
 ONLY_ADMINS = "Only administrators record changes to the structure of systems."
+# The dates a change to the structure may carry: NHS bodies, not the calendar's ends (a day
+# before 1 January of year 1 does not exist).
+EARLIEST, LATEST = dt.date(1900, 1, 1), dt.date(2200, 12, 31)
+
+
+def date_errors(**dates: dt.date | None) -> dict[str, str]:
+    """An error for each given date outside the years 1900 to 2200, by its field's name."""
+    return {
+        name: f"Enter a date between {EARLIEST.year} and {LATEST.year}."
+        for name, day in dates.items()
+        if day is not None and not EARLIEST <= day <= LATEST
+    }
 
 
 @dataclass(frozen=True)
@@ -74,6 +86,8 @@ def place_move(
     reason = reason_required(reason)
     if date is None:
         raise ValidationError({"date": "Enter the date the Place moves."})
+    if errors := date_errors(date=date):
+        raise ValidationError(errors)
     current = place.systems_over_time.filter(valid_to__isnull=True).order_by("-valid_from").first()
     old_system_id = current.system_id if current else place.system_id
     if old_system_id == system.pk:
@@ -123,9 +137,9 @@ def cluster_create(
     require_admin(user)
     reason = reason_required(reason)
     name = " ".join((change.name or "").split())
-    errors = {}
-    if not name:
-        errors["name"] = "Enter the cluster's name."
+    errors = date_errors(valid_from=change.valid_from, valid_to=change.valid_to)
+    if not name or not slugify(name):
+        errors["name"] = "Enter the cluster's name, in letters or numbers."
     elif Cluster.objects.filter(slug=slugify(name)).exists():
         errors["name"] = f"A cluster called {name} is already recorded."
     if len(change.systems) < 2:

@@ -147,6 +147,11 @@ class Attested(Sourced):
             raise ValidationError(
                 {"stated_by": "Give a document or a person as the source, not both."}
             )
+        count = self.source_document.line_count if self.source_document_id else None
+        if count and self.source_line and self.source_line > count:
+            raise ValidationError(
+                {"source_line": f"{self.source_document} has {count} lines; check the line."}
+            )
 
 
 def attested_constraint(name: str) -> models.CheckConstraint:

@@ -30,7 +30,9 @@ class StatedSourceSerializer(serializers.Serializer):
         allow_null=True,
         help_text="The key of the document stating the change (doc_004)",
     )
-    source_line = serializers.IntegerField(required=False, allow_null=True, min_value=1)
+    source_line = serializers.IntegerField(
+        required=False, allow_null=True, min_value=1, max_value=2_147_483_647
+    )
     stated_by = serializers.CharField(
         required=False, allow_blank=True, default="", help_text="Or: the person who stated it"
     )

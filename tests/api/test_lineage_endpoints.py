@@ -101,6 +101,17 @@ def test_only_admins_record_and_a_refusal_writes_nothing(api_as, icb, who):
         ({"successors": ["org_crccg"]}, "successors"),
         ({"kind": "takeover"}, "kind"),
         ({"date": "2022-13-01"}, "date"),
+        ({"date": "0001-01-01"}, "date"),
+        (
+            {
+                "stated_by": "",
+                "stated_on": None,
+                "source_document": "doc_004",
+                "source_line": 10**6,
+            },
+            "source_line",
+        ),
+        ({"source_document": "doc_004", "source_line": 258}, "stated_by"),
     ],
 )
 def test_bad_input_is_a_400_naming_the_field_and_nothing_is_written(api_as, icb, change, field):
