@@ -402,6 +402,12 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(hour=7, minute=0),
         "options": {"expires": 20 * 60 * 60},
     },
+    # Every day at 00:05 Europe/London: a Place's move recorded ahead of its date takes effect.
+    "places-follow-moves-daily": {
+        "task": "places.tasks.places_follow_moves_daily",
+        "schedule": crontab(hour=0, minute=5),
+        "options": {"expires": 20 * 60 * 60},
+    },
     # Every minute: hand the broker the recompute requests it could not take, or lost.
     "recompute-requests-drain": {
         "task": "metrics.tasks.recompute_requests_drain",

@@ -175,3 +175,17 @@ def cluster_create(
         )
         save_with_reason(joined, actor=user, reason=reason)
     return cluster
+
+
+def places_follow_moves(today: dt.date | None = None) -> int:
+    """Make each Place's current system (``Place.system``) the one its place-in-system records
+    give for ``today``: a move recorded ahead of its date takes effect on the day. Returns how
+    many Places changed. The records themselves keep who recorded each move and why."""
+    today = today or timezone.localdate()
+    changed = 0
+    moved = Place.objects.filter(pk__in=PlaceInSystem.objects.values("place_id"))
+    for place in moved.with_system_on(today):
+        if place.system_on != place.system_id:
+            Place.objects.filter(pk=place.pk).update(system_id=place.system_on)
+            changed += 1
+    return changed

@@ -7,6 +7,7 @@ import datetime as dt
 import pytest
 
 from governance.models import Board, BoardSuccession, Organisation, OrganisationSuccession
+from places.lineage import places_follow_moves
 from places.models import Cluster, Place, PlaceInSystem
 from tests.factories import OrganisationFactory, SystemFactory
 
@@ -126,6 +127,7 @@ def test_an_admin_moves_a_place_and_records_a_cluster_through_the_forms(page_cli
     admin = page_client_as("admin")
     hw = SystemFactory(key="hw", slug="hw", name="Herefordshire and Worcestershire")
     rugby = Place.objects.get(key="place_rugby")
+    cw = rugby.system
     response = admin.post(
         "/structure/place-move/",
         {
@@ -142,11 +144,17 @@ def test_an_admin_moves_a_place_and_records_a_cluster_through_the_forms(page_cli
     # The move is in the future: Rugby's current system stays.
     assert rugby.system.slug == "coventry-and-warwickshire"
     assert PlaceInSystem.objects.get(place=rugby, system=hw).valid_from == dt.date(2040, 4, 1)
+    # On the day, the daily task makes the move Rugby's current system.
+    assert places_follow_moves(dt.date(2040, 3, 31)) == 0
+    assert places_follow_moves(dt.date(2040, 4, 1)) == 1
+    rugby.refresh_from_db()
+    assert rugby.system == hw
+    assert places_follow_moves(dt.date(2040, 4, 2)) == 0
     response = admin.post(
         "/structure/clusters/add/",
         {
             "name": "West Midlands cluster",
-            "systems": [hw.pk, rugby.system_id],
+            "systems": [hw.pk, cw.pk],
             **_date("valid_from", dt.date(2025, 10, 1)),
             "reason": "One board and executive team.",
             "stated_by": "Jane Example",
@@ -156,3 +164,13 @@ def test_an_admin_moves_a_place_and_records_a_cluster_through_the_forms(page_cli
     assert response.status_code == 302
     page = admin.get("/structure/").content.decode()
     assert "West Midlands cluster" in page and "From 1 April 2040" in page
+
+
+def test_the_daily_move_task_is_scheduled_and_registered():
+    from django.conf import settings
+
+    from places import tasks
+
+    entry = settings.CELERY_BEAT_SCHEDULE["places-follow-moves-daily"]
+    assert entry["task"] == tasks.places_follow_moves_daily.name
+    assert 0 < entry["options"]["expires"] < 24 * 3600
