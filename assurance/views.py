@@ -268,7 +268,8 @@ class BoardDetailView(BoardPageMixin, TemplateView):
             meetings=meeting_selectors.board_meetings(board, self.request.user),
             lineage=board_selectors.lineage_of(board),
             record_lineage_url=(
-                f"{reverse('lineage:succession_record')}?body=board&predecessor={board.pk}"
+                f"{reverse('lineage:succession_record')}?body=board&system={board.system.slug}"
+                f"&predecessor={board.pk}"
                 if is_admin(self.request.user)
                 else ""
             ),

@@ -77,10 +77,12 @@ class SuccessionForm(SourceFieldsForm):
         "note",
     ]
 
-    def __init__(self, *args, body: str, **kwargs):
+    def __init__(self, *args, body: str, system: System | None, **kwargs):
         super().__init__(*args, **kwargs)
         model = Board if body == "board" else Organisation
-        queryset = model.objects.select_related("system").order_by("system__name", "name")
+        # One system's bodies: every system's would make the page too long to use (the API
+        # takes successions across systems).
+        queryset = model.objects.filter(system=system).order_by("name")
         self.fields["predecessor"].queryset = queryset
         self.fields["successors"].queryset = queryset
         self.fields["successors_start"].error_messages["required"] = (

@@ -11,7 +11,7 @@ from django.views.generic import FormView, TemplateView
 
 from icsportal.roles import is_admin
 from places.lineage import ONLY_ADMINS, ClusterChange, cluster_create, place_move
-from places.models import Cluster, PlaceInSystem
+from places.models import Cluster, PlaceInSystem, System
 
 from .forms import add_service_errors
 from .lineage import SuccessionChange, succession_record
@@ -96,8 +96,22 @@ class SuccessionRecordView(AdminFormView):
         what = "an organisation" if self.body == "organisation" else "a board"
         return f"Record a merger, split or replacement of {what}"
 
+    @property
+    def system(self) -> System | None:
+        """The system whose bodies the form offers: ``?system=<slug>``, else the first."""
+        systems = System.objects.order_by("name")
+        return systems.filter(slug=self.request.GET.get("system", "")).first() or systems.first()
+
     def get_form_kwargs(self):
-        return {**super().get_form_kwargs(), "body": self.body}
+        return {**super().get_form_kwargs(), "body": self.body, "system": self.system}
+
+    def get_context_data(self, **kwargs):
+        system = self.system
+        return super().get_context_data(
+            system=system,
+            systems=System.objects.order_by("name").values("slug", "name"),
+            **kwargs,
+        )
 
     def get_initial(self):
         return {"predecessor": self.request.GET.get("predecessor"), "successors_start": "yes"}
