@@ -201,8 +201,10 @@ class ActionFilterSet(SearchFilterSet):
 
 class BoardSuccessionFilterSet(SearchFilterSet):
     search_fields = ("reason", "note", "predecessor__name", "successor__name")
+    # field_name: the schema reads the type from it; the method matches either side.
     board = SlugFilter(
         label="Board",
+        field_name="predecessor",
         queryset=Board.objects.all(),
         noun="board (as predecessor or successor)",
         method="filter_either",
@@ -220,6 +222,7 @@ class OrganisationSuccessionFilterSet(SearchFilterSet):
     search_fields = ("reason", "note", "predecessor__name", "successor__name")
     organisation = OrganisationFilter(
         label="Organisation",
+        field_name="predecessor",
         queryset=Organisation.objects.all(),
         noun="organisation (as predecessor or successor)",
         method="filter_either",

@@ -328,6 +328,7 @@ SPECTACULAR_SETTINGS = {
         "AttendanceStatusEnum": "governance.choices.AttendanceStatus",
         "MeetingActionStatusEnum": "governance.choices.ActionStatus",
         "InterestKindEnum": "governance.choices.InterestKind",
+        "SuccessionKindEnum": "governance.choices.SuccessionKind",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
