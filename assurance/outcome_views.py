@@ -220,6 +220,7 @@ class PriorityDetailView(TemplateView):
         return super().get_context_data(
             priority=priority,
             place=place,
+            flags=QualityFlags(system_id=place.system_id).of(priority),
             also=_also_citations(priority),
             outcome_links=outcome_links,
             metrics=metrics,

@@ -6,7 +6,7 @@ from django.db.models import Max, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from governance.models import Board, Organisation
-from icsportal.notes import notes_once
+from icsportal.notes import notes_once, without_said
 from metrics.choices import SubjectType
 from metrics.models import SeriesSummary
 from metrics.selectors import CONCERN_VARIATIONS, latest_snapshots, subject_name
@@ -169,11 +169,14 @@ def commitment_groups(commitments, *, today=None) -> list[dict]:
         group["rows"].append({"commitment": c, "overdue": c.is_overdue(today)})
     for group in groups.values():
         group["overdue"] = sum(r["overdue"] for r in group["rows"])
-        # How each owner was chosen, and the notes: said once for the programme, not per row.
-        group["notes"] = notes_once(
-            [r["commitment"] for r in group["rows"]],
-            label=lambda c: c.text,
-            note=lambda c: f"{c.owner_note} {c.note}",
+        # How each owner was chosen, and the notes: said once for the programme, not per row,
+        # less what a data-quality flag beside a row (``flags``, when attached) says already.
+        commitments = [r["commitment"] for r in group["rows"]]
+        group["notes"] = without_said(
+            notes_once(
+                commitments, label=lambda c: c.text, note=lambda c: f"{c.owner_note} {c.note}"
+            ),
+            [flag["issue"] for c in commitments for flag in getattr(c, "flags", [])],
         )
     return list(groups.values())
 

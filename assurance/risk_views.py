@@ -19,6 +19,7 @@ from governance.permissions import editable_board_ids
 from icsportal.api.renderers import neutralise
 from icsportal.roles import is_admin
 from places.models import Fact, System
+from places.selectors import QualityFlags
 
 from . import risk_selectors as selectors
 from . import risks as services
@@ -73,6 +74,8 @@ class RiskListView(TemplateView):
     def get_context_data(self, **kwargs):
         filterset = _register(self.request)
         risks = [] if filterset.is_bound and not filterset.is_valid() else list(filterset.qs)
+        # Each risk's data-quality doubts, beside its source.
+        QualityFlags().attach(risks)
         prompts = selectors.review_prompts(risks)
         system = System.objects.first()
         context_facts = (
@@ -160,6 +163,7 @@ class RiskDetailView(RiskMixin, TemplateView):
         risk = self.get_risk()
         return super().get_context_data(
             risk=risk,
+            flags=QualityFlags(system_id=risk.system_id).of(risk),
             prompt=selectors.review_prompts([risk]).get(risk.pk, []),
             also=selectors.also_citations(risk),
             reviews=list(risk.reviews.select_related("reviewed_by")),
@@ -347,6 +351,8 @@ class CommitmentListView(TemplateView):
         )
         nhsuk_filter_form(filterset.form)
         rows = [] if filterset.is_bound and not filterset.is_valid() else list(filterset.qs)
+        # Each commitment's data-quality doubts, beside its source.
+        QualityFlags().attach(rows)
         groups = selectors.commitment_groups(rows)
         for group in groups:
             for row in group["rows"]:

@@ -8,7 +8,7 @@ from django.db.models.functions import Trim
 
 from governance.choices import OrganisationKind, Role
 from governance.models import Board, Organisation
-from governance.selectors import boards_for_page
+from governance.selectors import boards_for_page, workstream_leads
 from metrics.choices import AssessmentKind, Category, Maturity, SnapshotStatus
 from metrics.models import HICMAssessment, HighImpactChange, Metric, Snapshot
 from metrics.selectors import (
@@ -47,6 +47,9 @@ def system_overview_head(*, system: System | None = None) -> dict | None:
     if system is None:
         return None
     facts, flags = facts_and_flags(system_id=system.pk)
+    leads = workstream_leads(facts)
+    for fact in facts:
+        fact.lead_list = leads.get(fact.pk, [])
     population = next((f for f in facts if f.kind == FactKind.POPULATION and f.is_headline), None)
     figures = [f for f in facts if f.kind == FactKind.COUNT and f.value is not None]
     shown = {f.pk for f in figures} | ({population.pk} if population else set())
@@ -72,8 +75,27 @@ def fact_row(fact: Fact) -> dict:
         "text": fact.text,
         "note": fact.note,
         "topic": fact.topic,
+        # A dated event's date in its words, and as a machine-readable date where it has one.
+        "date_as_written": fact.as_written if fact.date else "",
+        "datetime": fact.date_datetime,
         "citation": fact.citation,
         "flags": getattr(fact, "flags", []),
+        # A workstream's leads (``lead_list``, where attached): who, in what role, the source.
+        "leads": [lead_row(lead) for lead in getattr(fact, "lead_list", [])],
+    }
+
+
+def lead_row(lead) -> dict:
+    """A workstream's lead as a page shows it: its name (a board's linked), its role in the
+    documents' words, the words that say so, and its source."""
+    return {
+        "name": lead.lead_name,
+        "url": lead.board.get_absolute_url() if lead.board_id else "",
+        "kind": lead.lead_kind,
+        "role": lead.role if lead.role != lead.lead_name else "",
+        "as_written": lead.as_written,
+        "note": lead.note,
+        "citation": lead.citation,
     }
 
 

@@ -114,7 +114,9 @@ class PlaceDetailView(DetailView):
         )
 
         def render():
-            facts = facts_with_flags(system_id=place.system_id, place_id=place.pk)
+            # One index of the doubts for the facts and the priorities.
+            flags = QualityFlags(system_id=place.system_id)
+            facts = facts_with_flags(system_id=place.system_id, place_id=place.pk, index=flags)
             # A figure with a label ("103,443 residents") is a row; every other fact, stated
             # in a sentence (the White British share, 2011), is in its topic's section.
             figures = [f for f in facts if f.kind == FactKind.POPULATION and f.value and f.label]
@@ -123,7 +125,9 @@ class PlaceDetailView(DetailView):
                 "fragments": _safe(place_fragments(place=place)),
                 "boards": place_boards(place=place),
                 "hicm": place_hicm(place=place),
-                "priorities": list(place.priorities.select_related("source_document")),
+                "priorities": flags.attach(
+                    list(place.priorities.select_related("source_document"))
+                ),
                 "population": [fact_row(f) for f in figures],
                 "fact_sections": fact_sections([f for f in facts if f not in figures]),
             }
@@ -258,6 +262,8 @@ class BoardDetailView(BoardPageMixin, TemplateView):
             today=today,
             board_flags=flags.of(board),
             statements=flags.attach(list(board.statements.all())),
+            # workstream: named; source_document: the line that says the board leads it
+            led=list(board.leads.select_related("workstream", "source_document")),
             seats=seats,
             missing=board_selectors.organisations_missing(board),
             quorum=board_selectors.quorum_status(board),

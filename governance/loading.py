@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from places.loading import FixtureWriter, PlacesLoaded, fixture_date
+from places.models import Fact
 
 from .models import (
     Appointment,
@@ -16,6 +17,7 @@ from .models import (
     OrganisationSuccession,
     Person,
     ReportingLine,
+    WorkstreamLead,
 )
 
 
@@ -62,7 +64,36 @@ def governance_load(
                 **writer.src(m),
             },
         )
+    _workstream_leads_load(fixture=fixture, writer=writer, places=places, orgs=orgs, boards=boards)
     return GovernanceLoaded(organisations=orgs, boards=boards)
+
+
+def _workstream_leads_load(
+    *, fixture: dict, writer: FixtureWriter, places: PlacesLoaded, orgs: dict, boards: dict
+) -> None:
+    """Each workstream's leads: an organisation, a board or an unnamed post, with its source."""
+    leads = fixture.get("workstream_leads", [])
+    workstreams = {
+        fact.key: fact
+        for fact in Fact.objects.filter(
+            system=places.system, key__in={lead["workstream"] for lead in leads}
+        )
+    }
+    for lead in leads:
+        writer.upsert(
+            WorkstreamLead,
+            {"key": lead["key"]},
+            {
+                "workstream_id": workstreams[lead["workstream"]].pk,
+                "organisation_id": orgs[lead["organisation"]].pk if lead["organisation"] else None,
+                "board_id": boards[lead["board"]].pk if lead["board"] else None,
+                "role": lead["role"],
+                "as_written": lead["as_written"],
+                "note": lead["note"],
+                "order": lead["order"],
+                **writer.src(lead),
+            },
+        )
 
 
 def _organisations_load(

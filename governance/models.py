@@ -8,10 +8,12 @@ from django.utils.formats import date_format
 from simple_history.models import HistoricalRecords
 
 from icsportal.roles import PortalRole
+from places.choices import FactKind
 from places.models import (
     Attested,
     Cluster,
     Dated,
+    Fact,
     Place,
     Sourced,
     System,
@@ -302,6 +304,68 @@ class Person(Sourced):
     def provenance(self) -> str:
         """Where the person came from when no document names them: "Added by … on …"."""
         return added_by_text(self.created_by, self.created_at) if self.created_at else ""
+
+
+class WorkstreamLead(Sourced):
+    """Who leads a workstream (a fact of kind workstream), as the documents say: an organisation
+    ("the current lead providers"), a board ("the leadership for this resides with the LWAB")
+    or a post held by a person the documents do not name ("a System Lead ... post")."""
+
+    key = models.SlugField(max_length=120, unique=True)
+    workstream = models.ForeignKey(
+        Fact,
+        on_delete=models.CASCADE,
+        related_name="leads",
+        limit_choices_to={"kind": FactKind.WORKSTREAM},
+    )
+    organisation = models.ForeignKey(
+        Organisation, null=True, blank=True, on_delete=models.CASCADE, related_name="leads"
+    )
+    board = models.ForeignKey(
+        Board, null=True, blank=True, on_delete=models.CASCADE, related_name="leads"
+    )
+    person = models.ForeignKey(
+        Person, null=True, blank=True, on_delete=models.SET_NULL, related_name="leads"
+    )
+    # The lead's part in the documents' words: "current lead provider for the Out of
+    # Hospital contracts", "System Lead for Medicines Optimisation and Pharmacy Integration".
+    role = models.CharField(max_length=300)
+    # The words that say so, as the document wrote them.
+    as_written = models.TextField(blank=True)
+    note = models.TextField(blank=True)
+    order = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        ordering = ["workstream", "order", "key"]
+        constraints = [
+            sourced_constraint("workstream_lead_source_line_has_document"),
+            models.CheckConstraint(
+                condition=Q(organisation__isnull=True) | Q(board__isnull=True),
+                name="workstream_lead_organisation_or_board",
+                violation_error_message="A lead is an organisation or a board, not both.",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.workstream}: {self.lead_name}"
+
+    @property
+    def lead_kind(self) -> str:
+        """ "organisation", "board" or "person": the kind of record the lead is."""
+        if self.organisation_id is not None:
+            return "organisation"
+        return "board" if self.board_id is not None else "person"
+
+    @property
+    def lead_name(self) -> str:
+        """The lead's name, or its post's where the documents name no person."""
+        lead = self.organisation or self.board or self.person
+        return str(lead) if lead is not None else self.role
+
+    def clean(self):
+        super().clean()
+        if self.workstream_id is not None and self.workstream.kind != FactKind.WORKSTREAM:
+            raise ValidationError({"workstream": "A lead leads a workstream."})
 
 
 class Appointment(Sourced):

@@ -16,7 +16,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 
 from .choices import EndReason, Role
-from .models import Board, BoardStatement, Membership, Organisation
+from .models import Board, BoardStatement, Membership, Organisation, WorkstreamLead
 from .permissions import editable_board_ids
 
 ROLE_ORDER = {value: rank for rank, value in enumerate(Role.values)}
@@ -490,6 +490,18 @@ def secretary_overview(user: AbstractBaseUser, today: dt.date) -> SecretaryOverv
     for m in terms_ending:
         m.days_left = (m.end_date - today).days
     return SecretaryOverview(boards=boards, terms_ending=terms_ending, horizon=horizon)
+
+
+def workstream_leads(facts) -> dict[int, list[WorkstreamLead]]:
+    """The leads of those ``facts`` that are workstreams, by fact id, in their order (one
+    query): each names its organisation, board or post and cites its line."""
+    leads: dict[int, list[WorkstreamLead]] = defaultdict(list)
+    # organisation, board, person: the lead named; source_document: its citation
+    for lead in WorkstreamLead.objects.filter(
+        workstream_id__in=[f.pk for f in facts]
+    ).select_related("organisation", "board", "person", "source_document"):
+        leads[lead.workstream_id].append(lead)
+    return dict(leads)
 
 
 # -- lineage -------------------------------------------------------------------------------------

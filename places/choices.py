@@ -33,6 +33,16 @@ FACT_KIND_HEADINGS = {
 }
 
 
+class DatePrecision(models.TextChoices):
+    """How much of a date the documents' words give; a fact's ``date`` is the first day of it."""
+
+    DAY = "day", "Day"
+    MONTH = "month", "Month"
+    QUARTER = "quarter", "Quarter of a financial year"
+    FINANCIAL_YEAR = "financial_year", "Financial year"
+    YEAR = "year", "Year"
+
+
 class PriorityStatus(models.TextChoices):
     CURRENT = "current", "Current"
     PLANNED = "planned", "Planned"

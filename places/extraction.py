@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+from dataclasses import dataclass
 from typing import Any
 
 from django.utils.text import slugify
@@ -92,6 +93,92 @@ def financial_year(label: str) -> tuple[str, str]:
     return dt.date(start, 4, 1).isoformat(), dt.date(start + 1, 3, 31).isoformat()
 
 
+MONTHS = {
+    name: n
+    for n, names in enumerate(
+        [
+            ("january", "jan"),
+            ("february", "feb"),
+            ("march", "mar"),
+            ("april", "apr"),
+            ("may",),
+            ("june", "jun"),
+            ("july", "jul"),
+            ("august", "aug"),
+            ("september", "sep", "sept"),
+            ("october", "oct"),
+            ("november", "nov"),
+            ("december", "dec"),
+        ],
+        start=1,
+    )
+    for name in names
+}
+_MONTH = r"(" + "|".join(sorted(MONTHS, key=len, reverse=True)) + r")\b"
+_DAY_MONTH = re.compile(r"\b(\d{1,2})(?:st|nd|rd|th)?\s+(?:of\s+)?" + _MONTH, re.IGNORECASE)
+_MONTH_ONLY = re.compile(r"\b" + _MONTH, re.IGNORECASE)
+_FINANCIAL_YEAR = re.compile(r"\b(\d{4})/(\d{2})\b")
+_QUARTER = re.compile(r"\bQ([1-4])\b")
+_YEAR = re.compile(r"(?<![\d/])(\d{4})(?![\d/])")
+
+
+@dataclass(frozen=True)
+class EventDate:
+    """When a dated event happened, to the precision its words give: ``start`` is the first
+    day of the day, month, quarter, financial year or year they name."""
+
+    start: dt.date
+    precision: str  # "day", "month", "quarter", "financial_year" or "year"
+
+
+def event_date(event: dict, where: str, *, chosen_year: int | None = None) -> EventDate:
+    """The date an event's words as written give ("26th of June", "Q4 2018/19", "summer of
+    2018"), no more precise than they are. Words without a year take the extraction's year
+    where its note says the year was inferred (from the document's own date), else
+    ``chosen_year``, an editorial choice; the result must agree with the extraction's
+    ``date``."""
+    words = event["date_as_written"]
+    financial = _FINANCIAL_YEAR.search(words)
+    if financial:
+        first = int(financial[1])
+        quarter = _QUARTER.search(words)
+        if quarter is None:
+            return EventDate(dt.date(first, 4, 1), "financial_year")
+        # The financial year's quarters begin in April, July, October and January.
+        month = 4 + 3 * (int(quarter[1]) - 1)
+        return EventDate(dt.date(first + month // 13, (month - 1) % 12 + 1, 1), "quarter")
+    year = _YEAR.search(words)
+    if year is None:
+        if "inferred" in str(event.get("note", "")):
+            year_value = _year(event["date"])
+        elif chosen_year is not None:
+            year_value = chosen_year
+        else:
+            raise ExtractionError(
+                f"{where}: {words!r} gives no year, and neither the extraction's note nor "
+                "the editorial file's event_years says which"
+            )
+    else:
+        year_value = int(year[1])
+    day_month = _DAY_MONTH.search(words)
+    month = _MONTH_ONLY.search(words)
+    if day_month:
+        found = EventDate(
+            dt.date(year_value, MONTHS[day_month[2].lower()], int(day_month[1])), "day"
+        )
+    elif month:
+        found = EventDate(dt.date(year_value, MONTHS[month[1].lower()], 1), "month")
+    else:
+        found = EventDate(dt.date(year_value, 1, 1), "year")
+    width = {"day": 10, "month": 7, "year": 4}[found.precision]
+    if found.start.isoformat()[:width] != str(event["date"])[:width]:
+        raise ExtractionError(
+            f"{where}: {words!r} reads as {found.start.isoformat()[:width]}, "
+            f"the extraction says {event['date']!r}"
+        )
+    return found
+
+
 class Converter:
     """One conversion: holds the document keys and the editorial choices."""
 
@@ -140,6 +227,7 @@ class Converter:
             "risks": self.risks(),
             "escalation_route": self.escalation_route(),
             "commitments": self.commitments(),
+            "workstream_leads": self.workstream_leads(),
             "successions": self.successions(),
         }
 
@@ -484,15 +572,74 @@ class Converter:
                 label=m.get("item", ""),
                 order=n,
             )
+        out.extend(self.event_facts())
+        return out
+
+    def event_facts(self) -> list[dict]:
+        """The dated events, each with the date its words give (``date``, the first day of the
+        period, and ``date_precision``), ordered by date, then as the extraction lists them."""
+        chosen = self.ed.get("event_years", {})
+        dated = []
         for n, e in enumerate(self.x.get("events", [])):
-            add(
-                "event",
-                f"event-{n}",
-                {**e, "year": e["date"], "as_written": e["date_as_written"]},
-                text=e["event"],
-                topic="Dated events",
-                label=e["date_as_written"],
-                order=n,
+            where = f"events[{n}]"
+            choice = chosen.get(f"{e['source']['file']}:{e['source']['line']}") or {}
+            when = event_date(e, where, chosen_year=choice.get("year"))
+            note = " ".join(
+                part
+                for part in (
+                    e.get("note") if isinstance(e.get("note"), str) else "",
+                    f"Year not written: {choice['reason']}" if choice else "",
+                )
+                if part
+            )
+            record = {**e, "year": e["date"], "as_written": e["date_as_written"], "note": note}
+            dated.append((when.start, n, when, record))
+        out = []
+        for order, (_, n, when, record) in enumerate(sorted(dated, key=lambda d: d[:2])):
+            fact = self.fact(
+                key=f"event-{n}",
+                place=None,
+                kind="event",
+                record={**record, "topic": "Dated events", "label": record["as_written"]},
+                text=record["event"],
+                order=order,
+            )
+            fact["note"] = self.noted(fact["source"], fact["note"])
+            fact["date"] = when.start.isoformat()
+            fact["date_precision"] = when.precision
+            out.append(fact)
+        return out
+
+    def workstream_leads(self) -> list[dict]:
+        """Who leads each workstream, as the editorial file's ``workstream_leads`` reads it from
+        the documents: an organisation, a board, or a post whose holder is not named; each with
+        the line that says so."""
+        workstreams = {w["id"] for w in self.x.get("workstreams", [])}
+        orgs = {o["id"] for o in self.x["organisations"]}
+        boards = {b["id"] for b in self.x["boards"]}
+        out = []
+        for n, lead in enumerate((self.ed.get("workstream_leads") or {}).get("leads", [])):
+            where = f"workstream_leads[{n}]"
+            if lead["workstream"] not in workstreams:
+                raise ExtractionError(f"{where}: no workstream {lead['workstream']!r}")
+            if lead.get("organisation") and lead["organisation"] not in orgs:
+                raise ExtractionError(f"{where}: no organisation {lead['organisation']!r}")
+            if lead.get("board") and lead["board"] not in boards:
+                raise ExtractionError(f"{where}: no board {lead['board']!r}")
+            workstream = slugify(lead["workstream"].replace("_", "-"))
+            named = lead.get("organisation") or lead.get("board") or f"post-{n}"
+            out.append(
+                {
+                    "key": slugify(f"{workstream}-lead-{named.replace('_', '-')}"),
+                    "workstream": workstream,
+                    "organisation": lead.get("organisation"),
+                    "board": lead.get("board"),
+                    "role": lead["role"],
+                    "as_written": lead.get("as_written", ""),
+                    "note": lead.get("note", ""),
+                    "order": n,
+                    "source": self.cite(lead["source"], where),
+                }
             )
         return out
 

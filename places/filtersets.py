@@ -92,10 +92,15 @@ class FactFilterSet(SearchFilterSet):
     document = KeyFilter(
         field_name="source_document", queryset=Document.objects.all(), noun="cited document"
     )
+    # date_after, date_before: dated events whose period begins within the range.
+    date = filters.DateFromToRangeFilter(
+        help_text="Dated events whose date (the first day of the period the words name) is on "
+        "or after date_after and on or before date_before (YYYY-MM-DD)."
+    )
 
     class Meta:
         model = Fact
-        fields = ["q", "system", "place", "kind", "topic", "document"]
+        fields = ["q", "system", "place", "kind", "topic", "document", "date"]
 
 
 class DataQualityFlagFilterSet(SearchFilterSet):

@@ -195,6 +195,8 @@ def _facts_load(*, fixture: dict, writer: FixtureWriter, system: System, places:
                 "qualifier": f["qualifier"],
                 "figures": f["figures"],
                 "year": f["year"],
+                "date": fixture_date(f.get("date")),
+                "date_precision": f.get("date_precision", ""),
                 "is_headline": f["is_headline"],
                 "note": f["note"],
                 "order": f["order"],

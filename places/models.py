@@ -11,7 +11,7 @@ from simple_history.models import HistoricalRecords
 
 from icsportal.validity import valid_on
 
-from .choices import FactKind, PriorityStatus
+from .choices import DatePrecision, FactKind, PriorityStatus
 
 
 class Document(models.Model):
@@ -334,6 +334,10 @@ class Fact(Sourced):
     # Several figures stated in one sentence: [{"value", "unit", "as_written", "label"}, ...]
     figures = models.JSONField(default=list, blank=True)
     year = models.PositiveSmallIntegerField(null=True, blank=True)
+    # A dated event's date as its words give it: the first day of the day, month, quarter,
+    # financial year or year they name, and which of those it is ("summer of 2018": a year).
+    date = models.DateField(null=True, blank=True)
+    date_precision = models.CharField(max_length=20, choices=DatePrecision.choices, blank=True)
     # The Place's headline population, shown on cards and the overview.
     is_headline = models.BooleanField(default=False)
     note = models.TextField(blank=True)
@@ -349,10 +353,26 @@ class Fact(Sourced):
                 violation_error_message="A Place has only one headline figure of each kind.",
             ),
             sourced_constraint("fact_source_line_has_document"),
+            models.CheckConstraint(
+                condition=Q(date__isnull=True, date_precision="")
+                | (Q(date__isnull=False) & ~Q(date_precision="")),
+                name="fact_date_has_precision",
+                violation_error_message="A date needs its precision, and a precision its date.",
+            ),
         ]
 
     def __str__(self):
         return self.label or self.text[:80]
+
+    # The forms of a date an HTML ``datetime`` attribute takes, by precision.
+    _DATETIME_WIDTHS = {DatePrecision.DAY: 10, DatePrecision.MONTH: 7, DatePrecision.YEAR: 4}
+
+    @property
+    def date_datetime(self) -> str:
+        """The date as an HTML ``datetime`` to its precision ("2017-05", "2018"), or '' without
+        a date or where the precision (a quarter, a financial year) has no such form."""
+        width = self._DATETIME_WIDTHS.get(self.date_precision)
+        return self.date.isoformat()[:width] if self.date and width else ""
 
     # "127 GP practices", "all five District and Borough Councils", "Two Health and ..."
     _COUNTED = re.compile(

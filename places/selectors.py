@@ -39,26 +39,35 @@ def _cited_lines(row, keys: dict[int, str]) -> set[tuple[str, int]]:
 
 
 def facts_with_flags(
-    *, system_id: int, place_id: int | None = None, kind: str | None = None
+    *,
+    system_id: int,
+    place_id: int | None = None,
+    kind: str | None = None,
+    index: "QualityFlags | None" = None,
 ) -> list[Fact]:
     """The facts of a system (``place_id`` None: its own, not its Places') or of one Place, in
     their order, only those of ``kind`` when given, each with ``flags``: the data-quality
     doubts that cite any line the fact cites, as dicts of ``issue``, ``handling`` and
-    ``citations`` (three queries)."""
-    return facts_and_flags(system_id=system_id, place_id=place_id, kind=kind)[0]
+    ``citations`` (three queries; one with the system's ``index`` of flags, which a page
+    showing other rows too builds once)."""
+    return facts_and_flags(system_id=system_id, place_id=place_id, kind=kind, index=index)[0]
 
 
 def facts_and_flags(
-    *, system_id: int, place_id: int | None = None, kind: str | None = None
+    *,
+    system_id: int,
+    place_id: int | None = None,
+    kind: str | None = None,
+    index: "QualityFlags | None" = None,
 ) -> tuple[list[Fact], list[dict]]:
     """``facts_with_flags``, and every data-quality flag of the system as the facts carry
-    them, in key order (three queries)."""
+    them, in key order (three queries, or one with ``index``)."""
     # source_document: each fact's citation
     facts = Fact.objects.filter(system_id=system_id, place_id=place_id)
     if kind is not None:
         facts = facts.filter(kind=kind)
     facts = list(facts.select_related("source_document"))
-    index = QualityFlags(system_id=system_id)
+    index = index or QualityFlags(system_id=system_id)
     index.attach(facts)
     return facts, index.flags
 

@@ -7,9 +7,9 @@ from icsportal.api.serializers import (
     source_row,
     source_values,
 )
-from places.api.serializers import PlaceBriefSerializer
+from places.api.serializers import FactSerializer, PlaceBriefSerializer
 
-from ..models import Board, Membership, Organisation, Person
+from ..models import Board, Membership, Organisation, Person, WorkstreamLead
 
 
 class OrganisationBriefSerializer(serializers.ModelSerializer):
@@ -99,6 +99,44 @@ class PersonSerializer(serializers.ModelSerializer):
     class Meta:
         model = Person
         fields = ["id", "key", "name", "name_variants", "identity_note", "is_synthetic", "source"]
+
+
+class WorkstreamLeadSerializer(serializers.ModelSerializer):
+    """Who leads a workstream: the kind of record the lead is (``organisation``, ``board``, or
+    ``person`` for a post whose holder the documents do not name), that record, its role and
+    the words that say so, and its source."""
+
+    lead_kind = serializers.CharField(read_only=True)
+    name = serializers.CharField(source="lead_name", read_only=True)
+    organisation = OrganisationBriefSerializer(read_only=True, allow_null=True)
+    board = BoardBriefSerializer(read_only=True, allow_null=True)
+    person = PersonBriefSerializer(read_only=True, allow_null=True)
+    source = source_field()
+
+    class Meta:
+        model = WorkstreamLead
+        fields = [
+            "key",
+            "lead_kind",
+            "name",
+            "organisation",
+            "board",
+            "person",
+            "role",
+            "as_written",
+            "note",
+            "source",
+        ]
+
+
+class FactWithLeadsSerializer(FactSerializer):
+    """A cited fact (``FactSerializer``); a workstream's with who leads it (``leads``, empty
+    for every other fact and for a workstream whose lead the documents do not name)."""
+
+    leads = WorkstreamLeadSerializer(many=True, read_only=True)
+
+    class Meta(FactSerializer.Meta):
+        fields = [*FactSerializer.Meta.fields, "leads"]
 
 
 class MembershipSerializer(serializers.ModelSerializer):

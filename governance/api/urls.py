@@ -3,6 +3,8 @@ from rest_framework.routers import SimpleRouter
 from . import lineage, meeting_views, views
 
 router = SimpleRouter()
+# The facts: places' endpoint, with each workstream's leads.
+router.register("facts", views.FactViewSet, basename="fact")
 router.register("organisations", views.OrganisationViewSet, basename="organisation")
 router.register("boards", views.BoardViewSet, basename="board")
 router.register("board-successions", lineage.BoardSuccessionViewSet, basename="board-succession")

@@ -1,6 +1,7 @@
 import re
 
 from django.core.exceptions import ValidationError
+from django.db.models import Prefetch
 from drf_spectacular.utils import (
     OpenApiParameter,
     OpenApiResponse,
@@ -17,14 +18,16 @@ from icsportal.api.parsers import PortalJSONParser
 from icsportal.api.schema import LINKS
 from icsportal.api.views import PortalViewSet
 from icsportal.roles import PortalRole
+from places.api.views import FactViewSet as PlacesFactViewSet
 
 from ..filtersets import BoardFilterSet, MembershipFilterSet, OrganisationFilterSet, PersonFilterSet
-from ..models import Board, Membership, Organisation, Person
+from ..models import Board, Membership, Organisation, Person, WorkstreamLead
 from ..permissions import ONLY_EDITORS, can_edit_board
 from ..services import StaleVersion, membership_create, membership_end, membership_update
 from .serializers import (
     BoardDetailSerializer,
     BoardSerializer,
+    FactWithLeadsSerializer,
     MembershipChangeSerializer,
     MembershipEndSerializer,
     MembershipSerializer,
@@ -32,6 +35,23 @@ from .serializers import (
     OrganisationSerializer,
     PersonSerializer,
 )
+
+
+class FactViewSet(PlacesFactViewSet):
+    """Every cited fact (filters: system, place, kind, topic, document, date, ``q``); a
+    workstream's with its leads. Served from governance, where a workstream meets the
+    organisations, boards and posts that lead it."""
+
+    # leads: each workstream's, with the organisation, board or person named and the citation
+    queryset = PlacesFactViewSet.queryset.prefetch_related(
+        Prefetch(
+            "leads",
+            queryset=WorkstreamLead.objects.select_related(
+                "organisation", "board", "person", "source_document"
+            ),
+        )
+    )
+    serializer_class = FactWithLeadsSerializer
 
 
 class OrganisationViewSet(PortalViewSet):

@@ -117,7 +117,9 @@ class PrioritySerializer(serializers.ModelSerializer):
 
 class FactSerializer(serializers.ModelSerializer):
     """A cited fact: the figure (``value`` in ``unit``), the words as the document wrote them
-    (``as_written``), several figures of one sentence (``figures``), and its source."""
+    (``as_written``), several figures of one sentence (``figures``), and its source. A dated
+    event's ``date`` is the first day of the day, month, quarter, financial year or year its
+    words name, ``date_precision`` says which ("summer of 2018": ``2018-01-01``, a year)."""
 
     system = SystemBriefSerializer(read_only=True)
     place = PlaceBriefSerializer(read_only=True, allow_null=True)
@@ -140,6 +142,8 @@ class FactSerializer(serializers.ModelSerializer):
             "qualifier",
             "figures",
             "year",
+            "date",
+            "date_precision",
             "is_headline",
             "note",
             "source",

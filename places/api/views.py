@@ -46,11 +46,14 @@ class DocumentViewSet(PortalViewSet):
 
 
 class FactViewSet(PortalViewSet):
+    """Every cited fact. Routed by governance.api, whose subclass adds each workstream's leads
+    (the organisations, boards and posts are governance's)."""
+
     # system, place: their brief forms; source_document: the citation
     queryset = Fact.objects.select_related("system", "place", "source_document")
     serializer_class = FactSerializer
     filterset_class = FactFilterSet
-    ordering_fields = ["key", "kind", "topic", "year", "id"]
+    ordering_fields = ["key", "kind", "topic", "year", "date", "id"]
     ordering = ["system__name", "place__name", "kind", "order", "key"]
     lookup_field = "key"
 

@@ -593,12 +593,13 @@ def test_the_priority_page_runs_the_same_queries_for_few_links_and_many(admin, p
     # list and in the history, which also holds the six earlier removals.
     assert page.count('Remove<span class="nhsuk-u-visually-hidden"> the link to') == 8
     assert page.count("Evidence again") == 12 and page.count("Undo") == 6
-    # 13 for an admin, whatever the number of links: the session and the user; the priority;
-    # its outcome links; its metric links; their series summaries; its also-citations; the two
-    # histories; the outcome choices (counted for the radios' layout, then listed); the metric
-    # choices (whether any, then listed).
+    # 15 for an admin, whatever the number of links: the session and the user; the priority;
+    # its outcome links; its metric links; their series summaries; its also-citations; its
+    # data-quality flags (the documents, the flags); the two histories; the outcome choices
+    # (counted for the radios' layout, then listed); the metric choices (whether any, then
+    # listed).
     assert small == large
-    assert large <= 13
+    assert large <= 15
 
 
 # -- the board page ------------------------------------------------------------------------------

@@ -80,3 +80,29 @@ def test_the_four_place_executives_report_to_the_partnership_board_citing_the_li
     ).select_related("source_document")
     assert lines.count() == 4
     assert {(line.source_document.key, line.source_line) for line in lines} == {("doc_004", 270)}
+
+
+def test_the_workforce_board_seats_the_nhs_providers_and_councils_it_names():
+    # "Membership includes NHS providers, education and local authority representation along
+    # with primary care" (5-year plan, line 468).
+    assert {"UHCW", "GEH", "SWFT", "CWPT", "WCC"} <= seated("board_lwab")
+    assert Membership.objects.filter(
+        board__key="board_lwab", on_behalf_of__name="Coventry City Council"
+    ).exists()
+
+
+def test_the_ambulance_service_is_seated_on_no_board_for_a_group_and_the_seats_say_why():
+    # The documents name WMAS only as a pilot's partner and a Digital Transformation Board
+    # external group; where they name "NHS providers" it is not among them, and the seat's
+    # note gives the lines that show it.
+    assert not Membership.objects.filter(on_behalf_of__key="org_wmas").exists()
+    note = Membership.objects.get(
+        board__key="board_provider_alliance", on_behalf_of__key="org_swft"
+    )
+    assert "line 735" in note.note and "line 604" in note.note
+
+
+def test_the_place_executive_choice_records_its_reasons_from_the_documents():
+    choice = json.loads(EDITORIAL.read_text(encoding="utf-8"))["place_reporting"]
+    assert "board_sw_place_coordination_group" in choice["boards"]
+    assert "line 117" in choice["reason"] and "Joint Delivery Board" in choice["reason"]

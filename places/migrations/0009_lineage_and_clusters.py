@@ -11,11 +11,16 @@ from places import content_version
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('places', '0007_triggers_after_rebuilds'),
+        ('places', '0008_fact_date'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
+        # Reversing on SQLite rebuilds the altered tables and drops their triggers: put them
+        # back after reversing too.
+        migrations.RunPython(
+            migrations.RunPython.noop, content_version.reinstall_for("places")
+        ),
         migrations.CreateModel(
             name='Cluster',
             fields=[

@@ -11,12 +11,17 @@ from places import content_version
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('governance', '0009_triggers_after_rebuilds'),
-        ('places', '0008_lineage_and_clusters'),
+        ('governance', '0010_workstream_leads'),
+        ('places', '0009_lineage_and_clusters'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
+        # Reversing on SQLite rebuilds the altered tables and drops their triggers: put them
+        # back after reversing too.
+        migrations.RunPython(
+            migrations.RunPython.noop, content_version.reinstall_for("governance")
+        ),
         migrations.CreateModel(
             name='BoardSuccession',
             fields=[
