@@ -16,6 +16,7 @@ from governance.models import Board
 from governance.permissions import can_edit_board
 from governance.views import BoardPageMixin
 from icsportal.paging import page_number
+from icsportal.roles import is_admin
 from metrics.choices import Category
 from metrics.fragments import cached_fragments, fragment_key
 from places.choices import FactKind
@@ -273,5 +274,12 @@ class BoardDetailView(BoardPageMixin, TemplateView):
             board_risks=risk_selectors.board_risks(board),
             board_outcomes=board_outcomes(board=board),
             meetings=meeting_selectors.board_meetings(board, self.request.user),
+            lineage=board_selectors.lineage_of(board),
+            record_lineage_url=(
+                f"{reverse('lineage:succession_record')}?body=board&system={board.system.slug}"
+                f"&predecessor={board.pk}"
+                if is_admin(self.request.user)
+                else ""
+            ),
         )
         return context

@@ -11,12 +11,14 @@ from .models import (
     Attendance,
     Board,
     BoardStatement,
+    BoardSuccession,
     Decision,
     Declaration,
     Interest,
     Meeting,
     Membership,
     Organisation,
+    OrganisationSuccession,
     Person,
     ReportingLine,
     RoleGrant,
@@ -222,3 +224,12 @@ class DecisionAdmin(ViewOnlyAdmin):
 class ActionAdmin(ViewOnlyAdmin):
     list_display = ["board", "description", "owner", "due_date", "status"]
     list_filter = ["status", "board"]
+
+
+# Successions are recorded through /structure/ and the API (the service checks the
+# administrator, the reason and the source, and ends and starts the bodies concerned); the
+# admin shows them and their history.
+@admin.register(BoardSuccession, OrganisationSuccession)
+class SuccessionAdmin(ViewOnlyAdmin):
+    list_display = ["predecessor", "successor", "kind", "date"]
+    list_filter = ["kind"]

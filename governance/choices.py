@@ -102,3 +102,11 @@ class ActionStatus(models.TextChoices):
     OPEN = "open", "Open"
     DONE = "done", "Done"
     CANCELLED = "cancelled", "Cancelled"
+
+
+class SuccessionKind(models.TextChoices):
+    MERGER = "merger", "Merger"
+    SPLIT = "split", "Split"
+    BOUNDARY_CHANGE = "boundary_change", "Boundary change"
+    REPLACEMENT = "replacement", "Replacement"
+    RENAME = "rename", "Rename"

@@ -11,6 +11,7 @@ from icsportal.filtersets import (
     SearchFilterSet,
     SlugFilter,
 )
+from icsportal.validity import AsAtFilterSet
 from places.models import Place, System
 
 from .choices import (
@@ -29,16 +30,18 @@ from .models import (
     AgendaItem,
     Attendance,
     Board,
+    BoardSuccession,
     Declaration,
     Interest,
     Meeting,
     Membership,
     Organisation,
+    OrganisationSuccession,
     Person,
 )
 
 
-class OrganisationFilterSet(SearchFilterSet):
+class OrganisationFilterSet(AsAtFilterSet, SearchFilterSet):
     search_fields = ("name", "abbreviation", "subtype")
     system = SlugFilter(label="System", queryset=System.objects.all(), noun="system")
     kind = filters.ChoiceFilter(label="Kind of organisation", choices=OrganisationKind.choices)
@@ -48,10 +51,10 @@ class OrganisationFilterSet(SearchFilterSet):
 
     class Meta:
         model = Organisation
-        fields = ["q", "system", "kind", "place"]
+        fields = ["q", "system", "kind", "place", "as_at", "active_on"]
 
 
-class BoardFilterSet(SearchFilterSet):
+class BoardFilterSet(AsAtFilterSet, SearchFilterSet):
     search_fields = ("name", "abbreviation", "purpose")
     system = SlugFilter(label="System", queryset=System.objects.all(), noun="system")
     level = filters.ChoiceFilter(label="Level", choices=BoardLevel.choices)
@@ -63,7 +66,7 @@ class BoardFilterSet(SearchFilterSet):
 
     class Meta:
         model = Board
-        fields = ["q", "system", "level", "status", "place", "reports_to"]
+        fields = ["q", "system", "level", "status", "place", "reports_to", "as_at", "active_on"]
 
 
 class PersonFilterSet(SearchFilterSet):
@@ -211,3 +214,43 @@ class ActionFilterSet(SearchFilterSet):
     def filter_overdue(self, queryset, name, value):
         overdue = Q(status=ActionStatus.OPEN, due_date__lt=timezone.localdate())
         return queryset.filter(overdue) if value else queryset.exclude(overdue)
+
+
+# -- lineage -------------------------------------------------------------------------------------
+
+
+class BoardSuccessionFilterSet(SearchFilterSet):
+    search_fields = ("reason", "note", "predecessor__name", "successor__name")
+    # field_name: the schema reads the type from it; the method matches either side.
+    board = SlugFilter(
+        label="Board",
+        field_name="predecessor",
+        queryset=Board.objects.all(),
+        noun="board (as predecessor or successor)",
+        method="filter_either",
+    )
+
+    class Meta:
+        model = BoardSuccession
+        fields = ["q", "board"]
+
+    def filter_either(self, queryset, name, value):
+        return queryset.filter(Q(predecessor=value) | Q(successor=value)) if value else queryset
+
+
+class OrganisationSuccessionFilterSet(SearchFilterSet):
+    search_fields = ("reason", "note", "predecessor__name", "successor__name")
+    organisation = OrganisationFilter(
+        label="Organisation",
+        field_name="predecessor",
+        queryset=Organisation.objects.all(),
+        noun="organisation (as predecessor or successor)",
+        method="filter_either",
+    )
+
+    class Meta:
+        model = OrganisationSuccession
+        fields = ["q", "organisation"]
+
+    def filter_either(self, queryset, name, value):
+        return queryset.filter(Q(predecessor=value) | Q(successor=value)) if value else queryset

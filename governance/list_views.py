@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django import forms
 from django.core.paginator import InvalidPage, Paginator
 from django.db.models import Count, Q
 from django.http import Http404
@@ -174,17 +175,41 @@ def trees_by_system(rows: list[dict]) -> list[dict]:
 BOARDS_PER_PAGE = 50
 
 
+def as_at_param(data) -> None:
+    """Pages take ``active_on`` as ``as_at`` (the API's alias); the form shows one field."""
+    alias = data.pop("active_on", [""])[-1]
+    if alias and not data.get("as_at"):
+        data["as_at"] = alias
+
+
+def as_at_date(data):
+    """The ``as_at`` date of a page's query, or None (absent or not a date: the form says
+    which)."""
+    try:
+        return forms.DateField(required=False).clean(data.get("as_at"))
+    except forms.ValidationError:
+        return None
+
+
 class BoardListView(TemplateView):
     """The boards of one system (``?system=<slug>``, the first by name when no filter is
     given), grouped by level and Place, filterable with the API's BoardFilterSet; a filter
-    without a system searches every system, 50 boards a page (``?page=``)."""
+    without a system searches every system, 50 boards a page (``?page=``). ``?as_at=`` draws
+    the map for a date: the boards in being then, with the seats and chairs of that day."""
 
     template_name = "governance/board_list.html"
 
     def get_context_data(self, **kwargs):
-        today = timezone.localdate()
         data = self.request.GET.copy()
-        filters = [name for name in BoardFilterSet.base_filters if name != "system"]
+        as_at_param(data)
+        as_at = as_at_date(data)
+        today = as_at or timezone.localdate()
+        # A date alone still shows one system, as without one.
+        filters = [
+            name
+            for name in BoardFilterSet.base_filters
+            if name not in ("system", "as_at", "active_on")
+        ]
         filtered = any(data.get(name) for name in filters)
         if "system" not in data and not filtered:
             first = visible_systems(self.request.user).values_list("slug", flat=True).first()
@@ -205,7 +230,8 @@ class BoardListView(TemplateView):
             .order_by("system__name", "level", "name")
         )
         filterset = BoardFilterSet(data or None, queryset=queryset)
-        nhsuk_filter_form(filterset.form)
+        del filterset.form.fields["active_on"]
+        nhsuk_filter_form(filterset.form, text_fields=("q", "as_at"))
         system = filterset.form.cleaned_data.get("system") if filterset.is_valid() else None
         if system is None:
             paginator = Paginator(filterset.qs, BOARDS_PER_PAGE)
@@ -222,6 +248,7 @@ class BoardListView(TemplateView):
             filter=filterset,
             filtered=filtered,
             system=system,
+            as_at=as_at,
             page_obj=page,
             rows=rows,
             trees=trees_by_system(rows),

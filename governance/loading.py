@@ -11,8 +11,10 @@ from .models import (
     Appointment,
     Board,
     BoardStatement,
+    BoardSuccession,
     Membership,
     Organisation,
+    OrganisationSuccession,
     Person,
     ReportingLine,
     WorkstreamLead,
@@ -35,6 +37,12 @@ def governance_load(
     orgs = _organisations_load(fixture=fixture, writer=writer, places=places)
     boards = _boards_load(fixture=fixture, writer=writer, places=places, orgs=orgs)
     people = _people_load(fixture=fixture, writer=writer, places=places, orgs=orgs)
+    _successions_load(
+        fixture=fixture,
+        writer=writer,
+        places=places,
+        bodies={"organisation": orgs, "board": boards},
+    )
     for m in fixture["memberships"]:
         origin = f"{m['board']}/{m['person'] or m['on_behalf_of']}"
         board = boards[m["board"]]
@@ -189,3 +197,27 @@ def _people_load(
                 },
             )
     return people
+
+
+def _successions_load(
+    *, fixture: dict, writer: FixtureWriter, places: PlacesLoaded, bodies: dict[str, dict]
+) -> None:
+    """Which organisations and boards the documents say succeeded which, each with its line."""
+    models = {"organisation": OrganisationSuccession, "board": BoardSuccession}
+    for s in fixture.get("successions", []):
+        found = bodies[s["body"]]
+        # The origin key names the system: two systems' fixtures use the same body keys.
+        origin = f"{places.system.key}/{s['predecessor']}/{s['successor'] or 'none named'}"
+        writer.upsert(
+            models[s["body"]],
+            {"origin_key": origin},
+            {
+                "predecessor_id": found[s["predecessor"]].pk,
+                "successor_id": found[s["successor"]].pk if s["successor"] else None,
+                "kind": s["kind"],
+                "date": fixture_date(s["date"]),
+                "reason": s["reason"],
+                "note": s["note"],
+                **writer.src(s),
+            },
+        )

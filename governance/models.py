@@ -9,7 +9,19 @@ from simple_history.models import HistoricalRecords
 
 from icsportal.roles import PortalRole
 from places.choices import FactKind
-from places.models import Fact, Place, Sourced, System, key_per_system, sourced_constraint
+from places.models import (
+    Attested,
+    Cluster,
+    Dated,
+    Fact,
+    Place,
+    Sourced,
+    System,
+    attested_constraint,
+    dated_constraint,
+    key_per_system,
+    sourced_constraint,
+)
 
 from .choices import (
     ActionStatus,
@@ -24,6 +36,7 @@ from .choices import (
     OrganisationKind,
     Role,
     StatementKind,
+    SuccessionKind,
 )
 
 
@@ -33,8 +46,9 @@ def added_by_text(user, when) -> str:
     return f"Added by {who} on {date_format(timezone.localtime(when), 'j F Y')}"
 
 
-class Organisation(Sourced):
-    """A body that sits on boards or is measured: a CCG, trust, council, primary care…"""
+class Organisation(Dated, Sourced):
+    """A body that sits on boards or is measured: a CCG, trust, council, primary care…, in
+    being from ``valid_from`` to ``valid_to`` where stated."""
 
     key = models.SlugField(max_length=80)
     system = models.ForeignKey(System, on_delete=models.CASCADE, related_name="organisations")
@@ -49,12 +63,14 @@ class Organisation(Sourced):
     name_variants = models.JSONField(default=list, blank=True)
     note = models.TextField(blank=True)
     is_synthetic = models.BooleanField(default=False)
+    history = HistoricalRecords(history_change_reason_field=models.TextField(null=True))
 
     class Meta:
         ordering = ["name", "key"]
         constraints = [
             key_per_system("organisation"),
             sourced_constraint("organisation_source_line_has_document"),
+            dated_constraint("organisation_ends_after_it_starts"),
         ]
 
     def __str__(self):
@@ -78,8 +94,9 @@ class BoardQuerySet(models.QuerySet):
         )
 
 
-class Board(Sourced):
-    """A governance body: a board, executive group, forum or committee."""
+class Board(Dated, Sourced):
+    """A governance body: a board, executive group, forum or committee, in being from
+    ``valid_from`` to ``valid_to`` where stated."""
 
     key = models.SlugField(max_length=80)
     system = models.ForeignKey(System, on_delete=models.CASCADE, related_name="boards")
@@ -114,6 +131,10 @@ class Board(Sourced):
     name_variants = models.JSONField(default=list, blank=True)
     note = models.TextField(blank=True)
     is_synthetic = models.BooleanField(default=False)
+    # The cluster of systems this board serves, when it is a cluster's shared board.
+    cluster = models.ForeignKey(
+        Cluster, null=True, blank=True, on_delete=models.SET_NULL, related_name="boards"
+    )
     history = HistoricalRecords()
 
     objects = BoardQuerySet.as_manager()
@@ -123,6 +144,7 @@ class Board(Sourced):
         constraints = [
             key_per_system("board"),
             sourced_constraint("board_source_line_has_document"),
+            dated_constraint("board_ends_after_it_starts"),
         ]
 
     def __str__(self):
@@ -130,6 +152,83 @@ class Board(Sourced):
 
     def get_absolute_url(self):
         return reverse("assurance:board_detail", kwargs={"slug": self.slug})
+
+
+class Succession(Attested):
+    """Abstract: that a body was replaced by a successor (one row per successor: a split has
+    several) on a date, of a kind, for a reason, with its source. An empty successor: the
+    source names none; an empty date: the source gives none."""
+
+    date = models.DateField(null=True, blank=True)
+    kind = models.CharField(max_length=20, choices=SuccessionKind.choices)
+    note = models.TextField(blank=True)
+
+    class Meta:
+        abstract = True
+
+    def clean(self):
+        super().clean()
+        if self.successor_id is not None and self.successor_id == self.predecessor_id:
+            raise ValidationError({"successor": "A body cannot succeed itself."})
+
+    @property
+    def date_text(self) -> str:
+        return (
+            f"{self.date.day} {self.date:%B %Y}" if self.date else "Date not stated in the source"
+        )
+
+
+def succession_constraints(prefix: str) -> list:
+    return [
+        models.CheckConstraint(
+            condition=~Q(successor=F("predecessor")),
+            name=f"{prefix}_not_to_itself",
+            violation_error_message="A body cannot succeed itself.",
+        ),
+        models.UniqueConstraint(
+            fields=["predecessor", "successor"],
+            name=f"{prefix}_unique",
+            violation_error_message="This succession is already recorded.",
+        ),
+        sourced_constraint(f"{prefix}_source_line_has_document"),
+        attested_constraint(f"{prefix}_has_source"),
+    ]
+
+
+class OrganisationSuccession(Succession):
+    predecessor = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="successions"
+    )
+    successor = models.ForeignKey(
+        Organisation,
+        null=True,
+        blank=True,
+        on_delete=models.CASCADE,
+        related_name="predecessions",
+    )
+    history = HistoricalRecords(history_change_reason_field=models.TextField(null=True))
+
+    class Meta:
+        ordering = ["date", "predecessor__name", "id"]
+        constraints = succession_constraints("organisation_succession")
+
+    def __str__(self):
+        return f"{self.predecessor} → {self.successor or 'no successor named'}"
+
+
+class BoardSuccession(Succession):
+    predecessor = models.ForeignKey(Board, on_delete=models.CASCADE, related_name="successions")
+    successor = models.ForeignKey(
+        Board, null=True, blank=True, on_delete=models.CASCADE, related_name="predecessions"
+    )
+    history = HistoricalRecords(history_change_reason_field=models.TextField(null=True))
+
+    class Meta:
+        ordering = ["date", "predecessor__name", "id"]
+        constraints = succession_constraints("board_succession")
+
+    def __str__(self):
+        return f"{self.predecessor} → {self.successor or 'no successor named'}"
 
 
 class ReportingLine(Sourced):

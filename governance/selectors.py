@@ -502,3 +502,27 @@ def workstream_leads(facts) -> dict[int, list[WorkstreamLead]]:
     ).select_related("organisation", "board", "person", "source_document"):
         leads[lead.workstream_id].append(lead)
     return dict(leads)
+
+
+# -- lineage -------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Lineage:
+    """A body's predecessors (the successions that led to it) and successors (those that
+    replaced it), each a succession row with its date, kind, reason and source."""
+
+    predecessors: list
+    successors: list
+
+    def __bool__(self) -> bool:
+        return bool(self.predecessors or self.successors)
+
+
+def lineage_of(body) -> Lineage:
+    """The successions into and out of an organisation or a board: two queries."""
+    related = ("predecessor", "successor", "source_document")
+    return Lineage(
+        predecessors=list(body.predecessions.select_related(*related)),
+        successors=list(body.successions.select_related(*related)),
+    )

@@ -331,6 +331,7 @@ SPECTACULAR_SETTINGS = {
         "AttendanceStatusEnum": "governance.choices.AttendanceStatus",
         "MeetingActionStatusEnum": "governance.choices.ActionStatus",
         "InterestKindEnum": "governance.choices.InterestKind",
+        "SuccessionKindEnum": "governance.choices.SuccessionKind",
     },
     "POSTPROCESSING_HOOKS": [
         "drf_spectacular.hooks.postprocess_schema_enums",
@@ -403,6 +404,12 @@ CELERY_BEAT_SCHEDULE = {
     "notifications-send-daily": {
         "task": "governance.tasks.notifications_send_daily",
         "schedule": crontab(hour=7, minute=0),
+        "options": {"expires": 20 * 60 * 60},
+    },
+    # Every day at 00:05 Europe/London: a Place's move recorded ahead of its date takes effect.
+    "places-follow-moves-daily": {
+        "task": "places.tasks.places_follow_moves_daily",
+        "schedule": crontab(hour=0, minute=5),
         "options": {"expires": 20 * 60 * 60},
     },
     # Every minute: hand the broker the recompute requests it could not take, or lost.

@@ -33,6 +33,7 @@ urlpatterns = [
     # /boards/ too, and a board slug pattern would match them.
     path("", include("assurance.urls")),
     path("boards/", include("governance.urls")),
+    path("structure/", include("governance.lineage_urls")),
     path("metrics/", include("metrics.urls")),
     path("about/icons/", SPCIconsView.as_view(), name="about_icons"),
     # Anyone may read the accessibility statement, signed in or not, as public bodies must.

@@ -1,6 +1,16 @@
 from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
 
-from .models import DataQualityFlag, Document, Fact, Place, Priority, System
+from .models import (
+    Cluster,
+    DataQualityFlag,
+    Document,
+    Fact,
+    Place,
+    PlaceInSystem,
+    Priority,
+    System,
+)
 
 
 @admin.register(Document)
@@ -49,3 +59,20 @@ class PriorityAdmin(admin.ModelAdmin):
 class DataQualityFlagAdmin(admin.ModelAdmin):
     list_display = ["key", "source_document", "source_line"]
     search_fields = ["key", "issue", "handling"]
+
+
+@admin.register(PlaceInSystem, Cluster)
+class StructureAdmin(SimpleHistoryAdmin):
+    """Recorded through /structure/ and the API (``places.lineage``: the administrator, the
+    reason and the source are checked there); shown here with their history, not edited."""
+
+    list_display = ["__str__", "valid_from", "valid_to"]
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -233,6 +233,7 @@ class Converter:
             "escalation_route": self.escalation_route(),
             "commitments": self.commitments(),
             "workstream_leads": self.workstream_leads(),
+            "successions": self.successions(),
         }
 
     def documents(self) -> list[dict]:
@@ -1450,6 +1451,58 @@ class Converter:
             "text": statement["text"],
             "source": self.cite(statement["source"], "risk escalation"),
         }
+
+    # -- lineage ----------------------------------------------------------------------------
+    # The extraction's own words for "this board was replaced by that one".
+    SUCCESSOR_FIELDS = (
+        ("replaces", "backward"),
+        ("supersedes", "backward"),
+        ("successor", "forward"),
+    )
+
+    def successions(self) -> list[dict]:
+        """Which organisations and boards succeeded which, as the editorial file's ``lineage``
+        records them, each citing its line: checked against the extraction, whose boards name
+        what they replace (``replaces``, ``supersedes``) or their ``successor`` — every such
+        pair must be in the lineage, and the lineage names only known bodies."""
+        known = {
+            "organisation": {o["id"] for o in self.x["organisations"]},
+            "board": {b["id"] for b in self.x["boards"]},
+        }
+        out = []
+        for i, item in enumerate(self.ed.get("lineage", [])):
+            where = f"lineage[{i}]"
+            bodies = known.get(item["body"])
+            if bodies is None:
+                raise ExtractionError(f"{where}: body is 'organisation' or 'board'")
+            for end in ("predecessor", "successor"):
+                if item[end] is not None and item[end] not in bodies:
+                    raise ExtractionError(f"{where}: no {item['body']} {item[end]!r}")
+            out.append(
+                {
+                    "body": item["body"],
+                    "predecessor": item["predecessor"],
+                    "successor": item["successor"],
+                    "kind": item["kind"],
+                    "date": item["date"],
+                    "reason": item["reason"],
+                    "note": item.get("note", ""),
+                    "source": self.cite(item["source"], where),
+                }
+            )
+        recorded = {(s["predecessor"], s["successor"]) for s in out}
+        for b in self.x["boards"]:
+            for field, direction in self.SUCCESSOR_FIELDS:
+                other = b.get(field)
+                if not other:
+                    continue
+                pair = (b["id"], other) if direction == "forward" else (other, b["id"])
+                if pair not in recorded:
+                    raise ExtractionError(
+                        f"{b['id']}: the extraction says {pair[1]} succeeded {pair[0]}; "
+                        "record it in the editorial file's lineage"
+                    )
+        return out
 
     @staticmethod
     def due_date(year: str | None, qualifier: str | None) -> str | None:

@@ -3,34 +3,55 @@
 import django_filters as filters
 
 from icsportal.filtersets import KeyFilter, SearchFilterSet, SlugFilter
+from icsportal.validity import AsAtFilterSet
 
 from .choices import FactKind, PriorityStatus
 from .models import (
+    Cluster,
     DataQualityFlag,
     Document,
     Fact,
     Outcome,
     Place,
+    PlaceInSystem,
     Priority,
     System,
 )
 
 
-class SystemFilterSet(SearchFilterSet):
+class SystemFilterSet(AsAtFilterSet, SearchFilterSet):
     search_fields = ("name", "short_name", "description")
 
     class Meta:
         model = System
-        fields = ["q"]
+        fields = ["q", "as_at", "active_on"]
 
 
-class PlaceFilterSet(SearchFilterSet):
+class PlaceFilterSet(AsAtFilterSet, SearchFilterSet):
     search_fields = ("name",)
-    system = SlugFilter(label="System", queryset=System.objects.all(), noun="system")
+    system = SlugFilter(
+        label="System",
+        queryset=System.objects.all(),
+        noun="system",
+        method="filter_system",
+        help_text="The system's slug or id: the Places in it (on the as_at date, if given).",
+    )
 
     class Meta:
         model = Place
-        fields = ["q", "system"]
+        fields = ["q", "system", "as_at", "active_on"]
+
+    def filter_as_at(self, queryset, name, value):
+        # Every Place belongs to a system on every date: as_at says which (``filter_system``).
+        return queryset
+
+    def filter_system(self, queryset, name, value):
+        if value is None:
+            return queryset
+        day = self.as_at_day
+        if day is None:
+            return queryset.filter(system=value)
+        return queryset.with_system_on(day).filter(system_on=value.pk)
 
 
 class PriorityFilterSet(SearchFilterSet):
@@ -94,3 +115,27 @@ class DataQualityFlagFilterSet(SearchFilterSet):
     class Meta:
         model = DataQualityFlag
         fields = ["q", "system", "document"]
+
+
+class PlaceInSystemFilterSet(AsAtFilterSet, SearchFilterSet):
+    search_fields = ("reason", "place__name", "system__name")
+    place = SlugFilter(label="Place", queryset=Place.objects.all(), noun="Place")
+    system = SlugFilter(label="System", queryset=System.objects.all(), noun="system")
+
+    class Meta:
+        model = PlaceInSystem
+        fields = ["q", "place", "system", "as_at", "active_on"]
+
+
+class ClusterFilterSet(AsAtFilterSet, SearchFilterSet):
+    search_fields = ("name", "note", "reason")
+    system = SlugFilter(
+        label="System",
+        field_name="memberships__system",
+        queryset=System.objects.all(),
+        noun="system",
+    )
+
+    class Meta:
+        model = Cluster
+        fields = ["q", "system", "as_at", "active_on"]

@@ -1,9 +1,15 @@
+import datetime as dt
 import re
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.urls import reverse
+from simple_history.models import HistoricalRecords
+
+from icsportal.validity import valid_on
 
 from .choices import DatePrecision, FactKind, PriorityStatus
 
@@ -95,8 +101,105 @@ def sourced_constraint(name: str) -> models.CheckConstraint:
     )
 
 
-class System(Sourced):
-    """An Integrated Care System: the partnership that its Places belong to."""
+class Dated(models.Model):
+    """Abstract: in force from ``valid_from`` to ``valid_to`` (inclusive); empty = not stated,
+    or still in force."""
+
+    valid_from = models.DateField(null=True, blank=True)
+    valid_to = models.DateField(null=True, blank=True)
+
+    class Meta:
+        abstract = True
+
+    def clean(self):
+        super().clean()
+        if self.valid_from and self.valid_to and self.valid_to < self.valid_from:
+            raise ValidationError({"valid_to": "The end date is before the start date."})
+
+    def is_valid_on(self, day: dt.date) -> bool:
+        return (self.valid_from is None or self.valid_from <= day) and (
+            self.valid_to is None or self.valid_to >= day
+        )
+
+
+def dated_constraint(name: str) -> models.CheckConstraint:
+    """A validity ends on or after it starts."""
+    return models.CheckConstraint(
+        condition=Q(valid_from__isnull=True)
+        | Q(valid_to__isnull=True)
+        | Q(valid_to__gte=F("valid_from")),
+        name=name,
+        violation_error_message="The end date is before the start date.",
+    )
+
+
+class Attested(Sourced):
+    """Abstract: a change to the structure recorded with its reason and its source — a document
+    and line, or a person who said so on a date — and who entered it in the portal."""
+
+    reason = models.TextField()
+    stated_by = models.CharField(max_length=200, blank=True)
+    stated_on = models.DateField(null=True, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
+        editable=False,
+    )
+    recorded_at = models.DateTimeField(null=True, blank=True, editable=False)
+    # Set for records loaded from a fixture, so that reloading finds them again.
+    origin_key = models.CharField(max_length=200, null=True, blank=True, unique=True)
+
+    class Meta:
+        abstract = True
+
+    @property
+    def source_text(self) -> str:
+        """ "5-year plan, line 258", or "Stated by Jane Smith on 1 April 2026"."""
+        if self.source_document_id is not None:
+            return self.citation
+        if self.stated_by:
+            return f"Stated by {self.stated_by} on {self.stated_on.day} {self.stated_on:%B %Y}"
+        return ""
+
+    def clean(self):
+        super().clean()
+        has_person = bool(self.stated_by) and self.stated_on is not None
+        if self.source_document_id is None and not has_person:
+            raise ValidationError(
+                {
+                    "source_document": "Give the source: a document and line, "
+                    "or the person who stated it and the date."
+                }
+            )
+        if self.source_document_id is not None and (self.stated_by or self.stated_on):
+            raise ValidationError(
+                {"stated_by": "Give a document or a person as the source, not both."}
+            )
+        count = self.source_document.line_count if self.source_document_id else None
+        if count and self.source_line and self.source_line > count:
+            raise ValidationError(
+                {"source_line": f"{self.source_document} has {count} lines; check the line."}
+            )
+
+
+def attested_constraint(name: str) -> models.CheckConstraint:
+    """A source: a document, or a person on a date."""
+    return models.CheckConstraint(
+        condition=Q(source_document__isnull=False)
+        | (~Q(stated_by="") & Q(stated_on__isnull=False)),
+        name=name,
+        violation_error_message=(
+            "Give the source: a document and line, or the person who stated it and the date."
+        ),
+    )
+
+
+class System(Dated, Sourced):
+    """An Integrated Care System: the partnership that its Places belong to; ``valid_from`` and
+    ``valid_to`` when the documents or an administrator date it."""
 
     key = models.SlugField(max_length=60, unique=True)
     slug = models.SlugField(max_length=60, unique=True)
@@ -111,7 +214,10 @@ class System(Sourced):
 
     class Meta:
         ordering = ["name"]
-        constraints = [sourced_constraint("system_source_line_has_document")]
+        constraints = [
+            sourced_constraint("system_source_line_has_document"),
+            dated_constraint("system_ends_after_it_starts"),
+        ]
 
     def __str__(self):
         return self.name
@@ -121,6 +227,18 @@ class System(Sourced):
 
 
 class PlaceQuerySet(models.QuerySet):
+    def with_system_on(self, day: dt.date):
+        """Annotate ``system_on``: the id of each Place's system on ``day`` — that of its
+        place-in-system record covering the day, else its current system."""
+        covering = PlaceInSystem.objects.filter(valid_on(day), place=OuterRef("pk"))
+        return self.annotate(
+            system_on=Coalesce(
+                Subquery(covering.order_by("-valid_from").values("system_id")[:1]),
+                F("system_id"),
+                output_field=models.BigIntegerField(),
+            )
+        )
+
     def with_headline_population(self):
         """Prefetch each Place's headline population fact and its citation as
         ``headline_population`` (a list of none or one)."""
@@ -165,6 +283,68 @@ class Place(Sourced):
 
     def get_absolute_url(self):
         return reverse("assurance:place_detail", kwargs={"slug": self.slug})
+
+
+class PlaceInSystem(Attested, Dated):
+    """That a Place belonged to a system from one date to another: the record of a Place that
+    moved. ``Place.system`` stays the system it belongs to today."""
+
+    place = models.ForeignKey(Place, on_delete=models.CASCADE, related_name="systems_over_time")
+    system = models.ForeignKey(System, on_delete=models.PROTECT, related_name="+")
+    history = HistoricalRecords(history_change_reason_field=models.TextField(null=True))
+
+    class Meta:
+        ordering = ["place", "valid_from", "id"]
+        verbose_name = "place in system"
+        verbose_name_plural = "places in systems"
+        constraints = [
+            dated_constraint("place_in_system_ends_after_it_starts"),
+            sourced_constraint("place_in_system_source_line_has_document"),
+            attested_constraint("place_in_system_has_source"),
+        ]
+
+    def __str__(self):
+        return f"{self.place} in {self.system}"
+
+
+class Cluster(Attested, Dated):
+    """A named group of systems sharing a board and executive team, for a time."""
+
+    key = models.SlugField(max_length=80, unique=True)
+    slug = models.SlugField(max_length=80, unique=True)
+    name = models.CharField(max_length=200)
+    note = models.TextField(blank=True)
+    history = HistoricalRecords(history_change_reason_field=models.TextField(null=True))
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            dated_constraint("cluster_ends_after_it_starts"),
+            sourced_constraint("cluster_source_line_has_document"),
+            attested_constraint("cluster_has_source"),
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class ClusterMembership(Attested, Dated):
+    """That a system belonged to a cluster from one date to another."""
+
+    cluster = models.ForeignKey(Cluster, on_delete=models.CASCADE, related_name="memberships")
+    system = models.ForeignKey(System, on_delete=models.CASCADE, related_name="clusters_joined")
+    history = HistoricalRecords(history_change_reason_field=models.TextField(null=True))
+
+    class Meta:
+        ordering = ["cluster", "system__name", "valid_from"]
+        constraints = [
+            dated_constraint("cluster_membership_ends_after_it_starts"),
+            sourced_constraint("cluster_membership_source_line_has_document"),
+            attested_constraint("cluster_membership_has_source"),
+        ]
+
+    def __str__(self):
+        return f"{self.system} in {self.cluster}"
 
 
 class Fact(Sourced):

@@ -34,6 +34,13 @@ def _sources(obj) -> list[dict]:
     ]
 
 
+def _dates(obj) -> dict:
+    """Popolo's founding and dissolution dates, where the body's ``valid_from``/``valid_to``
+    are stated (successions set them)."""
+    dates = {"founding_date": obj.valid_from, "dissolution_date": obj.valid_to}
+    return {name: day.isoformat() for name, day in dates.items() if day is not None}
+
+
 def _popolo_time(value) -> str:
     """A date-time as Popolo's pattern takes it: local time to the second, with its offset."""
     return timezone.localtime(value).replace(microsecond=0).isoformat()
@@ -101,6 +108,7 @@ def popolo_export(user=None) -> dict:
                 "description": board.purpose or None,
                 "other_names": [{"name": board.abbreviation}] if board.abbreviation else [],
                 "sources": _sources(board),
+                **_dates(board),
             }
         )
     for org in Organisation.objects.select_related("source_document"):
@@ -111,6 +119,7 @@ def popolo_export(user=None) -> dict:
                 "classification": org.get_kind_display().lower(),
                 "other_names": [{"name": org.abbreviation}] if org.abbreviation else [],
                 "sources": _sources(org),
+                **_dates(org),
             }
         )
     persons = [

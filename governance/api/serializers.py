@@ -37,6 +37,8 @@ class OrganisationSerializer(serializers.ModelSerializer):
             "name_variants",
             "note",
             "is_synthetic",
+            "valid_from",
+            "valid_to",
             "source",
         ]
 
@@ -72,6 +74,8 @@ class BoardSerializer(serializers.ModelSerializer):
             "established",
             "note",
             "is_synthetic",
+            "valid_from",
+            "valid_to",
             "source",
         ]
 

@@ -1,12 +1,18 @@
 from rest_framework.routers import SimpleRouter
 
-from . import meeting_views, views
+from . import lineage, meeting_views, views
 
 router = SimpleRouter()
 # The facts: places' endpoint, with each workstream's leads.
 router.register("facts", views.FactViewSet, basename="fact")
 router.register("organisations", views.OrganisationViewSet, basename="organisation")
 router.register("boards", views.BoardViewSet, basename="board")
+router.register("board-successions", lineage.BoardSuccessionViewSet, basename="board-succession")
+router.register(
+    "organisation-successions",
+    lineage.OrganisationSuccessionViewSet,
+    basename="organisation-succession",
+)
 router.register("people", views.PersonViewSet, basename="person")
 router.register("memberships", views.MembershipViewSet, basename="membership")
 router.register("meetings", meeting_views.MeetingViewSet, basename="meeting")

@@ -45,6 +45,8 @@ class SystemSerializer(serializers.ModelSerializer):
             "population",
             "population_as_written",
             "is_synthetic",
+            "valid_from",
+            "valid_to",
             "source",
         ]
 

@@ -181,6 +181,9 @@ def test_popolo_export_validates_against_the_popolo_schemas(analyst):
         meeting=meeting, number=2, title="Part II", purpose="decision", is_public=False
     )
     Meeting.objects.create(board=board, start=meeting.start, is_public=False)
+    # A board replaced on a date: its dissolution and its successor's founding.
+    Board.objects.filter(key="board_stp_board").update(valid_to=dt.date(2019, 8, 31))
+    Board.objects.filter(key="board_peg").update(valid_from=dt.date(2019, 9, 1))
     response = analyst.get("/api/v1/export/popolo.json")
     assert response.status_code == 200
     data = response.json()
@@ -197,6 +200,10 @@ def test_popolo_export_validates_against_the_popolo_schemas(analyst):
             assert not errors, (item, [e.message for e in errors])
     ids = {o["id"] for o in data["organizations"]}
     assert "board/warwickshire-north-place-executive" in ids
+    by_id = {o["id"]: o for o in data["organizations"]}
+    assert by_id["board/partnership-executive-group"]["founding_date"] == "2019-09-01"
+    stp = by_id["board/better-health-better-care-better-value-board"]
+    assert stp["dissolution_date"] == "2019-08-31" and "founding_date" not in stp
     for o in data["organizations"]:
         assert o.get("parent_id") in (None, *ids)
     seats = [

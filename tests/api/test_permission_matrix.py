@@ -31,6 +31,10 @@ EXPECTED = {
     ("/api/v1/imports/", "get"): {"analyst", "admin"},
     ("/api/v1/imports/{id}/", "get"): set(),
 }
+# Changes to the structure: an empty POST is 400 for administrators (403 for the others).
+STRUCTURE = ["board-successions", "organisation-successions", "place-moves", "clusters"]
+for name in STRUCTURE:
+    EXPECTED[(f"/api/v1/{name}/", "post")] = set()
 # Meetings and their records: an empty POST is 400 for the board's editors (403 for the
 # others); the documents hold no meeting, so each PATCH finds nothing (404).
 MEETING_RECORDS = ["meetings", "agenda-items", "attendance", "interests", "declarations", "actions"]
@@ -89,6 +93,11 @@ READ_PATHS = [
     *(f"/api/v1/{name}/" for name in MEETING_RECORDS),
     *(f"/api/v1/{name}/{{id}}/" for name in MEETING_RECORDS),
     "/api/v1/meetings/{id}/pack/",
+    *(f"/api/v1/{name}/" for name in STRUCTURE),
+    "/api/v1/board-successions/{id}/",
+    "/api/v1/organisation-successions/{id}/",
+    "/api/v1/place-moves/{id}/",
+    "/api/v1/clusters/{slug}/",
 ]
 # Reads that need parameters or a published snapshot answer 400/404 here, never 2xx.
 NO_DATA = {
@@ -100,6 +109,9 @@ NO_DATA = {
     # no meeting in the documents
     *(f"/api/v1/{name}/{{id}}/" for name in MEETING_RECORDS),
     "/api/v1/meetings/{id}/pack/",
+    # no Place has moved and no cluster is recorded in the documents
+    "/api/v1/place-moves/{id}/",
+    "/api/v1/clusters/{slug}/",
 }
 for path in READ_PATHS:
     EXPECTED[(path, "get")] = set() if path in NO_DATA else READERS
@@ -108,7 +120,7 @@ for path in READ_PATHS:
 def concrete(path: str) -> str:
     """The path with a real object in each placeholder."""
     from assurance.models import Commitment, FinanceFigure, FinancePrinciple, Risk
-    from governance.models import Organisation, Person
+    from governance.models import BoardSuccession, Organisation, OrganisationSuccession, Person
     from metrics.models import (
         Annotation,
         HICMAssessment,
@@ -118,7 +130,17 @@ def concrete(path: str) -> str:
         Series,
         Target,
     )
-    from places.models import DataQualityFlag, Document, Fact, Outcome, Place, Priority, System
+    from places.models import (
+        Cluster,
+        DataQualityFlag,
+        Document,
+        Fact,
+        Outcome,
+        Place,
+        PlaceInSystem,
+        Priority,
+        System,
+    )
 
     first = {
         "/api/v1/annotations/": Annotation,
@@ -143,6 +165,10 @@ def concrete(path: str) -> str:
         "/api/v1/series/": Series,
         "/api/v1/systems/": System,
         "/api/v1/targets/": Target,
+        "/api/v1/board-successions/": BoardSuccession,
+        "/api/v1/organisation-successions/": OrganisationSuccession,
+        "/api/v1/place-moves/": PlaceInSystem,
+        "/api/v1/clusters/": Cluster,
     }
     if path.startswith("/api/v1/dashboards/{"):
         return path.replace("{slug}", "rugby")
@@ -165,6 +191,12 @@ WRITABLE = [
     "governance.Membership",
     "governance.Person",
     "governance.Board",
+    "governance.BoardSuccession",
+    "governance.Organisation",
+    "governance.OrganisationSuccession",
+    "places.PlaceInSystem",
+    "places.Cluster",
+    "places.ClusterMembership",
     "metrics.Annotation",
     "metrics.Observation",
     "metrics.ImportBatch",

@@ -35,6 +35,9 @@ PAGES = {
     "priority": "/outcomes/priorities/wn-prio-frailty/",
     "finance": "/finance/",
     "not-found": "/places/atlantis/",
+    "structure": "/structure/",
+    "boards-as-at": "/boards/?as_at=2019-09-01",
+    "board-replaced": "/boards/better-health-better-care-better-value-board/",
 }
 
 
@@ -651,3 +654,66 @@ def test_a_secretary_keeps_a_board_right_and_sees_each_change_at_once(
     assert organisation in ended and "Not named in the source" in ended
     other = tables.filter(has_text="Other changes to seats").inner_text()
     assert "Director of Public Health" in other and username in other
+
+
+@pytest.fixture(scope="module")
+def admin_page(browser, portal, django_db_blocker):
+    """A window signed in as an administrator, who records changes to the structure; the
+    forms are only read and sent with errors here, so nothing is written."""
+    from django.apps import apps
+    from django.conf import settings
+    from django.contrib.sessions.models import Session
+    from django.db import connections
+    from django.test import Client
+
+    from governance.services import role_grant
+
+    with django_db_blocker.unblock():
+        user = role_grant(username="e2e-structure-admin", role="admin", board_slugs=[]).user
+        client = Client()
+        client.force_login(user)
+        session_key = client.cookies[settings.SESSION_COOKIE_NAME].value
+        connections.close_all()
+    context = browser.new_context(viewport=WIDTHS["phone"])
+    context.add_cookies([{**portal["cookie"], "value": session_key}])
+    page = context.new_page()
+    page.errors = []
+    page.on("console", lambda m: m.type == "error" and page.errors.append(m.text))
+    page.on("pageerror", lambda e: page.errors.append(str(e)))
+    try:
+        yield page
+    finally:
+        context.close()
+        with django_db_blocker.unblock():
+            Session.objects.filter(session_key=session_key).delete()
+            if apps.is_installed("axes"):
+                apps.get_model("axes", "AccessLog").objects.filter(
+                    username=user.get_username()
+                ).delete()
+            user.delete()
+            connections.close_all()
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/structure/succession/?body=organisation",
+        "/structure/succession/?body=board",
+        "/structure/place-move/",
+        "/structure/clusters/add/",
+    ],
+)
+def test_an_admin_reads_the_structure_forms_and_their_errors(
+    admin_page, portal, artifacts, axe_script, path
+):
+    """Each form of the changes to the structure, and its error summary when sent empty, pass
+    axe at phone width."""
+    page = admin_page
+    name = path.strip("/").replace("/", "-").replace("?body=", "-")
+    page.goto(portal["url"] + path)
+    check_page(page, axe_script, artifacts, f"structure-form-{name}")
+    page.get_by_role("button", name="Record the change").click()
+    page.wait_for_load_state()
+    assert page.locator(".nhsuk-error-summary").is_visible()
+    assert page.title().startswith("Error: ")
+    check_page(page, axe_script, artifacts, f"structure-errors-{name}")
