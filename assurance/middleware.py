@@ -21,6 +21,9 @@ class SystemScopeMiddleware:
     def process_view(self, request, view_func, view_args, view_kwargs):
         slug = view_kwargs.get("slug")
         match = request.resolver_match
+        # A page for anonymous users (a private calendar link) checks its token's owner itself.
+        if not request.user.is_authenticated:
+            return None
         if not slug or match is None or visible_system_ids(request.user) is None:
             return None
         for prefix, model in _SCOPED:

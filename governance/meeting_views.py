@@ -11,6 +11,7 @@ from django.utils.decorators import method_decorator
 from django.views import View
 from django.views.generic import FormView, TemplateView
 
+from icsportal.roles import can_see_system
 from places.pages import one_by_key
 
 from . import meeting_forms as forms
@@ -337,7 +338,11 @@ class PrivateMeetingFeedView(View):
         token = CalendarToken.objects.select_related("user").filter(key=key).first()
         if token is None or not token.user.is_active:
             raise Http404("No such calendar.")
-        return _feed(request, get_object_or_404(Board, slug=slug), token.user)
+        board = get_object_or_404(Board, slug=slug)
+        # Roles are per system: the link shows only the boards of systems its owner may see.
+        if not can_see_system(token.user, board.system_id):
+            raise Http404("No such calendar.")
+        return _feed(request, board, token.user)
 
 
 class CalendarLinkView(View):
