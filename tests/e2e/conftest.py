@@ -65,7 +65,7 @@ def portal(django_db_setup, django_db_blocker):
     from pytest_django.live_server_helper import LiveServer
 
     from governance.services import role_grant
-    from metrics.models import Metric, Snapshot
+    from metrics.models import ImportJob, Metric, ScopeRecompute, Snapshot
     from tests.places.dashboard_data import build_dashboards
 
     with django_db_blocker.unblock():
@@ -109,6 +109,10 @@ def portal(django_db_setup, django_db_blocker):
                 options["transaction_mode"] = transaction_mode
             # Leave the database as the other tests found it: the C&W facts only.
             Snapshot.objects.all().delete()
+            # Uploads through the server leave their jobs and their dashboards' recompute
+            # requests, which a later test's worker would otherwise pick up and publish.
+            ScopeRecompute.objects.all().delete()
+            ImportJob.objects.all().delete()
             Metric.objects.filter(is_synthetic=True).delete()
             Session.objects.filter(session_key=session_key).delete()
             if apps.is_installed("axes"):
