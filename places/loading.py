@@ -9,6 +9,7 @@ from collections import Counter, defaultdict
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
 from django.db.models import Model, Q
 
 from icsportal.history import create_all, update_all
@@ -100,9 +101,17 @@ class FixtureWriter:
             else:
                 self.count_unchanged(model)
             objs.append(obj)
-        create_all(model, created)
-        for fields, group in updated.items():
-            update_all(model, group, list(fields))
+        try:
+            # A savepoint, so that a refusal can be explained below within the transaction.
+            with transaction.atomic():
+                create_all(model, created)
+                for fields, group in updated.items():
+                    update_all(model, group, list(fields))
+        except IntegrityError as exc:
+            for row, obj in zip(rows, objs, strict=True):
+                _constraints_check(obj, row.lookup)
+            # Two rows of the fixture itself clash: the database's words name them.
+            raise ValueError(f"{model._meta.verbose_name_plural}: {exc}") from exc
         name = model._meta.verbose_name_plural
         self.report.created[name] += len(created)
         self.report.updated[name] += sum(len(group) for group in updated.values())
@@ -179,6 +188,15 @@ def _existing(model: type[Model], lookups: list[dict]) -> dict[tuple, Model]:
             if key in wanted:
                 found[key] = obj
     return found
+
+
+def _constraints_check(obj: Model, lookup: dict) -> None:
+    """ValueError naming the row unless it keeps its model's constraints against the rows
+    stored; run only when the database has refused a write, to say which row it was."""
+    try:
+        obj.validate_constraints()
+    except ValidationError as exc:
+        raise ValueError(f"{_row_name(type(obj), lookup)}: {' '.join(exc.messages)}") from exc
 
 
 def row_check(obj: Model, lookup: dict) -> None:
