@@ -47,6 +47,17 @@ class Upsert:
     values: dict
 
 
+@dataclass
+class UpsertPlan:
+    """What writing a model's rows takes: the rows in order, those to create, those to update
+    by the fields that changed, and how many are unchanged."""
+
+    rows: list[Model] = field(default_factory=list)
+    created: list[Model] = field(default_factory=list)
+    updated: dict[tuple[str, ...], list[Model]] = field(default_factory=lambda: defaultdict(list))
+    unchanged: int = 0
+
+
 def fixture_date(value: str | None) -> dt.date | None:
     """A fixture's ISO date, or None for an empty one."""
     return dt.date.fromisoformat(value) if value else None
@@ -79,8 +90,28 @@ class FixtureWriter:
         exists, in a few statements whatever the number of rows; count which each was; the
         rows, in order. Every row is checked before any is written. Text values name documents
         by their short titles (``prose``)."""
+        plan = self._plan(model, rows)
+        try:
+            # A savepoint, so that a refusal can be explained below within the transaction.
+            with transaction.atomic():
+                create_all(model, plan.created)
+                for fields, group in plan.updated.items():
+                    update_all(model, group, list(fields))
+        except IntegrityError as exc:
+            for row, obj in zip(rows, plan.rows, strict=True):
+                _constraints_check(obj, row.lookup)
+            # Two rows of the fixture itself clash: the database's words name them.
+            raise ValueError(f"{model._meta.verbose_name_plural}: {exc}") from exc
+        name = model._meta.verbose_name_plural
+        self.report.created[name] += len(plan.created)
+        self.report.updated[name] += sum(len(group) for group in plan.updated.values())
+        self.report.unchanged[name] += plan.unchanged
+        return plan.rows
+
+    def _plan(self, model: type[Model], rows: list[Upsert]) -> UpsertPlan:
+        """What writing ``rows`` takes, each row checked; nothing is written yet."""
         found = _existing(model, [row.lookup for row in rows])
-        objs, created, updated = [], [], defaultdict(list)
+        plan = UpsertPlan()
         seen: set[tuple] = set()
         for row in rows:
             key = _lookup_key(row.lookup)
@@ -92,30 +123,16 @@ class FixtureWriter:
             if obj is None:
                 obj = model(**row.lookup, **values)
                 row_check(obj, row.lookup)
-                created.append(obj)
+                plan.created.append(obj)
             elif changed := [k for k, v in values.items() if getattr(obj, k) != v]:
                 for k in changed:
                     setattr(obj, k, values[k])
                 row_check(obj, row.lookup)
-                updated[tuple(k.removesuffix("_id") for k in changed)].append(obj)
+                plan.updated[tuple(k.removesuffix("_id") for k in changed)].append(obj)
             else:
-                self.count_unchanged(model)
-            objs.append(obj)
-        try:
-            # A savepoint, so that a refusal can be explained below within the transaction.
-            with transaction.atomic():
-                create_all(model, created)
-                for fields, group in updated.items():
-                    update_all(model, group, list(fields))
-        except IntegrityError as exc:
-            for row, obj in zip(rows, objs, strict=True):
-                _constraints_check(obj, row.lookup)
-            # Two rows of the fixture itself clash: the database's words name them.
-            raise ValueError(f"{model._meta.verbose_name_plural}: {exc}") from exc
-        name = model._meta.verbose_name_plural
-        self.report.created[name] += len(created)
-        self.report.updated[name] += sum(len(group) for group in updated.values())
-        return objs
+                plan.unchanged += 1
+            plan.rows.append(obj)
+        return plan
 
     def set_m2m_all(self, model: type[Model], attr: str, ids: dict[int, set[int]]) -> None:
         """Make ``<attr>`` of each row of ``model`` in ``ids`` ({pk: related pks}) exactly
