@@ -177,3 +177,26 @@ def test_a_second_predecessors_correction_is_not_joined_either(admin, merger):
     _correct(other, "2022-06", 60)
     assert not new.observations.filter(value__in=[50, 60]).exists()
     assert new.observations.get(period_start=dt.date(2022, 6, 1)).value < 20
+
+
+def test_a_correction_follows_a_chain_of_mergers(admin, merger):
+    ccg, icb, _old, new = merger
+    _record(admin, ccg, icb)
+    later = OrganisationFactory(key="org_icb_later", system=icb.system, name="Later ICB")
+    succession_record(
+        user=admin,
+        body="organisation",
+        change=SuccessionChange(
+            predecessor=icb,
+            successors=[later],
+            date=dt.date(2023, 7, 1),
+            kind="merger",
+            successors_start=False,
+        ),
+        reason="The ICB merged again.",
+        source=StatedSource(document=ccg.source_document, line=ccg.source_line),
+    )
+    last = Series.objects.get(metric=new.metric, organisation=later)
+    assert last.observations.count() == 36
+    _correct(ccg, "2022-06", 1000)
+    assert last.observations.get(period_start=dt.date(2022, 6, 1)).value == 1000
