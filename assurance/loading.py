@@ -4,7 +4,7 @@ portal's fixture."""
 from __future__ import annotations
 
 from governance.loading import GovernanceLoaded
-from places.loading import FixtureWriter, PlacesLoaded, fixture_date
+from places.loading import FixtureWriter, PlacesLoaded, Upsert, fixture_date
 
 from .choices import RiskStatus
 from .models import Commitment, EscalationRoute, FinanceFigure, FinancePrinciple, Risk
@@ -30,34 +30,39 @@ def _finance_load(
     finance = fixture.get("finance") or {}
     figures: dict[str, FinanceFigure] = {}
     # Parents first: a part names the figure it belongs to.
-    for f in sorted(finance.get("figures", []), key=lambda f: f["parent"] is not None):
-        figures[f["key"]] = writer.upsert(
-            FinanceFigure,
-            {"system_id": system.pk, "key": f["key"]},
-            {
-                "place_id": places.places[f["place"]].pk if f["place"] else None,
-                "organisation_id": orgs[f["organisation"]].pk if f["organisation"] else None,
-                "parent_id": figures[f["parent"]].pk if f["parent"] else None,
-                "kind": f["kind"],
-                "label": f["label"],
-                "area": f["area"],
-                "value": f["value"],
-                "unit": f["unit"],
-                "as_written": f["as_written"],
-                "qualifier": f["qualifier"],
-                "period": f["period"],
-                "basis": f["basis"],
-                "note": f["note"],
-                "order": f["order"],
-                **writer.src(f),
-            },
+    for is_part in (False, True):
+        rows = [
+            Upsert(
+                {"system_id": system.pk, "key": f["key"]},
+                {
+                    "place_id": places.places[f["place"]].pk if f["place"] else None,
+                    "organisation_id": orgs[f["organisation"]].pk if f["organisation"] else None,
+                    "parent_id": figures[f["parent"]].pk if f["parent"] else None,
+                    "kind": f["kind"],
+                    "label": f["label"],
+                    "area": f["area"],
+                    "value": f["value"],
+                    "unit": f["unit"],
+                    "as_written": f["as_written"],
+                    "qualifier": f["qualifier"],
+                    "period": f["period"],
+                    "basis": f["basis"],
+                    "note": f["note"],
+                    "order": f["order"],
+                    **writer.src(f),
+                },
+            )
+            for f in finance.get("figures", [])
+            if (f["parent"] is not None) == is_part
+        ]
+        figures |= {figure.key: figure for figure in writer.upsert_all(FinanceFigure, rows)}
+    principles = [
+        Upsert(
+            {"system_id": system.pk, "number": p["number"]}, {"text": p["text"], **writer.src(p)}
         )
-    for p in finance.get("principles", []):
-        writer.upsert(
-            FinancePrinciple,
-            {"system_id": system.pk, "number": p["number"]},
-            {"text": p["text"], **writer.src(p)},
-        )
+        for p in finance.get("principles", [])
+    ]
+    writer.upsert_all(FinancePrinciple, principles)
 
 
 def _risks_load(
@@ -71,7 +76,17 @@ def _risks_load(
             {"system_id": system.pk},
             {"board_id": boards[route["board"]].pk, "text": route["text"], **writer.src(route)},
         )
-    for r in fixture.get("risks", []):
+    # Scores, owner, status and review date of a risk, and the owner and status of a
+    # commitment, are people's decisions: a reload sets them only on a row it creates, and
+    # never overwrites them.
+    risks = fixture.get("risks", [])
+    loaded = set(
+        Risk.objects.filter(system=system, key__in=[r["key"] for r in risks]).values_list(
+            "key", flat=True
+        )
+    )
+    rows = []
+    for r in risks:
         values = {
             "title": r["title"],
             "description": r["description"],
@@ -79,13 +94,25 @@ def _risks_load(
             "note": r["note"],
             **writer.src(r),
         }
-        # Scores, owner, status and review date are people's decisions: a reload sets
-        # them only on a risk it creates, and never overwrites them.
-        lookup = {"system_id": system.pk, "key": r["key"]}
-        if not Risk.objects.filter(**lookup).exists():
+        if r["key"] not in loaded:
             values.update(status=RiskStatus.IDENTIFIED)
-        writer.upsert(Risk, lookup, values)
-    for c in fixture.get("commitments", []):
+        rows.append(Upsert({"system_id": system.pk, "key": r["key"]}, values))
+    writer.upsert_all(Risk, rows)
+    _commitments_load(fixture=fixture, writer=writer, places=places, governance=governance)
+
+
+def _commitments_load(
+    *, fixture: dict, writer: FixtureWriter, places: PlacesLoaded, governance: GovernanceLoaded
+) -> None:
+    system, boards = places.system, governance.boards
+    commitments = fixture.get("commitments", [])
+    loaded = set(
+        Commitment.objects.filter(
+            system=system, key__in=[c["key"] for c in commitments]
+        ).values_list("key", flat=True)
+    )
+    rows = []
+    for c in commitments:
         values = {
             "programme": c["programme"],
             "programme_slug": c["programme_slug"],
@@ -99,8 +126,7 @@ def _risks_load(
             "order": c["order"],
             **writer.src(c),
         }
-        # The owner and status are kept by people once loaded; a reload leaves them.
-        lookup = {"system_id": system.pk, "key": c["key"]}
-        if not Commitment.objects.filter(**lookup).exists():
+        if c["key"] not in loaded:
             values.update(owner_board_id=boards[c["owner_board"]].pk if c["owner_board"] else None)
-        writer.upsert(Commitment, lookup, values)
+        rows.append(Upsert({"system_id": system.pk, "key": c["key"]}, values))
+    writer.upsert_all(Commitment, rows)

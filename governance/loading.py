@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
 from dataclasses import dataclass
 
-from places.loading import FixtureWriter, PlacesLoaded, fixture_date, slugs_free_check
+from places.loading import FixtureWriter, PlacesLoaded, Upsert, fixture_date, slugs_free_check
 from places.models import Fact
 
+from .choices import Role
 from .models import (
     Appointment,
     Board,
@@ -43,32 +45,82 @@ def governance_load(
         places=places,
         bodies={"organisation": orgs, "board": boards},
     )
-    for m in fixture["memberships"]:
-        origin = f"{m['board']}/{m['person'] or m['on_behalf_of']}"
-        board = boards[m["board"]]
-        # A seat a board secretary has since changed is theirs: reloading creates a missing
-        # seat but never overwrites one that exists.
-        if Membership.objects.filter(board=board, origin_key=origin).exists():
-            writer.count_unchanged(Membership)
-            continue
-        writer.upsert(
-            Membership,
-            {"board_id": board.pk, "origin_key": origin},
-            {
-                "person_id": people[m["person"]].pk if m["person"] else None,
-                "on_behalf_of_id": orgs[m["on_behalf_of"]].pk if m["on_behalf_of"] else None,
-                "role": m["role"],
-                "label": m["label"],
-                "voting": m["voting"],
-                "person_not_named": m["person_not_named"],
-                "start_date": fixture_date(m["start_date"]),
-                "end_date": fixture_date(m["end_date"]),
-                "note": m["note"],
-                **writer.src(m),
-            },
-        )
+    _memberships_load(fixture=fixture, writer=writer, people=people, orgs=orgs, boards=boards)
     _workstream_leads_load(fixture=fixture, writer=writer, places=places, orgs=orgs, boards=boards)
     return GovernanceLoaded(organisations=orgs, boards=boards)
+
+
+def _memberships_load(
+    *, fixture: dict, writer: FixtureWriter, people: dict, orgs: dict, boards: dict
+) -> None:
+    """The seats of the fixture that are missing; a seat a board secretary has since changed is
+    theirs: reloading creates a missing seat but never overwrites one that exists."""
+    seats = [
+        (boards[m["board"]].pk, f"{m['board']}/{m['person'] or m['on_behalf_of']}", m)
+        for m in fixture["memberships"]
+    ]
+    existing = set(
+        Membership.objects.filter(
+            board_id__in={board_id for board_id, _, _ in seats},
+            origin_key__in={origin for _, origin, _ in seats},
+        ).values_list("board_id", "origin_key")
+    )
+    rows = []
+    for board_id, origin, m in seats:
+        if (board_id, origin) in existing:
+            writer.count_unchanged(Membership)
+            continue
+        # A seat the fixture names twice is created once, from its first record.
+        existing.add((board_id, origin))
+        rows.append(
+            Upsert(
+                {"board_id": board_id, "origin_key": origin},
+                {
+                    "person_id": people[m["person"]].pk if m["person"] else None,
+                    "on_behalf_of_id": orgs[m["on_behalf_of"]].pk if m["on_behalf_of"] else None,
+                    "role": m["role"],
+                    "label": m["label"],
+                    "voting": m["voting"],
+                    "person_not_named": m["person_not_named"],
+                    "start_date": fixture_date(m["start_date"]),
+                    "end_date": fixture_date(m["end_date"]),
+                    "note": m["note"],
+                    **writer.src(m),
+                },
+            )
+        )
+    _seats_overlap_check(rows)
+    writer.upsert_all(Membership, rows)
+
+
+def _seats_overlap_check(rows: list[Upsert]) -> None:
+    """ValueError naming the seat unless the new seats keep ``Membership.clean``'s rules among
+    themselves (one chair at a time on a board; a person on a board once at a time): ``clean``
+    checks each against the seats already stored, which do not yet include the others."""
+    held: dict[tuple, list[Upsert]] = defaultdict(list)
+    for row in rows:
+        board_id, v = row.lookup["board_id"], row.values
+        claims = [((board_id, "chair"), "role")] if v["role"] == Role.CHAIR else []
+        if v["person_id"]:
+            claims.append(((board_id, v["person_id"]), "person"))
+        for claim, field in claims:
+            if any(_terms_overlap(v, other.values) for other in held[claim]):
+                raise ValueError(
+                    f"membership {row.lookup['origin_key']}: {field}: another seat of the "
+                    "fixture on this board overlaps these dates"
+                )
+            held[claim].append(row)
+
+
+def _terms_overlap(a: dict, b: dict) -> bool:
+    """Whether two terms share a day (an empty start or end is open), as ``overlapping``."""
+    starts_in_time = (
+        a["end_date"] is None or b["start_date"] is None or b["start_date"] <= a["end_date"]
+    )
+    ends_in_time = (
+        a["start_date"] is None or b["end_date"] is None or b["end_date"] >= a["start_date"]
+    )
+    return starts_in_time and ends_in_time
 
 
 def _workstream_leads_load(
@@ -82,9 +134,8 @@ def _workstream_leads_load(
             system=places.system, key__in={lead["workstream"] for lead in leads}
         )
     }
-    for lead in leads:
-        writer.upsert(
-            WorkstreamLead,
+    rows = [
+        Upsert(
             {"workstream_id": workstreams[lead["workstream"]].pk, "key": lead["key"]},
             {
                 "organisation_id": orgs[lead["organisation"]].pk if lead["organisation"] else None,
@@ -96,15 +147,16 @@ def _workstream_leads_load(
                 **writer.src(lead),
             },
         )
+        for lead in leads
+    ]
+    writer.upsert_all(WorkstreamLead, rows)
 
 
 def _organisations_load(
     *, fixture: dict, writer: FixtureWriter, places: PlacesLoaded
 ) -> dict[str, Organisation]:
-    orgs = {}
-    for o in fixture["organisations"]:
-        org = writer.upsert(
-            Organisation,
+    rows = [
+        Upsert(
             {"system_id": places.system.pk, "key": o["key"]},
             {
                 "name": o["name"],
@@ -117,8 +169,17 @@ def _organisations_load(
                 **writer.src(o),
             },
         )
-        writer.set_m2m(org, "places", {places.places[k].pk for k in o["places"]})
-        orgs[o["key"]] = org
+        for o in fixture["organisations"]
+    ]
+    orgs = {org.key: org for org in writer.upsert_all(Organisation, rows)}
+    writer.set_m2m_all(
+        Organisation,
+        "places",
+        {
+            orgs[o["key"]].pk: {places.places[k].pk for k in o["places"]}
+            for o in fixture["organisations"]
+        },
+    )
     return orgs
 
 
@@ -126,10 +187,8 @@ def _boards_load(
     *, fixture: dict, writer: FixtureWriter, places: PlacesLoaded, orgs: dict[str, Organisation]
 ) -> dict[str, Board]:
     slugs_free_check(Board, places.system, {b["slug"]: b["key"] for b in fixture["boards"]})
-    boards = {}
-    for b in fixture["boards"]:
-        boards[b["key"]] = writer.upsert(
-            Board,
+    rows = [
+        Upsert(
             {"system_id": places.system.pk, "key": b["key"]},
             {
                 "slug": b["slug"],
@@ -148,34 +207,45 @@ def _boards_load(
                 **writer.src(b),
             },
         )
-    # Second pass: a reporting line names a board that may come later in the fixture.
+        for b in fixture["boards"]
+    ]
+    boards = {board.key: board for board in writer.upsert_all(Board, rows)}
+    # After the boards: a reporting line names a board that may come later in the fixture.
+    writer.set_m2m_all(
+        Board,
+        "required_organisations",
+        {
+            boards[b["key"]].pk: {orgs[k].pk for k in b["required_organisations"]}
+            for b in fixture["boards"]
+        },
+    )
+    lines, statements = [], []
     for b in fixture["boards"]:
         board = boards[b["key"]]
-        writer.set_m2m(
-            board, "required_organisations", {orgs[k].pk for k in b["required_organisations"]}
-        )
-        for order, line in enumerate(b["reporting_lines"]):
-            writer.upsert(
-                ReportingLine,
+        lines += [
+            Upsert(
                 {"board_id": board.pk, "reports_to_id": boards[line["to"]].pk},
                 {"order": order, **writer.src(line)},
             )
-        for order, st in enumerate(b["statements"]):
-            writer.upsert(
-                BoardStatement,
+            for order, line in enumerate(b["reporting_lines"])
+        ]
+        statements += [
+            Upsert(
                 {"board_id": board.pk, "kind": st["kind"], "order": order},
                 {"text": st["text"], "note": st["note"], **writer.src(st)},
             )
+            for order, st in enumerate(b["statements"])
+        ]
+    writer.upsert_all(ReportingLine, lines)
+    writer.upsert_all(BoardStatement, statements)
     return boards
 
 
 def _people_load(
     *, fixture: dict, writer: FixtureWriter, places: PlacesLoaded, orgs: dict[str, Organisation]
 ) -> dict[str, Person]:
-    people = {}
-    for p in fixture["people"]:
-        person = writer.upsert(
-            Person,
+    rows = [
+        Upsert(
             {"system_id": places.system.pk, "key": p["key"]},
             {
                 "name": p["name"],
@@ -184,18 +254,23 @@ def _people_load(
                 **writer.src(p),
             },
         )
-        people[p["key"]] = person
-        for a in p["appointments"]:
-            writer.upsert(
-                Appointment,
-                {"person_id": person.pk, "title": a["title"]},
-                {
-                    "organisation_id": orgs[a["organisation"]].pk if a["organisation"] else None,
-                    "as_at": fixture_date(a["as_at"]),
-                    "as_at_text": a["as_at_text"],
-                    **writer.src(a),
-                },
-            )
+        for p in fixture["people"]
+    ]
+    people = {person.key: person for person in writer.upsert_all(Person, rows)}
+    appointments = [
+        Upsert(
+            {"person_id": people[p["key"]].pk, "title": a["title"]},
+            {
+                "organisation_id": orgs[a["organisation"]].pk if a["organisation"] else None,
+                "as_at": fixture_date(a["as_at"]),
+                "as_at_text": a["as_at_text"],
+                **writer.src(a),
+            },
+        )
+        for p in fixture["people"]
+        for a in p["appointments"]
+    ]
+    writer.upsert_all(Appointment, appointments)
     return people
 
 
@@ -204,20 +279,24 @@ def _successions_load(
 ) -> None:
     """Which organisations and boards the documents say succeeded which, each with its line."""
     models = {"organisation": OrganisationSuccession, "board": BoardSuccession}
+    rows: dict[str, list[Upsert]] = {body: [] for body in models}
     for s in fixture.get("successions", []):
         found = bodies[s["body"]]
         # The origin key names the system: two systems' fixtures use the same body keys.
         origin = f"{places.system.key}/{s['predecessor']}/{s['successor'] or 'none named'}"
-        writer.upsert(
-            models[s["body"]],
-            {"origin_key": origin},
-            {
-                "predecessor_id": found[s["predecessor"]].pk,
-                "successor_id": found[s["successor"]].pk if s["successor"] else None,
-                "kind": s["kind"],
-                "date": fixture_date(s["date"]),
-                "reason": s["reason"],
-                "note": s["note"],
-                **writer.src(s),
-            },
+        rows[s["body"]].append(
+            Upsert(
+                {"origin_key": origin},
+                {
+                    "predecessor_id": found[s["predecessor"]].pk,
+                    "successor_id": found[s["successor"]].pk if s["successor"] else None,
+                    "kind": s["kind"],
+                    "date": fixture_date(s["date"]),
+                    "reason": s["reason"],
+                    "note": s["note"],
+                    **writer.src(s),
+                },
+            )
         )
+    for body, model in models.items():
+        writer.upsert_all(model, rows[body])

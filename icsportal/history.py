@@ -4,9 +4,17 @@ simple-history reads the instance attributes ``_history_user`` and ``_change_rea
 writes the history row (its documented way to pass them without a request).
 """
 
+from collections.abc import Sequence
+
 from django.contrib.auth.models import AbstractBaseUser
 from django.core.exceptions import ValidationError
 from django.db.models import Model
+from simple_history.exceptions import NotHistoricalModelError
+from simple_history.utils import (
+    bulk_create_with_history,
+    bulk_update_with_history,
+    get_history_manager_for_model,
+)
 
 
 def reason_required(reason: str | None) -> str:
@@ -45,3 +53,33 @@ def delete_with_reason(obj: Model, *, actor: AbstractBaseUser | None, reason: st
     """Delete ``obj``, its history keeping who deleted it and why."""
     _record(obj, actor=actor, reason=reason)
     obj.delete()
+
+
+def _keeps_history(model: type[Model]) -> bool:
+    try:
+        get_history_manager_for_model(model)
+    except NotHistoricalModelError:
+        return False
+    return True
+
+
+def create_all(model: type[Model], objs: Sequence[Model]) -> list[Model]:
+    """Insert ``objs`` (checked by the caller) in one statement per batch, with one history row
+    each where the model keeps history, as ``save()`` would write it; the objects get their
+    primary keys."""
+    if not objs:
+        return []
+    if _keeps_history(model):
+        return bulk_create_with_history(list(objs), model)
+    return model.objects.bulk_create(objs)
+
+
+def update_all(model: type[Model], objs: Sequence[Model], fields: list[str]) -> None:
+    """Write ``fields`` of ``objs`` (checked by the caller) in one statement per batch, with
+    one history row each where the model keeps history."""
+    if not objs:
+        return
+    if _keeps_history(model):
+        bulk_update_with_history(list(objs), model, fields)
+    else:
+        model.objects.bulk_update(objs, fields)

@@ -3,11 +3,13 @@
 When an organisation is merged into, replaced by or renamed as another (``governance.signals.
 succeeded``), each series the predecessor has continues in the successor's series of the same
 metric: the predecessor's observations before the date are carried over, each saying so in its
-note, and a rebase annotation at the date — with the succession's reason and source — starts the
-SPC limits afresh. Nothing is joined silently: where the successor already has values before the
-date (its own, or a second predecessor's), nothing is carried and a note annotation says why.
-A split or a boundary change carries no values (the successor stands for only part of the
-predecessor, or the predecessor goes on); its successors' series are rebased at the date.
+note, and kept equal to the predecessor's from then on (``metrics.carrying``: a correction to
+the predecessor's series reaches the successor's); a rebase annotation at the date, with the
+succession's reason and source, starts the SPC limits afresh. Nothing is joined silently: where
+the successor already has values before the date (its own, or a second predecessor's), nothing
+is carried and a note annotation says why. A split or a boundary change carries no values (the
+successor stands for only part of the predecessor, or the predecessor goes on); its successors'
+series are rebased at the date.
 """
 
 from __future__ import annotations
@@ -20,25 +22,13 @@ from governance.models import OrganisationSuccession
 from governance.signals import succeeded
 from icsportal.history import save_with_reason
 
+from .carrying import carry_start
 from .choices import AnnotationKind, SubjectType
-from .models import Annotation, Observation, Series
+from .models import Annotation, Series
 from .outbox import recompute_after_commit
 
 # Successions after which the successor stands for the whole of the predecessor.
 CARRIED_KINDS = (SuccessionKind.MERGER, SuccessionKind.REPLACEMENT, SuccessionKind.RENAME)
-# What an observation carried over copies of the predecessor's.
-COPIED = (
-    "period_start",
-    "period_end",
-    "value",
-    "numerator",
-    "denominator",
-    "provenance",
-    "source_document_id",
-    "source_line",
-    "also_sources",
-    "as_written",
-)
 
 
 @receiver(succeeded, dispatch_uid="metrics_carry_series")
@@ -73,10 +63,9 @@ def carry_series(succession: OrganisationSuccession, *, user) -> list[int]:
 
 
 def _carry(source: Series, target: Series, succession: OrganisationSuccession, *, user) -> None:
-    before = source.observations.filter(period_start__lt=succession.date)
-    if not before.exists():
+    if carry_start(succession=succession, source=source, target=target):
         return
-    if target.observations.filter(period_start__lt=succession.date).exists():
+    if source.observations.filter(period_start__lt=succession.date).exists():
         _annotate(
             target,
             succession,
@@ -86,19 +75,6 @@ def _carry(source: Series, target: Series, succession: OrganisationSuccession, *
             f"two bodies' series.",
             user=user,
         )
-        return
-    note = (
-        f"Carried over from {succession.predecessor}'s series "
-        f"({succession.get_kind_display().lower()} on {succession.date_text})."
-    )
-    Observation.objects.bulk_create(
-        Observation(
-            series=target,
-            note=f"{note} {row['note']}".strip(),
-            **{name: row[name] for name in COPIED},
-        )
-        for row in before.values(*COPIED, "note")
-    )
 
 
 def _rebase_text(succession: OrganisationSuccession) -> str:

@@ -3,8 +3,11 @@ its High Impact Change Model assessments from the portal's fixture."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+from typing import NamedTuple
+
 from governance.loading import GovernanceLoaded
-from places.loading import FixtureWriter, PlacesLoaded, fixture_date
+from places.loading import FixtureWriter, PlacesLoaded, Upsert, fixture_date
 
 from .choices import NATIONAL_CATEGORIES, Provenance
 from .models import (
@@ -30,22 +33,28 @@ def metrics_load(
     citation there), its series, targets, documented observations and statements, then the
     High Impact Changes and their assessments."""
     system = places.system
+    uses, rows = [], MetricRows()
     for m in fixture["metrics"]:
         owner = m["owner_board"]
         owner_id = governance.boards[owner].pk if owner else None
         metric = _metric_load(item=m, writer=writer, system=system, owner_id=owner_id)
-        writer.upsert(
-            SystemMetric,
-            {"system_id": system.pk, "metric_id": metric.pk},
-            {"owner_board_id": owner_id, **writer.src(m)},
+        uses.append(
+            Upsert(
+                {"system_id": system.pk, "metric_id": metric.pk},
+                {"owner_board_id": owner_id, **writer.src(m)},
+            )
         )
-        _metric_rows_load(
-            metric=metric, item=m, writer=writer, places=places, governance=governance
-        )
-    for h in fixture["hicm"]:
-        change = writer.upsert(
-            HighImpactChange,
-            {"system_id": places.system.pk, "number": h["number"]},
+        _metric_rows(metric=metric, item=m, rows=rows)
+    writer.upsert_all(SystemMetric, uses)
+    _metric_rows_load(rows=rows, writer=writer, places=places, governance=governance)
+    _hicm_load(fixture=fixture, writer=writer, system=system)
+
+
+def _hicm_load(*, fixture: dict, writer: FixtureWriter, system) -> None:
+    """The High Impact Changes and their assessments."""
+    changes = [
+        Upsert(
+            {"system_id": system.pk, "number": h["number"]},
             {
                 "name": h["name"],
                 "area": h["area"],
@@ -54,12 +63,18 @@ def metrics_load(
                 **writer.src(h),
             },
         )
-        for a in h["assessments"]:
-            writer.upsert(
-                HICMAssessment,
-                {"change_id": change.pk, "kind": a["kind"], "as_at_label": a["as_at_label"]},
-                {"as_at": fixture_date(a["as_at"]), "maturity": a["maturity"], **writer.src(a)},
-            )
+        for h in fixture["hicm"]
+    ]
+    found = writer.upsert_all(HighImpactChange, changes)
+    assessments = [
+        Upsert(
+            {"change_id": change.pk, "kind": a["kind"], "as_at_label": a["as_at_label"]},
+            {"as_at": fixture_date(a["as_at"]), "maturity": a["maturity"], **writer.src(a)},
+        )
+        for change, h in zip(found, fixture["hicm"], strict=True)
+        for a in h["assessments"]
+    ]
+    writer.upsert_all(HICMAssessment, assessments)
 
 
 def _metric_load(*, item: dict, writer: FixtureWriter, system, owner_id: int | None) -> Metric:
@@ -104,71 +119,139 @@ def _metric_load(*, item: dict, writer: FixtureWriter, system, owner_id: int | N
     )
 
 
+class Subject(NamedTuple):
+    """A series of a fixture: its metric, and its subject's type and fixture key."""
+
+    metric_id: int
+    subject_type: str
+    key: str
+
+
+@dataclass(frozen=True)
+class SeriesRecord:
+    """A fixture's target or observation, with the series it belongs to."""
+
+    subject: Subject
+    record: dict
+
+
+@dataclass(frozen=True)
+class StatementRecord:
+    """A fixture's metric statement, with its metric and its place among the metric's."""
+
+    metric_id: int
+    order: int
+    record: dict
+
+
+@dataclass
+class MetricRows:
+    """The series, targets, observations and statements of every metric of a fixture, to be
+    written together."""
+
+    # An ordered set: each series once, in the order the fixture first names it.
+    series: dict[Subject, None] = field(default_factory=dict)
+    targets: list[SeriesRecord] = field(default_factory=list)
+    observations: list[SeriesRecord] = field(default_factory=list)
+    statements: list[StatementRecord] = field(default_factory=list)
+
+
+def _metric_rows(*, metric: Metric, item: dict, rows: MetricRows) -> None:
+    """Add a metric's targets, observations and statements to ``rows``."""
+    for kind in ("targets", "observations"):
+        for record in item[kind]:
+            subject = Subject(metric.pk, record["subject_type"], record["subject"])
+            rows.series[subject] = None
+            getattr(rows, kind).append(SeriesRecord(subject, record))
+    rows.statements += [
+        StatementRecord(metric.pk, order, st) for order, st in enumerate(item["statements"])
+    ]
+
+
 def _metric_rows_load(
     *,
-    metric: Metric,
-    item: dict,
+    rows: MetricRows,
     writer: FixtureWriter,
     places: PlacesLoaded,
     governance: GovernanceLoaded,
 ) -> None:
-    def series_for(subject_type: str, subject: str) -> Series:
-        lookup = {"metric_id": metric.pk, "subject_type": subject_type}
-        if subject_type == "organisation":
-            lookup["organisation_id"] = governance.organisations[subject].pk
-        elif subject_type == "place":
-            lookup["place_id"] = places.places[subject].pk
+    """Write the series (each once), targets, observations and statements of ``rows``."""
+    subjects = list(rows.series)
+    lookups = []
+    for subject in subjects:
+        lookup = {"metric_id": subject.metric_id, "subject_type": subject.subject_type}
+        if subject.subject_type == "organisation":
+            lookup["organisation_id"] = governance.organisations[subject.key].pk
+        elif subject.subject_type == "place":
+            lookup["place_id"] = places.places[subject.key].pk
         else:
             lookup["system_id"] = places.system.pk
-        return writer.upsert(Series, lookup, {})
-
-    for t in item["targets"]:
-        series = series_for(t["subject_type"], t["subject"])
-        writer.upsert(
-            Target,
-            {"series_id": series.pk, "period_start": fixture_date(t["period_start"])},
-            {
-                "period_end": fixture_date(t["period_end"]),
-                "period_label": t["period_label"],
-                "value": t["value"],
-                "as_written": t["as_written"],
-                "note": t["note"],
-                **writer.src(t),
-            },
-        )
-    for o in item["observations"]:
-        series = series_for(o["subject_type"], o["subject"])
-        writer.upsert(
-            Observation,
-            {"series_id": series.pk, "period_start": fixture_date(o["period_start"])},
-            {
-                "period_end": fixture_date(o["period_end"]),
-                "value": o["value"],
-                "provenance": Provenance.DOCUMENT,
-                "as_written": o["as_written"],
-                "note": o["note"],
-                **writer.src(o),
-            },
-        )
-    for order, st in enumerate(item["statements"]):
-        writer.upsert(
-            MetricStatement,
-            {
-                "system_id": places.system.pk,
-                "metric_id": metric.pk,
-                "kind": st["kind"],
-                "order": order,
-            },
-            {
-                "area": st["area"],
-                "period_label": st["period_label"],
-                "text": st["text"],
-                "value": st["value"],
-                "unit": st["unit"],
-                "note": st["note"],
-                **writer.src(st),
-            },
-        )
+        lookups.append(Upsert(lookup, {}))
+    found = writer.upsert_all(Series, lookups)
+    series = {subject: s.pk for subject, s in zip(subjects, found, strict=True)}
+    writer.upsert_all(
+        Target,
+        [
+            Upsert(
+                {
+                    "series_id": series[t.subject],
+                    "period_start": fixture_date(t.record["period_start"]),
+                },
+                {
+                    "period_end": fixture_date(t.record["period_end"]),
+                    "period_label": t.record["period_label"],
+                    "value": t.record["value"],
+                    "as_written": t.record["as_written"],
+                    "note": t.record["note"],
+                    **writer.src(t.record),
+                },
+            )
+            for t in rows.targets
+        ],
+    )
+    writer.upsert_all(
+        Observation,
+        [
+            Upsert(
+                {
+                    "series_id": series[o.subject],
+                    "period_start": fixture_date(o.record["period_start"]),
+                },
+                {
+                    "period_end": fixture_date(o.record["period_end"]),
+                    "value": o.record["value"],
+                    "provenance": Provenance.DOCUMENT,
+                    "as_written": o.record["as_written"],
+                    "note": o.record["note"],
+                    **writer.src(o.record),
+                },
+            )
+            for o in rows.observations
+        ],
+    )
+    writer.upsert_all(
+        MetricStatement,
+        [
+            Upsert(
+                {
+                    "system_id": places.system.pk,
+                    "metric_id": st.metric_id,
+                    "kind": st.record["kind"],
+                    "order": st.order,
+                },
+                {
+                    "area": st.record["area"],
+                    "period_label": st.record["period_label"],
+                    "text": st.record["text"],
+                    "value": st.record["value"],
+                    "unit": st.record["unit"],
+                    "note": st.record["note"],
+                    **writer.src(st.record),
+                },
+            )
+            for st in rows.statements
+        ],
+    )
 
 
 def metrics_release(*, system) -> None:

@@ -4,7 +4,7 @@ from django.db.models import F, Q
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
-from governance.models import Board, Organisation
+from governance.models import Board, Organisation, OrganisationSuccession
 from places.models import Document, Place, Sourced, System, sourced_constraint
 
 from .choices import (
@@ -450,6 +450,36 @@ class Observation(Sourced):
 
     def __str__(self):
         return f"{self.series}: {self.period_start:%Y-%m} = {self.value}"
+
+
+class SeriesCarry(models.Model):
+    """That a predecessor organisation's series continues in its successor's: the successor's
+    observations before the succession's date are the predecessor's, kept equal to them
+    whenever the predecessor's change (``metrics.carrying``)."""
+
+    succession = models.ForeignKey(
+        OrganisationSuccession, on_delete=models.CASCADE, related_name="series_carries"
+    )
+    source = models.ForeignKey(Series, on_delete=models.CASCADE, related_name="carried_into")
+    target = models.ForeignKey(Series, on_delete=models.CASCADE, related_name="carried_from")
+
+    class Meta:
+        ordering = ["target", "source"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["source", "target"],
+                name="series_carry_unique",
+                violation_error_message="This series is already carried into that one.",
+            ),
+            models.CheckConstraint(
+                condition=~Q(source=F("target")),
+                name="series_carry_not_to_itself",
+                violation_error_message="A series cannot be carried into itself.",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.source} carried into {self.target}"
 
 
 class Annotation(models.Model):

@@ -22,6 +22,7 @@ from django.utils import timezone
 
 from places.models import System
 
+from .carrying import carries_refresh
 from .choices import SnapshotStatus
 from .models import ScopeRecompute, Snapshot
 from .snapshots import scope_key, scopes_of_series, snapshot_build
@@ -77,8 +78,12 @@ def recompute_request(*, scopes: Iterable[Scope]) -> None:
 
 def recompute_after_commit(*, series_ids: Iterable[int]) -> None:
     """Recompute the snapshots that show these series: the request is committed with the
-    current transaction and survives the broker being down."""
-    recompute_request(scopes=scopes_of_series(series_ids))
+    current transaction and survives the broker being down. The series carried from these
+    (a successor's, before a merger) are brought up to date with them first, in the same
+    transaction, and recomputed too: every writer of observations comes here."""
+    series_ids = list(series_ids)
+    carried = carries_refresh(series_ids=series_ids)
+    recompute_request(scopes=scopes_of_series([*series_ids, *carried]))
 
 
 def recompute_enqueue(

@@ -4,8 +4,9 @@ Pages cache their rendered sections under it. Every write to a table of the plac
 metrics and assurance apps — a form, a service, ``QuerySet.update()``, ``bulk_create``, a
 fixture, raw SQL, COPY or TRUNCATE — changes it, by a trigger the database itself runs, so no
 write can leave a cached page behind. The tables whose changes reach pages only through the
-published snapshots (observations and their history, series, snapshots, summaries, imports and
-the recompute outbox), and those no page shows (role grants, history tables), are left out.
+published snapshots (observations and their history, series and which carry which, snapshots,
+summaries, imports and the recompute outbox), and those no page shows (role grants, history
+tables), are left out.
 
 The token is random, not a count: a transaction that is rolled back, a restored backup or a
 flushed test database can never bring back a token that earlier cached pages were stored under.
@@ -26,6 +27,7 @@ EXCLUDED = frozenset(
         "metrics.observation",
         "metrics.observationchange",
         "metrics.series",
+        "metrics.seriescarry",
         "metrics.snapshot",
         "metrics.seriessummary",
         "metrics.importbatch",

@@ -8,6 +8,7 @@ import pytest
 from governance.lineage import SuccessionChange, succession_record
 from governance.models import Organisation
 from governance.services import role_grant
+from metrics.imports.services import observations_import
 from metrics.models import Annotation, Observation, Series
 from metrics.snapshots import snapshot_build
 from places.lineage import StatedSource
@@ -113,3 +114,89 @@ def test_a_boundary_change_carries_nothing_but_rebases(admin, merger):
     assert Annotation.objects.filter(series=new, kind="rebase").count() == 1
     ccg.refresh_from_db()
     assert ccg.valid_to is None  # the predecessor goes on after a boundary change
+
+
+def _correct(ccg, period: str, value: float):
+    """A correction to the predecessor's series, uploaded as analysts upload any."""
+    observations_import(
+        rows=[
+            {
+                "metric": "test-carried",
+                "subject_type": "organisation",
+                "subject": ccg.key,
+                "period": period,
+                "value": value,
+                "note": "corrected",
+            }
+        ]
+    )
+
+
+def test_a_correction_to_the_predecessor_after_the_merger_reaches_the_successors_series(
+    admin, merger
+):
+    ccg, icb, old, new = merger
+    _record(admin, ccg, icb)
+    before = snapshot_build(system_id=icb.system_id, place_id=None).summaries.get(series=new)
+    assert before.points["types"][23] == "c"
+    _correct(ccg, "2022-06", 1000)
+    assert old.observations.get(period_start=dt.date(2022, 6, 1)).value == 1000
+    carried = new.observations.get(period_start=dt.date(2022, 6, 1))
+    assert carried.value == 1000
+    assert carried.note.startswith("Carried over from South Warwickshire")
+    assert carried.note.endswith("corrected")
+    assert new.observations.count() == 36
+    # Its SPC: the corrected month is now beyond the first segment's upper limit.
+    after = snapshot_build(system_id=icb.system_id, place_id=None).summaries.get(series=new)
+    assert after.points["types"][23] == "I"
+    assert [s[0] for s in after.points["segments"]] == [0, 24]
+    assert Annotation.objects.filter(series=new, kind="rebase").count() == 1
+
+
+def test_a_value_the_predecessor_gains_before_the_date_is_carried_one_after_it_is_not(
+    admin, merger
+):
+    ccg, icb, _old, new = merger
+    _record(admin, ccg, icb)
+    _correct(ccg, "2020-06", 7)  # before its series began, and before the merger
+    _correct(ccg, "2022-08", 500)  # after the merger: the successor's own period
+    assert new.observations.get(period_start=dt.date(2020, 6, 1)).value == 7
+    assert new.observations.get(period_start=dt.date(2022, 8, 1)).value == 31
+    assert new.observations.count() == 37
+
+
+def test_a_second_predecessors_correction_is_not_joined_either(admin, merger):
+    ccg, icb, _old, new = merger
+    _record(admin, ccg, icb)
+    other = Organisation.objects.get(key="org_wnccg")
+    second = Series.objects.create(
+        metric=new.metric, subject_type="organisation", organisation=other
+    )
+    _observe(second, dt.date(2021, 7, 1), [50] * 12)
+    _record(admin, other, icb)
+    _correct(other, "2022-06", 60)
+    assert not new.observations.filter(value__in=[50, 60]).exists()
+    assert new.observations.get(period_start=dt.date(2022, 6, 1)).value < 20
+
+
+def test_a_correction_follows_a_chain_of_mergers(admin, merger):
+    ccg, icb, _old, new = merger
+    _record(admin, ccg, icb)
+    later = OrganisationFactory(key="org_icb_later", system=icb.system, name="Later ICB")
+    succession_record(
+        user=admin,
+        body="organisation",
+        change=SuccessionChange(
+            predecessor=icb,
+            successors=[later],
+            date=dt.date(2023, 7, 1),
+            kind="merger",
+            successors_start=False,
+        ),
+        reason="The ICB merged again.",
+        source=StatedSource(document=ccg.source_document, line=ccg.source_line),
+    )
+    last = Series.objects.get(metric=new.metric, organisation=later)
+    assert last.observations.count() == 36
+    _correct(ccg, "2022-06", 1000)
+    assert last.observations.get(period_start=dt.date(2022, 6, 1)).value == 1000
