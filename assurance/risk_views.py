@@ -37,8 +37,10 @@ from .risk_forms import (
     RiskUpdateForm,
 )
 
+# A key is unique only within its system: the system's slug stands beside it.
 EXPORT_COLUMNS = [
     "key",
+    "system",
     "title",
     "level",
     "place",
@@ -132,6 +134,7 @@ class RiskExportView(View):
             escalation = r.open_escalations[0] if r.open_escalations else None
             row = [
                 r.key,
+                r.system.slug,
                 r.title,
                 "Place" if r.place_id else "System",
                 r.place.name if r.place_id else "",
