@@ -8,11 +8,11 @@ here copied no data (see ``migrations/0001_initial.py``).
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q
-from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 from governance.models import Board
+from places.links import keyed_url, system_url
 from places.models import (
     Outcome,
     Place,
@@ -116,7 +116,7 @@ class Risk(Sourced):
         return self.title
 
     def get_absolute_url(self):
-        return reverse("assurance:risk_detail", kwargs={"key": self.key})
+        return keyed_url("assurance:risk_detail", self)
 
     @property
     def score(self) -> int | None:
@@ -303,7 +303,7 @@ class Commitment(Sourced):
         return self.text[:80]
 
     def get_absolute_url(self):
-        return reverse("assurance:commitment_list") + f"#commitment-{self.key}"
+        return system_url("assurance:commitment_list", self.system, anchor=f"commitment-{self.key}")
 
     def is_overdue(self, today=None) -> bool:
         """Past its deadline and neither met nor reported as missed."""

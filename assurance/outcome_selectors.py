@@ -15,6 +15,7 @@ from metrics import spc
 from metrics.choices import SubjectType
 from metrics.models import SeriesSummary
 from metrics.selectors import RAG_WORDS, latest_snapshots, summary_row
+from places.links import with_system
 from places.models import Outcome, Place, Priority, System
 
 from .choices import FinanceKind
@@ -125,6 +126,10 @@ def outcome_rollup(*, system: System, place: Place | None = None) -> dict:
             .order_by("place__name", "order", "title")
         )
         scope = Q(priority__place__system=system)
+    # system: each priority's link names it; the system is read already (no query per row)
+    for p in priorities:
+        if p.system_id == system.pk:
+            p.system = system
     outcome_links: dict[int, list[PriorityOutcome]] = {}
     # source_document: each link's citation; created_by: who linked it
     for link in PriorityOutcome.objects.filter(scope).select_related(
@@ -149,7 +154,8 @@ def outcome_rollup(*, system: System, place: Place | None = None) -> dict:
                 {
                     "code": first["metric_code"],
                     "name": first["metric_short_name"],
-                    "url": first["metric_url"],
+                    # the metric's page as this system has it (its owner, its series)
+                    "url": with_system(first["metric_url"], system),
                     "rows": rows,
                     "worst": worst(rows),
                 }

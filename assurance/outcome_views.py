@@ -13,6 +13,7 @@ from icsportal.notes import without_said
 from metrics.models import SeriesSummary
 from metrics.selectors import latest_snapshots, summary_row
 from places.choices import FactKind
+from places.links import system_url
 from places.models import Document, Fact, Priority, System
 from places.pages import one_by_key, page_system
 from places.selectors import QualityFlags
@@ -195,9 +196,12 @@ class PriorityDetailView(TemplateView):
     def get_context_data(self, **kwargs):
         priority = self.get_priority()
         place = priority.place
-        # outcome, metric: named on each link; created_by: who linked; source_document: cited
+        # outcome, metric: named on each link; created_by: who linked; source_document: cited;
+        # outcome__system: the link to the outcome names its system
         outcome_links = list(
-            priority.outcome_links.select_related("outcome", "created_by", "source_document")
+            priority.outcome_links.select_related(
+                "outcome__system", "created_by", "source_document"
+            )
         )
         metric_links = list(
             priority.metric_links.select_related("metric", "created_by", "source_document")
@@ -229,8 +233,11 @@ class PriorityDetailView(TemplateView):
             failed_form=self.outcome_form if self.outcome_form is not None else self.metric_form,
             nav_section="places",
             crumbs=[
-                ("Overview", reverse("assurance:system_overview")),
-                ("System Outcomes Framework", reverse("assurance:outcome_list")),
+                ("Overview", priority.system.get_absolute_url()),
+                (
+                    "System Outcomes Framework",
+                    system_url("assurance:outcome_list", priority.system),
+                ),
                 (place.name, place.get_absolute_url() + "#outcomes"),
             ],
             **kwargs,
@@ -253,9 +260,7 @@ class PriorityLinkCreateView(PriorityDetailView):
         return super().dispatch(request, *args, **kwargs)
 
     def get(self, request, *args, **kwargs):
-        return redirect(
-            reverse("assurance:priority_detail", args=[self.priority.key]) + f"#{self.anchor}"
-        )
+        return redirect(self.priority.get_absolute_url() + f"#{self.anchor}")
 
     def post(self, request, *args, **kwargs):
         form = self.form_class(request.POST, priority=self.priority)
@@ -266,7 +271,7 @@ class PriorityLinkCreateView(PriorityDetailView):
                 add_service_errors(form, error)
             else:
                 messages.success(request, self.success_message)
-                return redirect(reverse("assurance:priority_detail", args=[self.priority.key]))
+                return redirect(self.priority.get_absolute_url())
         setattr(self, self.form_attr, form)
         return self.render_to_response(self.get_context_data())
 
@@ -337,12 +342,9 @@ class PriorityLinkDeleteView(View):
                 "form": form,
                 "nav_section": "places",
                 "crumbs": [
-                    ("Overview", reverse("assurance:system_overview")),
+                    ("Overview", self.priority.system.get_absolute_url()),
                     (place.name, place.get_absolute_url() + "#outcomes"),
-                    (
-                        self.priority.title,
-                        reverse("assurance:priority_detail", args=[self.priority.key]),
-                    ),
+                    (self.priority.title, self.priority.get_absolute_url()),
                 ],
             },
         )
@@ -359,7 +361,7 @@ class PriorityLinkDeleteView(View):
                 add_service_errors(form, error)
             else:
                 messages.success(request, "The link is removed; the history keeps why.")
-                return redirect(reverse("assurance:priority_detail", args=[self.priority.key]))
+                return redirect(self.priority.get_absolute_url())
         return self.render(form)
 
     def perform(self, reason: str) -> None:

@@ -116,6 +116,8 @@ def _risks(items, metrics: list[PackMetric], since, cut_off) -> list[PackRisk]:
     for risk in (
         Risk.objects.filter(Q(metric_links__metric_id__in=metric_ids))
         .distinct()
+        # system: each risk's link names it
+        .select_related("system")
         .prefetch_related("metrics")
     ):
         names = sorted(m.name for m in risk.metrics.all() if m.pk in metric_ids)
@@ -142,7 +144,9 @@ def build_pack(meeting: Meeting, user, *, now: dt.datetime | None = None) -> Pac
         items_for(user)
         .filter(meeting=meeting)
         .select_related("decision")
-        .prefetch_related("organisations", "papers", "metric_links__metric", "risk_links__risk")
+        .prefetch_related(
+            "organisations", "papers", "metric_links__metric", "risk_links__risk__system"
+        )
         .order_by("number", "id")
     )
     metric_ids = set(

@@ -147,7 +147,7 @@ def board_risks(board: Board) -> dict:
     owned = list(risks_for_pages().filter(owner_board=board).order_by("key"))
     escalations = list(
         RiskEscalation.objects.filter(Q(board=board) | Q(risk__owner_board=board))
-        .select_related("risk", "board", "escalated_by", "de_escalated_by")
+        .select_related("risk__system", "board", "escalated_by", "de_escalated_by")
         .order_by("-escalated_at", "-id")
     )
     return {"owned": owned, "escalations": escalations}

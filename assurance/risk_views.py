@@ -18,6 +18,7 @@ from governance.list_views import nhsuk_filter_form
 from governance.permissions import editable_board_ids
 from icsportal.api.renderers import neutralise
 from icsportal.roles import is_admin, visible_rows
+from places.links import system_url, with_system
 from places.models import Fact
 from places.pages import one_by_key, page_system
 from places.selectors import QualityFlags
@@ -36,8 +37,10 @@ from .risk_forms import (
     RiskUpdateForm,
 )
 
+# A key is unique only within its system: the system's slug stands beside it.
 EXPORT_COLUMNS = [
     "key",
+    "system",
     "title",
     "level",
     "place",
@@ -55,8 +58,10 @@ EXPORT_COLUMNS = [
 ]
 
 
-def _crumbs(*extra):
-    return [("Risk register", reverse("assurance:risk_list")), *extra]
+def _crumbs(*extra, system=None):
+    """The register first: that of ``system`` when the page is one risk's."""
+    register = reverse("assurance:risk_list")
+    return [("Risk register", with_system(register, system) if system else register), *extra]
 
 
 def _register(request):
@@ -129,6 +134,7 @@ class RiskExportView(View):
             escalation = r.open_escalations[0] if r.open_escalations else None
             row = [
                 r.key,
+                r.system.slug,
                 r.title,
                 "Place" if r.place_id else "System",
                 r.place.name if r.place_id else "",
@@ -176,7 +182,7 @@ class RiskDetailView(RiskMixin, TemplateView):
             today=timezone.localdate(),
             red=RiskRating.RED,
             nav_section="boards",
-            crumbs=_crumbs(),
+            crumbs=_crumbs(system=risk.system),
             **kwargs,
         )
 
@@ -201,7 +207,9 @@ class RiskFormMixin(RiskMixin):
             risk=self.risk,
             heading=self.heading,
             nav_section="boards",
-            crumbs=_crumbs((self.risk.title, self.risk.get_absolute_url())),
+            crumbs=_crumbs(
+                (self.risk.title, self.risk.get_absolute_url()), system=self.risk.system
+            ),
             **kwargs,
         )
 
@@ -395,7 +403,12 @@ class CommitmentUpdateView(FormView):
                 self.commitment.history.select_related("history_user").order_by("-history_date")
             ),
             nav_section="boards",
-            crumbs=[("Long Term Plan commitments", reverse("assurance:commitment_list"))],
+            crumbs=[
+                (
+                    "Long Term Plan commitments",
+                    system_url("assurance:commitment_list", self.commitment.system),
+                )
+            ],
             **kwargs,
         )
 

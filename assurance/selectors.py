@@ -20,6 +20,7 @@ from metrics.selectors import (
     variation_counts,
 )
 from places.choices import FactKind
+from places.links import with_system
 from places.models import Fact, Place, System
 from places.selectors import facts_and_flags, facts_by_topic, outcome_titles
 
@@ -175,7 +176,8 @@ def system_dashboard(*, system: System | None = None) -> dict | None:
                     row["metric_code"],
                     {
                         "name": row["metric_short_name"],
-                        "url": row["metric_url"],
+                        # the metric's page as this system has it (its owner, its series)
+                        "url": with_system(row["metric_url"], system),
                         "synthetic": row["synthetic"],
                         "concern": 0,
                     },

@@ -3,9 +3,12 @@
 from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
 
+from icsportal.roles import one_with_systems, with_granted_systems
+
 
 class PortalModelBackend(ModelBackend):
-    """``ModelBackend`` whose ``get_user`` reads the user and their role grant in one query.
+    """``ModelBackend`` whose ``get_user`` reads the user, their role grant and the systems it
+    names in one query.
 
     Every page asks for the role (``permissions.user_role``); joined here it costs no query of
     its own. The grant is read afresh on every request, never kept in the session, so a revoked
@@ -13,10 +16,8 @@ class PortalModelBackend(ModelBackend):
     """
 
     def get_user(self, user_id):
-        user_model = get_user_model()
-        try:
-            # portal_role: the role every page checks (a user without one gets None)
-            user = user_model._default_manager.select_related("portal_role").get(pk=user_id)
-        except user_model.DoesNotExist:
-            return None
-        return user if self.user_can_authenticate(user) else None
+        # The role every page checks (a user without one gets None), and its systems, which
+        # every page of one system or one Place or board checks.
+        users = with_granted_systems(get_user_model()._default_manager.filter(pk=user_id))
+        user = one_with_systems(users)
+        return user if user is not None and self.user_can_authenticate(user) else None

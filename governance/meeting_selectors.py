@@ -9,7 +9,15 @@ from django.db.models import Count, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from .choices import AttendanceStatus
-from .models import AgendaItem, Attendance, Board, Interest, Meeting, Membership
+from .models import (
+    AgendaItem,
+    Attendance,
+    Board,
+    Declaration,
+    Interest,
+    Meeting,
+    Membership,
+)
 from .permissions import private_board_ids
 
 # Who counts towards the quorum: a seat present in person or by its named deputy.
@@ -80,7 +88,8 @@ def seats_at(meeting: Meeting) -> list[Membership]:
     seats = list(
         Membership.objects.active_on(meeting_day(meeting))
         .filter(board_id=meeting.board_id)
-        .select_related("person", "on_behalf_of")
+        # person__system: the link to a person's interests names it
+        .select_related("person__system", "on_behalf_of")
         .order_by("role", "person__name", "id")
     )
     recorded = {a.membership_id: a for a in Attendance.objects.filter(meeting=meeting)}
@@ -162,7 +171,12 @@ def items_with_details(meeting: Meeting, user) -> list[AgendaItem]:
         .filter(meeting=meeting)
         # meeting__board: each paper's address names the board
         .select_related("decision", "meeting__board")
-        .prefetch_related("organisations", "papers", Prefetch("declarations__person"))
+        .prefetch_related(
+            "organisations",
+            "papers",
+            # person__system: each declaration links to the person's interests, naming it
+            Prefetch("declarations", queryset=Declaration.objects.select_related("person__system")),
+        )
     )
 
 

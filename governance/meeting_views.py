@@ -403,7 +403,7 @@ class PersonInterestsView(TemplateView):
                 add_service_errors(form, error)
             else:
                 messages.success(request, "Interest recorded.")
-                return redirect("governance:person_interests", key=self.person.key)
+                return redirect(self.person.get_absolute_url())
         return self.render_to_response(self.get_context_data(form=form), status=200)
 
 
@@ -436,4 +436,4 @@ class InterestConfirmView(View):
                 )
             else:
                 messages.success(request, f"Confirmed: {interest.description}.")
-        return redirect("governance:person_interests", key=person.key)
+        return redirect(person.get_absolute_url())

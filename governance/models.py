@@ -9,6 +9,7 @@ from simple_history.models import HistoricalRecords
 
 from icsportal.roles import PortalRole
 from places.choices import FactKind
+from places.links import keyed_url
 from places.models import (
     Attested,
     Cluster,
@@ -85,9 +86,13 @@ class BoardQuerySet(models.QuerySet):
             models.Prefetch(
                 "memberships",
                 # created_by, person__created_by: the provenance of seats and people entered
-                # in the portal
+                # in the portal; person__system: the link to a person's interests names it
                 queryset=Membership.objects.active_on(on).select_related(
-                    "person__created_by", "on_behalf_of", "source_document", "created_by"
+                    "person__created_by",
+                    "person__system",
+                    "on_behalf_of",
+                    "source_document",
+                    "created_by",
                 ),
                 to_attr="current",
             )
@@ -307,6 +312,9 @@ class Person(Sourced):
 
     def __str__(self):
         return self.name
+
+    def get_absolute_url(self):
+        return keyed_url("governance:person_interests", self)
 
     @property
     def provenance(self) -> str:

@@ -8,7 +8,7 @@ shared base and every app can ask "who is this?" without importing an app.
 from django.contrib.auth.models import AbstractBaseUser, AnonymousUser
 from django.core.exceptions import FieldDoesNotExist
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
 
 
 class PortalRole(models.TextChoices):
@@ -45,15 +45,45 @@ def can_upload(user: AbstractBaseUser | AnonymousUser) -> bool:
     return user_role(user) in (PortalRole.ANALYST, PortalRole.ADMIN) or is_admin(user)
 
 
+# Where ``with_granted_systems`` puts the id of one system a user's grant names, and where
+# the ids are kept on the user for the rest of the request.
+_GRANTED_SYSTEM = "portal_granted_system_id"
+_SYSTEM_IDS = "_portal_system_ids"
+
+
+def with_granted_systems(queryset: models.QuerySet, user_path: str = "") -> models.QuerySet:
+    """``queryset`` of users (or of rows whose user is at ``user_path``, such as "user__")
+    reading each user's role grant and the ids of the systems it names in the same query: one
+    row for each system named, one for a grant naming none. Read with ``one_with_systems``."""
+    return queryset.select_related(f"{user_path}portal_role").annotate(
+        **{_GRANTED_SYSTEM: F(f"{user_path}portal_role__systems__id")}
+    )
+
+
+def one_with_systems(queryset: models.QuerySet, user_of=lambda row: row):
+    """The row that ``with_granted_systems`` rows stand for, or None; its user (``user_of``
+    the row) keeps the systems its grant names, so ``visible_system_ids`` reads no more."""
+    rows = list(queryset)
+    if not rows:
+        return None
+    user = user_of(rows[0])
+    grant = getattr(user, "portal_role", None)
+    if grant is not None and not grant.all_systems:
+        named = (getattr(row, _GRANTED_SYSTEM) for row in rows)
+        setattr(user, _SYSTEM_IDS, frozenset(i for i in named if i is not None))
+    return rows[0]
+
+
 def visible_system_ids(user: AbstractBaseUser | AnonymousUser) -> frozenset[int] | None:
     """The ids of the systems the user may see, or None for every system (a superuser, or a
     grant for every system). A role is granted per system: a board secretary of one system sees
-    another only if granted it too. Read once per request (cached on the user object)."""
+    another only if granted it too. Read once per request (cached on the user object), or with
+    the user by ``one_with_systems`` (no query of its own)."""
     if not user.is_authenticated or not user.is_active:
         return frozenset()
     if user.is_superuser:
         return None
-    cached = getattr(user, "_portal_system_ids", False)
+    cached = getattr(user, _SYSTEM_IDS, False)
     if cached is not False:
         return cached
     grant = getattr(user, "portal_role", None)
@@ -63,7 +93,7 @@ def visible_system_ids(user: AbstractBaseUser | AnonymousUser) -> frozenset[int]
         ids = None
     else:
         ids = frozenset(grant.systems.values_list("pk", flat=True))
-    user._portal_system_ids = ids
+    setattr(user, _SYSTEM_IDS, ids)
     return ids
 
 

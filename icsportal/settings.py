@@ -78,6 +78,8 @@ MIDDLEWARE = [
     "governance.middleware.PortalAccessMiddleware",
     # After access: a Place's or board's pages only for users granted its system.
     "assurance.middleware.SystemScopeMiddleware",
+    # A page by key that did not name its system, where several the user sees have the key.
+    "places.middleware.SystemChoiceMiddleware",
     "governance.middleware.SignInRateLimitMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",

@@ -12,6 +12,7 @@ from simple_history.models import HistoricalRecords
 from icsportal.validity import valid_on
 
 from .choices import DatePrecision, FactKind, PriorityStatus
+from .links import keyed_url, system_url
 
 
 class Document(models.Model):
@@ -223,7 +224,7 @@ class System(Dated, Sourced):
         return self.name
 
     def get_absolute_url(self):
-        return reverse("assurance:system_overview")
+        return system_url("assurance:system_overview", self)
 
 
 class PlaceQuerySet(models.QuerySet):
@@ -460,6 +461,9 @@ class Priority(Sourced):
     def __str__(self):
         return f"{self.place}: {self.title}"
 
+    def get_absolute_url(self):
+        return keyed_url("assurance:priority_detail", self)
+
 
 class DataQualityFlag(Sourced):
     """A doubt about the source documents, and how the portal handled it."""
@@ -523,7 +527,7 @@ class Outcome(Sourced):
         return self.title
 
     def get_absolute_url(self):
-        return reverse("assurance:outcome_list") + f"#outcome-{self.code}"
+        return system_url("assurance:outcome_list", self.system, anchor=f"outcome-{self.code}")
 
     @property
     def statement_citation(self) -> str:

@@ -6,6 +6,7 @@ from django.http import Http404
 
 from icsportal.roles import visible_rows
 
+from .links import SYSTEM_PARAMETER
 from .models import System
 
 
@@ -18,7 +19,7 @@ def page_system(request, *, required: bool = True) -> System | None:
     """The system the page shows; Http404 for a slug of no system the user may see, and
     (when ``required``) when the user may see none. The systems the user may see are kept on
     the request (one query), for the header's switcher on this page."""
-    slug = request.GET.get("system")
+    slug = request.GET.get(SYSTEM_PARAMETER)
     systems = list(visible_systems(request.user))
     request.portal_systems = systems
     if slug:
@@ -30,16 +31,27 @@ def page_system(request, *, required: bool = True) -> System | None:
     return system
 
 
+class SystemChoice(Exception):
+    """More than one system the user may see has the key asked for, and the request named none:
+    ``places.middleware.SystemChoiceMiddleware`` answers with the list of them to choose from."""
+
+    def __init__(self, rows: list):
+        super().__init__("More than one system has this; name one with ?system=<slug>.")
+        self.rows = rows
+
+
 def one_by_key(request, queryset, key: str):
     """The row of ``queryset`` with ``key`` that the user may see: keys are unique only within
-    a system, so where two systems the user sees both have it, ``?system=<slug>`` says which
-    (without it, no such page: a 404 that says to name the system)."""
+    a system, so ``?system=<slug>`` says which. Without it, a key that two systems the user sees
+    both have raises ``SystemChoice`` with their rows; a key of no system the user may see (or
+    not of the system named) is no such page (404)."""
     rows = visible_rows(request.user, queryset.filter(key=key))
-    if request.GET.get("system"):
-        rows = rows.filter(system__slug=request.GET["system"])
-    found = list(rows[:2])
+    if request.GET.get(SYSTEM_PARAMETER):
+        rows = rows.filter(system__slug=request.GET[SYSTEM_PARAMETER])
+    # system: the choice page names each row's system
+    found = list(rows.select_related("system").order_by("system__name"))
     if len(found) == 1:
         return found[0]
     if found:
-        raise Http404("More than one system has this; add ?system=<the system's slug>.")
+        raise SystemChoice(found)
     raise Http404("No such page.")

@@ -9,6 +9,7 @@ from rest_framework import exceptions
 from rest_framework.authentication import TokenAuthentication
 
 from ..models import TokenUse
+from ..roles import one_with_systems, with_granted_systems
 
 # A token's last use is written at most this often: not a write on every request.
 LAST_USED_PRECISION = dt.timedelta(minutes=1)
@@ -37,13 +38,14 @@ class ExpiringTokenAuthentication(TokenAuthentication):
 
     def authenticate_credentials(self, key):
         model = self.get_model()
-        # The token, its user and the user's portal role in one query: the permission check
-        # reads the role (``icsportal.roles.user_role``) on every request.
-        try:
-            # use: when it was last used, recorded at most once a minute
-            token = model.objects.select_related("user__portal_role", "use").get(key=key)
-        except model.DoesNotExist:
-            raise exceptions.AuthenticationFailed(_("Invalid token.")) from None
+        # The token, its user, the user's portal role and the systems it names in one query:
+        # the permission check reads the role (``icsportal.roles.user_role``) on every request,
+        # and every list the systems (``visible_rows``).
+        # use: when it was last used, recorded at most once a minute
+        tokens = with_granted_systems(model.objects.select_related("use").filter(key=key), "user__")
+        token = one_with_systems(tokens, user_of=lambda row: row.user)
+        if token is None:
+            raise exceptions.AuthenticationFailed(_("Invalid token."))
         return self._checked(token)
 
     @staticmethod

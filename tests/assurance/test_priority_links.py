@@ -59,7 +59,8 @@ def admin():
 
 
 def page_url(key=PRIORITY, suffix=""):
-    return f"/outcomes/priorities/{key}/{suffix}"
+    """The priority's page (or a form under it) as the portal links it: naming its system."""
+    return f"/outcomes/priorities/{key}/{suffix}?system=coventry-and-warwickshire"
 
 
 def signed_in(user) -> Client:

@@ -296,6 +296,7 @@ def test_export_has_a_row_per_filtered_risk_with_its_source(commissioner_client)
     assert len(rows) == Risk.objects.filter(status="identified").count()
     row = next(r for r in rows if r["key"] == "risk-2017-2")
     assert row["source"].endswith("line 231") and row["rating"] == "unrated"
+    assert row["system"] == "coventry-and-warwickshire"
     assert commissioner_client.get("/boards/risks/export.csv", {"rating": "x"}).status_code == 400
 
 

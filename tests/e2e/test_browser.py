@@ -288,6 +288,7 @@ def test_commissioner_pages_through_a_places_metrics(
 
 
 PRIORITY = "wn-prio-frailty"
+SYSTEM = "coventry-and-warwickshire"
 SECRETARY_BOARD = "warwickshire-north-place-executive"
 
 
@@ -353,7 +354,9 @@ def test_a_secretary_links_a_priority_and_removes_the_link(
     """The priority page's forms, their errors and the removal page pass axe on both widths;
     a link made there shows at once, and its removal is kept in the history."""
     page = secretary_page
-    url = portal["url"] + f"/outcomes/priorities/{PRIORITY}/"
+    # Every link to the page, and every redirect back to it, names its system.
+    path = f"/outcomes/priorities/{PRIORITY}/?system={SYSTEM}"
+    url = portal["url"] + path
     page.goto(url)
     assert page.locator("#link-outcome").is_visible() and page.locator("#link-metric").is_visible()
     check_page(page, axe_script, artifacts, "priority-forms-desktop")
@@ -392,7 +395,7 @@ def test_a_secretary_links_a_priority_and_removes_the_link(
 
     # The link shows in the Place's roll-up straight away.
     page.goto(portal["url"] + "/places/warwickshire-north/outcomes/")
-    assert page.locator(f'#outcomes ~ section a[href="/outcomes/priorities/{PRIORITY}/"]').count()
+    assert page.locator(f'#outcomes ~ section a[href="{path}"]').count()
     page.goto(url)
 
     page.set_viewport_size(WIDTHS["phone"])
@@ -401,7 +404,7 @@ def test_a_secretary_links_a_priority_and_removes_the_link(
     check_page(page, axe_script, artifacts, "priority-linked-phone")
 
     page.get_by_role("link", name="Remove the link to Lead a healthy").click()
-    page.wait_for_url("**/remove/")
+    page.wait_for_url(lambda target: f"/remove/?system={SYSTEM}" in target)
     check_page(page, axe_script, artifacts, "priority-remove-phone")
     page.get_by_role("button", name="Remove the link").click()
     page.wait_for_load_state()

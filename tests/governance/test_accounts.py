@@ -235,6 +235,27 @@ def test_the_user_and_role_are_read_in_one_query_and_a_revoked_role_stops_at_onc
     assert client.get("/boards/").status_code == 403
 
 
+def test_the_systems_of_a_grant_are_read_with_the_user_and_role(client):
+    """A role held in some systems: the systems come in the user's own query, and hold."""
+    from governance.models import Board
+
+    user = role_grant(
+        username="one-system", role="commissioner", system_slugs=["coventry-and-warwickshire"]
+    ).user
+    client.force_login(user)
+    board = Board.objects.order_by("slug").first()
+    with CaptureQueriesContext(connection) as ctx:
+        assert client.get(board.get_absolute_url()).status_code == 200
+    users = [q["sql"] for q in ctx.captured_queries if 'FROM "auth_user"' in q["sql"]]
+    assert len(users) == 1 and "governance_rolegrant_systems" in users[0], users
+    assert not any(
+        'FROM "governance_rolegrant_systems"' in q["sql"] for q in ctx.captured_queries
+    ), "the grant's systems were read again"
+    # Granted no system at all (a grant naming none holds none), the board is no page.
+    user.portal_role.systems.clear()
+    assert client.get(board.get_absolute_url()).status_code == 404
+
+
 def test_a_signed_in_user_without_a_role_can_only_sign_out(client):
     user = get_user_model().objects.create(username="no-role")
     client.force_login(user)

@@ -35,8 +35,9 @@ def interest(user_as, seat):
     )
 
 
-def url(person) -> str:
-    return f"/boards/people/{person.key}/interests/"
+def url(person, suffix: str = "") -> str:
+    """The person's register (or a form under it) as the portal links it: naming their system."""
+    return f"/boards/people/{person.key}/interests/{suffix}?system={person.system.slug}"
 
 
 def test_every_role_reads_the_register(client_as, seat, interest):
@@ -77,7 +78,7 @@ def test_confirmation_sets_today_with_history_and_is_refused_to_others(
     client_as, user_as, seat, interest
 ):
     refused = client_as("secretary_b").post(
-        f"{url(seat.person)}{interest.pk}/confirm/", {"version": interest.version}
+        url(seat.person, f"{interest.pk}/confirm/"), {"version": interest.version}
     )
     assert refused.status_code == 403
     with pytest.raises(PermissionDenied):
@@ -85,7 +86,7 @@ def test_confirmation_sets_today_with_history_and_is_refused_to_others(
             actor=user_as("commissioner"), interest=interest.pk, expected_version=1
         )
     client = client_as("secretary_a")
-    response = client.post(f"{url(seat.person)}{interest.pk}/confirm/", {"version": 1})
+    response = client.post(url(seat.person, f"{interest.pk}/confirm/"), {"version": 1})
     assert response.status_code == 302
     interest.refresh_from_db()
     assert interest.confirmed_on == timezone.localdate() and interest.version == 2

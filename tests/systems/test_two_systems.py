@@ -2,7 +2,6 @@
 (Eastmoor and Northvale, built by ``build_renamed_system`` from the same extraction, editorial
 file and documents), loaded, reloaded and removed without changing a row of the other."""
 
-import json
 from pathlib import Path
 
 import pytest
@@ -98,18 +97,6 @@ def system_rows(system: System) -> dict:
         "summaries": SeriesSummary.objects.filter(snapshot__system=system),
     }
     return {name: list(qs.order_by("pk").values()) for name, qs in querysets.items()}
-
-
-@pytest.fixture
-def second_fixture() -> dict:
-    return json.loads(SECOND_FIXTURE.read_text(encoding="utf-8"))
-
-
-@pytest.fixture
-def both(second_fixture) -> tuple[System, System]:
-    """C&W (loaded for every test) and the second system, loaded here."""
-    system_load(fixture=second_fixture)
-    return System.objects.get(slug=CW), System.objects.get(slug=EN)
 
 
 def test_loading_reloading_and_removing_the_second_system_leaves_the_first_as_it_was(
