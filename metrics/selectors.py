@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from governance.models import Membership, Organisation
 from icsportal.api.renderers import neutralise
+from icsportal.roles import can_see_system, visible_rows
 from places.selectors import QualityFlags, outcome_titles
 
 from . import spc
@@ -1008,25 +1009,50 @@ def metric_csv_rows(metric: Metric, detail: dict) -> Iterable[list[str]]:
 # -- the metrics index ---------------------------------------------------------------------------
 
 
-def metric_index_rows(metrics: Iterable[Metric]) -> list[dict]:
-    """Each metric with how many subjects it is measured for and how many show concern.
+def _owner_boards(metrics: list[Metric], user) -> dict[int, object]:
+    """Each metric's owner board as the user may see it: the metric's own where its system is
+    one the user holds, else that of the first system by name the user holds that uses it
+    (one query, only for the metrics whose own board is another system's)."""
+    owners = {m.pk: m.owner_board for m in metrics}
+    hidden = [
+        m.pk
+        for m in metrics
+        if m.owner_board is not None and not can_see_system(user, m.owner_board.system_id)
+    ]
+    if not hidden:
+        return owners
+    for pk in hidden:
+        owners[pk] = None
+    uses = visible_rows(user, SystemMetric.objects.filter(metric_id__in=hidden))
+    for use in uses.select_related("owner_board").order_by("-system__name"):
+        owners[use.metric_id] = use.owner_board
+    return owners
+
+
+def metric_index_rows(metrics: Iterable[Metric], user) -> list[dict]:
+    """Each metric with how many subjects of the user's systems it is measured for and how
+    many show concern, and its owner board in a system the user holds.
 
     One query for the counts, from the latest snapshots, whatever the number of metrics.
     """
     metrics = list(metrics)
     outcomes = outcome_titles()
     counts: dict[int, dict] = {m.pk: {"series": 0, "concern": 0, "improvement": 0} for m in metrics}
-    for metric_id, variation in SeriesSummary.objects.filter(
+    summaries = SeriesSummary.objects.filter(
         series__metric__in=[m.pk for m in metrics],
         snapshot_id__in=latest_snapshots().values("pk"),
-    ).values_list("series__metric_id", "variation"):
+    )
+    for metric_id, variation in visible_rows(user, summaries).values_list(
+        "series__metric_id", "variation"
+    ):
         c = counts[metric_id]
         c["series"] += 1
         c["concern"] += variation in CONCERN_VARIATIONS
         c["improvement"] += variation in IMPROVEMENT_VARIATIONS
+    owners = _owner_boards(metrics, user)
     rows = []
     for m in metrics:
-        board = m.owner_board
+        board = owners[m.pk]
         rows.append(
             {
                 "code": m.code,

@@ -9,6 +9,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from icsportal.api.permissions import PortalReadPermission
+from icsportal.roles import visible_rows
 
 from ..meeting_selectors import items_for, meetings_for
 from ..models import (
@@ -49,12 +50,13 @@ def _popolo_time(value) -> str:
 def popolo_events(user=None) -> list[dict]:
     """Meetings as Popolo events, their agenda items as child events: the public ones, and the
     private ones of the boards ``user`` may read privately (none without a user)."""
-    meetings = meetings_for(user) if user is not None else Meeting.objects.filter(is_public=True)
-    items = (
-        items_for(user)
-        if user is not None
-        else AgendaItem.objects.filter(is_public=True, meeting__is_public=True)
-    )
+    if user is None:
+        meetings = Meeting.objects.filter(is_public=True)
+        items = AgendaItem.objects.filter(is_public=True, meeting__is_public=True)
+    else:
+        # Roles are per system: only the meetings of the boards of the user's systems.
+        meetings = visible_rows(user, meetings_for(user))
+        items = items_for(user)
     events = []
     # items: each meeting's visible agenda, as its children
     for meeting in meetings.select_related("board").prefetch_related(
@@ -85,11 +87,15 @@ def popolo_events(user=None) -> list[dict]:
     return events
 
 
-def popolo_export(user=None) -> dict:
+def popolo_export(user) -> dict:
     """Boards and organisations as Popolo organizations (a board's parent is the first board it
     reports to), named people as persons, seats as memberships, and meetings as events (private
-    ones only for those who may read them)."""
-    boards = Board.objects.select_related("source_document").prefetch_related(
+    ones only for those who may read them): those of the systems the user may see."""
+
+    def visible(queryset):
+        return visible_rows(user, queryset)
+
+    boards = visible(Board.objects.all()).select_related("source_document").prefetch_related(
         # parent_id: the first reporting line of each board
         Prefetch(
             "reporting_lines",
@@ -111,7 +117,7 @@ def popolo_export(user=None) -> dict:
                 **_dates(board),
             }
         )
-    for org in Organisation.objects.select_related("source_document"):
+    for org in visible(Organisation.objects.select_related("source_document")):
         organizations.append(
             {
                 "id": f"organisation/{org.key}",
@@ -124,10 +130,10 @@ def popolo_export(user=None) -> dict:
         )
     persons = [
         {"id": f"person/{p.key}", "name": p.name, "sources": _sources(p)}
-        for p in Person.objects.select_related("source_document")
+        for p in visible(Person.objects.select_related("source_document"))
     ]
     memberships = []
-    for m in Membership.objects.select_related(
+    for m in visible(Membership.objects.all()).select_related(
         "board", "person", "on_behalf_of", "source_document"
     ):
         row = {
@@ -156,7 +162,8 @@ def popolo_export(user=None) -> dict:
 
 
 class PopoloExportView(APIView):
-    """Every board, organisation, named person and seat as Popolo JSON."""
+    """Every board, organisation, named person and seat of the systems the user may see, as
+    Popolo JSON."""
 
     # One object, not rows: JSON only (errors included).
     renderer_classes = [JSONRenderer]

@@ -12,6 +12,7 @@ from icsportal.api.serializers import (
     source_row,
     source_values,
 )
+from places.api.serializers import SystemBriefSerializer
 
 from ..choices import AnnotationKind
 from ..imports.jobs import job_progress
@@ -23,6 +24,7 @@ from ..models import (
     Observation,
     Series,
     SeriesSummary,
+    SystemMetric,
     Target,
 )
 
@@ -67,6 +69,26 @@ class MetricSerializer(serializers.ModelSerializer):
             "modified_at",
             "source",
         ]
+
+
+class SystemMetricSerializer(serializers.ModelSerializer):
+    """A system's use of a metric: the board that owns it in that system and the line of that
+    system's documents that says so (a national metric has one of these per system)."""
+
+    system = SystemBriefSerializer(read_only=True)
+    metric = MetricBriefSerializer(read_only=True)
+    national = serializers.SerializerMethodField(
+        help_text="Whether the metric is defined nationally (one code for every system)."
+    )
+    owner_board = BoardBriefSerializer(read_only=True, allow_null=True)
+    source = source_field()
+
+    class Meta:
+        model = SystemMetric
+        fields = ["id", "system", "metric", "national", "owner_board", "source"]
+
+    def get_national(self, obj) -> bool:
+        return obj.metric.system_id is None
 
 
 class SeriesSerializer(serializers.ModelSerializer):

@@ -31,6 +31,7 @@ from ..filtersets import (
     MetricFilterSet,
     ObservationFilterSet,
     SeriesListFilterSet,
+    SystemMetricFilterSet,
     TargetFilterSet,
 )
 from ..imports import Budget, ImportFailed, observations_import
@@ -44,6 +45,7 @@ from ..models import (
     Observation,
     Series,
     SeriesSummary,
+    SystemMetric,
     Target,
 )
 from ..selectors import CompareError, compare_params, compare_periods, metric_compare
@@ -60,6 +62,7 @@ from .serializers import (
     ObservationSerializer,
     SeriesListSerializer,
     SeriesSerializer,
+    SystemMetricSerializer,
     TargetSerializer,
 )
 
@@ -74,6 +77,21 @@ class MetricViewSet(PortalViewSet):
     ordering_fields = ["code", "short_name", "category", "id", "modified_at"]
     ordering = ["category", "code"]
     lookup_field = "code"
+
+
+class SystemMetricViewSet(PortalViewSet):
+    """Each system's use of a metric: the board that owns it in that system and the line of
+    that system's documents that says so. A national metric has one row per system using it;
+    ``metrics/``'s own owner board is that of the system that loaded it first."""
+
+    # system, metric, owner_board: named on each row; source_document: each row's citation
+    queryset = SystemMetric.objects.select_related(
+        "system", "metric", "owner_board", "source_document"
+    )
+    serializer_class = SystemMetricSerializer
+    filterset_class = SystemMetricFilterSet
+    ordering_fields = ["id", "metric__code", "system__name"]
+    ordering = ["metric__category", "metric__code", "system__name"]
 
 
 class TargetViewSet(PortalViewSet):
