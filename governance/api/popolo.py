@@ -95,11 +95,15 @@ def popolo_export(user) -> dict:
     def visible(queryset):
         return visible_rows(user, queryset)
 
-    boards = visible(Board.objects.all()).select_related("source_document").prefetch_related(
-        # parent_id: the first reporting line of each board
-        Prefetch(
-            "reporting_lines",
-            queryset=ReportingLine.objects.select_related("reports_to").order_by("order", "id"),
+    boards = (
+        visible(Board.objects.all())
+        .select_related("source_document")
+        .prefetch_related(
+            # parent_id: the first reporting line of each board
+            Prefetch(
+                "reporting_lines",
+                queryset=ReportingLine.objects.select_related("reports_to").order_by("order", "id"),
+            )
         )
     )
     organizations = []
