@@ -1009,29 +1009,29 @@ def metric_csv_rows(metric: Metric, detail: dict) -> Iterable[list[str]]:
 # -- the metrics index ---------------------------------------------------------------------------
 
 
-def _owner_boards(metrics: list[Metric], user) -> dict[int, object]:
-    """Each metric's owner board as the user may see it: the metric's own where its system is
-    one the user holds, else that of the first system by name the user holds that uses it
-    (one query, only for the metrics whose own board is another system's)."""
-    owners = {m.pk: m.owner_board for m in metrics}
-    hidden = [
-        m.pk
-        for m in metrics
-        if m.owner_board is not None and not can_see_system(user, m.owner_board.system_id)
-    ]
-    if not hidden:
-        return owners
-    for pk in hidden:
-        owners[pk] = None
-    uses = visible_rows(user, SystemMetric.objects.filter(metric_id__in=hidden))
-    for use in uses.select_related("owner_board").order_by("-system__name"):
-        owners[use.metric_id] = use.owner_board
-    return owners
+def with_uses(metrics: QuerySet[Metric]) -> QuerySet[Metric]:
+    """Metrics with their owner board and each system's use of them (``uses``, by system
+    name, with its owner board): all that ``owner_board_seen_by`` reads (two queries)."""
+    uses = SystemMetric.objects.select_related("owner_board").order_by("system__name", "id")
+    return metrics.select_related("owner_board").prefetch_related(Prefetch("uses", queryset=uses))
+
+
+def owner_board_seen_by(metric: Metric, user):
+    """The metric's owner board in a system the user holds: its own (that of the system that
+    loaded it first) where the user holds that system, else that of the first system by name
+    the user holds that uses it; None when there is none. Needs ``with_uses``."""
+    own = metric.owner_board
+    if own is None or can_see_system(user, own.system_id):
+        return own
+    return next(
+        (use.owner_board for use in metric.uses.all() if can_see_system(user, use.system_id)),
+        None,
+    )
 
 
 def metric_index_rows(metrics: Iterable[Metric], user) -> list[dict]:
-    """Each metric with how many subjects of the user's systems it is measured for and how
-    many show concern, and its owner board in a system the user holds.
+    """Each metric (read ``with_uses``) with how many subjects of the user's systems it is
+    measured for and how many show concern, and its owner board in a system the user holds.
 
     One query for the counts, from the latest snapshots, whatever the number of metrics.
     """
@@ -1049,10 +1049,9 @@ def metric_index_rows(metrics: Iterable[Metric], user) -> list[dict]:
         c["series"] += 1
         c["concern"] += variation in CONCERN_VARIATIONS
         c["improvement"] += variation in IMPROVEMENT_VARIATIONS
-    owners = _owner_boards(metrics, user)
     rows = []
     for m in metrics:
-        board = owners[m.pk]
+        board = owner_board_seen_by(m, user)
         rows.append(
             {
                 "code": m.code,

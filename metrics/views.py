@@ -42,6 +42,7 @@ from .selectors import (
     subjects_of,
     summary_csv_rows,
     summary_table,
+    with_uses,
 )
 from .services import annotation_create, can_annotate
 from .templatetags.spc_charts import NO_ASSURANCE_LABEL
@@ -74,7 +75,7 @@ class MetricListView(TemplateView):
         # owner_board: named and linked on each row; source_document: each row's citation
         # Roles are per system: the metrics of the systems the user holds, national and local.
         queryset = visible_rows(
-            self.request.user, Metric.objects.select_related("owner_board", "source_document")
+            self.request.user, with_uses(Metric.objects.select_related("source_document"))
         )
         filterset = MetricFilterSet(self.request.GET or None, queryset=queryset)
         nhsuk_filter_form(filterset.form, text_fields=("q", "modified_since"))

@@ -42,6 +42,13 @@ def _dates(obj) -> dict:
     return {name: day.isoformat() for name, day in dates.items() if day is not None}
 
 
+def _popolo_id(kind: str, row) -> str:
+    """An organisation's or person's Popolo id: its key is unique only within its system, so
+    the id names the system too (``organisation/coventry-and-warwickshire/org_uhcw``). Boards'
+    slugs are unique across the portal (``board/<slug>``)."""
+    return f"{kind}/{row.system.slug}/{row.key}"
+
+
 def _popolo_time(value) -> str:
     """A date-time as Popolo's pattern takes it: local time to the second, with its offset."""
     return timezone.localtime(value).replace(microsecond=0).isoformat()
@@ -121,10 +128,11 @@ def popolo_export(user) -> dict:
                 **_dates(board),
             }
         )
-    for org in visible(Organisation.objects.select_related("source_document")):
+    # system: each id names it
+    for org in visible(Organisation.objects.select_related("system", "source_document")):
         organizations.append(
             {
-                "id": f"organisation/{org.key}",
+                "id": _popolo_id("organisation", org),
                 "name": org.name,
                 "classification": org.get_kind_display().lower(),
                 "other_names": [{"name": org.abbreviation}] if org.abbreviation else [],
@@ -133,12 +141,12 @@ def popolo_export(user) -> dict:
             }
         )
     persons = [
-        {"id": f"person/{p.key}", "name": p.name, "sources": _sources(p)}
-        for p in visible(Person.objects.select_related("source_document"))
+        {"id": _popolo_id("person", p), "name": p.name, "sources": _sources(p)}
+        for p in visible(Person.objects.select_related("system", "source_document"))
     ]
     memberships = []
     for m in visible(Membership.objects.all()).select_related(
-        "board", "person", "on_behalf_of", "source_document"
+        "board", "person__system", "on_behalf_of__system", "source_document"
     ):
         row = {
             "id": f"membership/{m.pk}",
@@ -150,9 +158,9 @@ def popolo_export(user) -> dict:
             "sources": _sources(m),
         }
         if m.person_id:
-            row["person_id"] = f"person/{m.person.key}"
+            row["person_id"] = _popolo_id("person", m.person)
         if m.on_behalf_of_id:
-            row["on_behalf_of_id"] = f"organisation/{m.on_behalf_of.key}"
+            row["on_behalf_of_id"] = _popolo_id("organisation", m.on_behalf_of)
         memberships.append({k: v for k, v in row.items() if v is not None})
     for org in organizations:
         for key in [k for k, v in org.items() if v is None]:

@@ -27,6 +27,7 @@ from ..models import (
     SystemMetric,
     Target,
 )
+from ..selectors import owner_board_seen_by
 
 
 class MetricBriefSerializer(serializers.ModelSerializer):
@@ -35,8 +36,16 @@ class MetricBriefSerializer(serializers.ModelSerializer):
         fields = ["id", "code", "short_name"]
 
 
+class OwnerBoardSerializer(BoardBriefSerializer):
+    """A metric's owner board in a system the user holds (``owner_board_seen_by``); each
+    system's owner is in ``system-metrics/``."""
+
+    def get_attribute(self, instance):
+        return owner_board_seen_by(instance, self.context["request"].user)
+
+
 class MetricSerializer(serializers.ModelSerializer):
-    owner_board = BoardBriefSerializer(read_only=True, allow_null=True)
+    owner_board = OwnerBoardSerializer(read_only=True, allow_null=True)
     synthetic = serializers.BooleanField(source="is_synthetic", read_only=True)
     source = source_field()
 

@@ -48,7 +48,13 @@ from ..models import (
     SystemMetric,
     Target,
 )
-from ..selectors import CompareError, compare_params, compare_periods, metric_compare
+from ..selectors import (
+    CompareError,
+    compare_params,
+    compare_periods,
+    metric_compare,
+    with_uses,
+)
 from ..services import annotation_create
 from ..snapshots import LETTER_TYPES, scope_key
 from .serializers import (
@@ -71,7 +77,8 @@ SERIES_JOINS = ("series__metric", "series__place", "series__organisation", "seri
 
 
 class MetricViewSet(PortalViewSet):
-    queryset = Metric.objects.select_related("owner_board", "source_document")
+    # source_document: each row's citation; uses: the owner board in the user's systems
+    queryset = with_uses(Metric.objects.select_related("source_document"))
     serializer_class = MetricSerializer
     filterset_class = MetricFilterSet
     ordering_fields = ["code", "short_name", "category", "id", "modified_at"]

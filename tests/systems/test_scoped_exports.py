@@ -58,6 +58,13 @@ def test_the_popolo_export_of_every_system_granted(both, role, grant):
         Board.objects.count()
     )
     assert len(data["memberships"]) == Membership.objects.count()
+    # Keys are unique only within a system: every id is still unique, and every reference
+    # names an organisation or person of the export.
+    ids = [o["id"] for o in data["organizations"]] + [p["id"] for p in data["persons"]]
+    assert len(ids) == len(set(ids))
+    for m in data["memberships"]:
+        assert {m.get("person_id"), m.get("on_behalf_of_id")} - {None} <= set(ids)
+    assert f"organisation/{CW}/org_uhcw" in ids and f"organisation/{EN}/org_uhcw" in ids
 
 
 def _en_metrics(en) -> set[str]:
@@ -94,6 +101,11 @@ def test_the_metrics_list_holds_the_metrics_of_the_systems_granted(both):
     theirs = SystemMetric.objects.get(system=cw, metric=nea).owner_board
     listed = client.get("/metrics/", {"q": NEA}).content.decode()
     assert mine.get_absolute_url() in listed and theirs.get_absolute_url() not in listed
+    assert client.get(f"/api/v1/metrics/{NEA}/").json()["owner_board"]["slug"] == mine.slug
+    response = client.get("/api/v1/metrics/", {"format": "csv", "q": NEA})
+    csv = b"".join(response.streaming_content).decode()
+    assert "owner_board.slug" in csv.splitlines()[0]
+    assert f",{mine.slug}," in csv and f",{theirs.slug}," not in csv
     # Granted every system, the local metric is there.
     everyone = signed_in("all-commissioner", "commissioner")
     assert everyone.get(f"/api/v1/metrics/{local.code}/").status_code == 200
