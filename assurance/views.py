@@ -155,27 +155,31 @@ class PlaceDetailView(AsAtPageMixin, DetailView):
 
         return cached_fragments({"content": key}, render)["content"]
 
-    def _structure(self, place) -> str:
+    def _structure(self, place, structure) -> str:
         """The Place's structure on the ``as_at`` date, as HTML (not cached: a page of a few
         rows, asked for rarely)."""
         context = {
             "place": place,
-            "structure": place_structure(place, self.as_at),
+            "structure": structure,
             "as_at": self.as_at,
             "today_url": place.get_absolute_url(),
         }
         return render_to_string(self.structure_template, context, request=self.request)
 
     def get_context_data(self, **kwargs):
+        overview = reverse("assurance:system_overview")
         if self.as_at is None:
             content = self._content(self.object)
         else:
-            content = self._structure(self.object)
+            structure = place_structure(self.object, self.as_at)
+            content = self._structure(self.object, structure)
+            # Back to the overview of the Place's system on the same date.
+            overview += f"?system={structure.system.slug}&as_at={self.as_at.isoformat()}"
         return super().get_context_data(
             content=_safe({"content": content})["content"],
             as_at=self.as_at,
             nav_section="places",
-            crumbs=[("Overview", reverse("assurance:system_overview"))],
+            crumbs=[("Overview", overview)],
             **kwargs,
         )
 

@@ -81,6 +81,8 @@ def test_a_places_page_as_at_a_date(commissioner_client):
     assert kept.name in page
     assert gone.name not in page and later.name not in page
     assert f'href="/boards/{WN_EXEC}/as-at/?date=2020-06-01"' in page
+    # The breadcrumb back to the overview keeps the date and the Place's system.
+    assert 'href="/?system=coventry-and-warwickshire&amp;as_at=2020-06-01"' in page
     # Today's page is the whole Place page, without the banner.
     today = _page(commissioner_client, f"/places/{WN}/")
     assert "Showing the structure as at" not in today and 'id="metrics"' in today
