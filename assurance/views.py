@@ -14,7 +14,9 @@ from governance import meeting_selectors
 from governance import selectors as board_selectors
 from governance.models import Board
 from governance.permissions import can_edit_board
+from governance.structure import place_structure, system_structure
 from governance.views import BoardPageMixin
+from icsportal.page_dates import AsAtPageMixin
 from icsportal.paging import page_number
 from icsportal.roles import is_admin
 from metrics.choices import Category
@@ -51,13 +53,24 @@ def _safe(fragments: dict[str, str]) -> dict[str, str]:
     return {k: mark_safe(v) for k, v in fragments.items()}  # noqa: S308 # nosec B308 B703
 
 
-class SystemOverviewView(TemplateView):
-    """The system: concerns, Place cards, a page of the matrix, outcomes, finance, figures."""
+class SystemOverviewView(AsAtPageMixin, TemplateView):
+    """The system: concerns, Place cards, a page of the matrix, outcomes, finance, figures.
+    ``?as_at=`` (or ``active_on``) shows instead the structure on that date: the Places,
+    organisations and boards in being then."""
 
     template_name = "assurance/system_overview.html"
 
     def get_context_data(self, **kwargs):
         system = page_system(self.request, required=False)
+        if system is not None and self.as_at is not None:
+            return super().get_context_data(
+                system=system,
+                structure=system_structure(system, self.as_at),
+                as_at=self.as_at,
+                today_url=f"{reverse('assurance:system_overview')}?system={system.slug}",
+                nav_section="overview",
+                **kwargs,
+            )
         head = system_overview_head(system=system) if system else None
         fragments, finance = {}, None
         if head is not None:
@@ -92,9 +105,14 @@ class ConcernListView(TemplateView):
         )
 
 
-class PlaceDetailView(DetailView):
+class PlaceDetailView(AsAtPageMixin, DetailView):
+    """A Place: its metrics, boards, priorities, outcomes, finance and facts; ``?as_at=`` (or
+    ``active_on``) shows instead its structure on that date: its system then, and the
+    organisations serving it and its boards in being then."""
+
     template_name = "assurance/place_detail.html"
     content_template = "assurance/includes/place_content.html"
+    structure_template = "assurance/includes/place_structure.html"
     context_object_name = "place"
 
     def get_object(self, queryset=None):
@@ -137,11 +155,31 @@ class PlaceDetailView(DetailView):
 
         return cached_fragments({"content": key}, render)["content"]
 
+    def _structure(self, place, structure) -> str:
+        """The Place's structure on the ``as_at`` date, as HTML (not cached: a page of a few
+        rows, asked for rarely)."""
+        context = {
+            "place": place,
+            "structure": structure,
+            "as_at": self.as_at,
+            "today_url": place.get_absolute_url(),
+        }
+        return render_to_string(self.structure_template, context, request=self.request)
+
     def get_context_data(self, **kwargs):
+        overview = reverse("assurance:system_overview")
+        if self.as_at is None:
+            content = self._content(self.object)
+        else:
+            structure = place_structure(self.object, self.as_at)
+            content = self._structure(self.object, structure)
+            # Back to the overview of the Place's system on the same date.
+            overview += f"?system={structure.system.slug}&as_at={self.as_at.isoformat()}"
         return super().get_context_data(
-            content=_safe({"content": self._content(self.object)})["content"],
+            content=_safe({"content": content})["content"],
+            as_at=self.as_at,
             nav_section="places",
-            crumbs=[("Overview", reverse("assurance:system_overview"))],
+            crumbs=[("Overview", overview)],
             **kwargs,
         )
 

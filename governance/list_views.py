@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django import forms
 from django.core.paginator import InvalidPage, Paginator
-from django.db.models import Count, Q
+from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 from django.views.generic import TemplateView
@@ -35,6 +35,21 @@ def nhsuk_filter_form(form, *, text_fields=("q",)) -> None:
                 field.choices = [("", "Any"), *choices[1:]]
 
 
+def map_boards(boards: QuerySet[Board], day) -> QuerySet[Board]:
+    """``boards`` ready for ``board_rows`` on ``day``: with their seats and vacancies that day
+    counted by the database, not a query per board."""
+    in_force = _in_force(day, "memberships__")
+    # place and system: each row names them; source_document: each row's citation
+    return boards.select_related("system", "place", "source_document").annotate(
+        seats=Count("memberships", filter=in_force),
+        vacancies=Count(
+            "memberships",
+            filter=in_force
+            & Q(memberships__person__isnull=True, memberships__person_not_named=False),
+        ),
+    )
+
+
 def board_rows(boards: list[Board], *, today) -> list[dict]:
     """Boards as rows with their chair and reporting lines: two queries, whatever the count."""
     ids = [b.pk for b in boards]
@@ -63,6 +78,7 @@ def board_rows(boards: list[Board], *, today) -> list[dict]:
     return [
         {
             "id": b.pk,
+            "slug": b.slug,
             "name": b.name,
             "abbreviation": b.abbreviation,
             "url": b.get_absolute_url(),
@@ -215,20 +231,7 @@ class BoardListView(TemplateView):
             first = visible_systems(self.request.user).values_list("slug", flat=True).first()
             if first:
                 data["system"] = first
-        # place and system: each row names them; source_document: each row's citation; seats
-        # and vacancies: counted by the database, not a query per board
-        queryset = (
-            Board.objects.select_related("system", "place", "source_document")
-            .annotate(
-                seats=Count("memberships", filter=_in_force(today, "memberships__")),
-                vacancies=Count(
-                    "memberships",
-                    filter=_in_force(today, "memberships__")
-                    & Q(memberships__person__isnull=True, memberships__person_not_named=False),
-                ),
-            )
-            .order_by("system__name", "level", "name")
-        )
+        queryset = map_boards(Board.objects.all(), today).order_by("system__name", "level", "name")
         filterset = BoardFilterSet(data or None, queryset=queryset)
         del filterset.form.fields["active_on"]
         nhsuk_filter_form(filterset.form, text_fields=("q", "as_at"))

@@ -148,10 +148,23 @@ def _subject_prefix(model) -> str | None:
 
 
 def visible_rows(user: AbstractBaseUser | AnonymousUser, queryset: models.QuerySet):
-    """``queryset`` without the rows of systems the user may not see."""
+    """``queryset`` without the rows of systems the user may not see.
+
+    A model whose rows may belong to several systems names the lookups to them in
+    ``system_lookups`` (a national metric belongs to every system that uses it): a row is
+    there when any of them holds a system the user may see."""
     ids = visible_system_ids(user)
     if ids is None:
         return queryset
+    lookups = getattr(queryset.model, "system_lookups", ())
+    if lookups:
+        # One semi-join by primary key for each lookup: a many-valued relation joined into
+        # the query would repeat rows, and one OR across several joins defeats the indexes.
+        rows = queryset.model._default_manager
+        condition = Q()
+        for lookup in lookups:
+            condition |= Q(pk__in=rows.filter(**{f"{lookup}__in": ids}).values("pk"))
+        return queryset.filter(condition)
     path = system_path(queryset.model)
     if path:
         return queryset.filter(**{f"{path}__in": ids})

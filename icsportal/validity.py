@@ -8,6 +8,7 @@ an unstated start counts as already begun, an unstated end as still in force.
 import datetime as dt
 
 import django_filters as filters
+from django.core.exceptions import ValidationError
 from django.db.models import Q
 
 AS_AT_LABEL = "In force on (YYYY-MM-DD)"
@@ -36,3 +37,33 @@ class AsAtFilterSet(filters.FilterSet):
 
     def filter_as_at(self, queryset, name, value):
         return queryset.filter(valid_on(value)) if value else queryset
+
+
+# The query parameters that ask for a date, in the order a page reads them.
+AS_AT_PARAMETERS = ("as_at", "active_on")
+
+
+class InvalidAsAt(ValueError):
+    """A page's ``as_at`` (or ``active_on``) that is not a date: ``parameter`` names it."""
+
+    def __init__(self, parameter: str):
+        self.parameter = parameter
+        super().__init__(
+            f"{parameter}: enter a real date as YYYY-MM-DD, for example 2019-09-01, "
+            "or leave it out for today."
+        )
+
+
+def as_at_of(query) -> dt.date | None:
+    """The date a page's query asks for with ``as_at`` or its alias ``active_on`` (``as_at``
+    first), read by the API's own filters; None when neither is given. InvalidAsAt names the
+    parameter whose value is not a date."""
+    for parameter in AS_AT_PARAMETERS:
+        value = query.get(parameter)
+        if not value:
+            continue
+        try:
+            return AsAtFilterSet.base_filters[parameter].field.clean(value)
+        except ValidationError:
+            raise InvalidAsAt(parameter) from None
+    return None

@@ -19,7 +19,15 @@ from places.selectors import outcome_titles
 
 from .choices import AnnotationKind, Category, Provenance, SubjectType
 from .imports.periods import period_parse
-from .models import Annotation, HICMAssessment, Metric, Observation, Series, Target
+from .models import (
+    Annotation,
+    HICMAssessment,
+    Metric,
+    Observation,
+    Series,
+    SystemMetric,
+    Target,
+)
 
 
 def outcome_choices() -> list[tuple[str, str]]:
@@ -45,6 +53,28 @@ class MetricFilterSet(ModifiedSinceFilterSet):
     class Meta:
         model = Metric
         fields = ["q", "system", "category", "outcome", "owner_board", "synthetic"]
+
+
+class SystemMetricFilterSet(SearchFilterSet):
+    """Which system uses which metric, with its own owner board there."""
+
+    search_fields = ("metric__code", "metric__name", "metric__short_name")
+    system = SlugFilter(label="System", queryset=System.objects.all(), noun="system")
+    metric = SlugFilter(
+        label="Metric",
+        queryset=Metric.objects.all(),
+        noun="metric",
+        lookup_fields=("code",),
+        help_text="The metric's code or id.",
+    )
+    owner_board = SlugFilter(label="Owner board", queryset=Board.objects.all(), noun="owner board")
+    category = filters.ChoiceFilter(
+        choices=Category.choices, label="Category", field_name="metric__category"
+    )
+
+    class Meta:
+        model = SystemMetric
+        fields = ["q", "system", "metric", "owner_board", "category"]
 
 
 class SeriesForm(forms.Form):

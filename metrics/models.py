@@ -41,6 +41,17 @@ class Metric(Sourced):
     and citation in a ``SystemMetric``; ``owner_board`` and the citation here are those of the
     system that first loaded it."""
 
+    # The systems a metric belongs to (``icsportal.roles.visible_rows``): a local metric's
+    # own, every system that uses it (a national metric belongs to no one system), and those
+    # of its series' subjects (an illustrative metric is used by no system's documents).
+    system_lookups = (
+        "system_id",
+        "uses__system_id",
+        "series__system_id",
+        "series__place__system_id",
+        "series__organisation__system_id",
+    )
+
     # One namespace across the portal, as a metric's page is /metrics/<code>/: a local metric
     # may not take a code another system's metric (or a national one) has.
     code = models.SlugField(max_length=60, unique=True)

@@ -19,6 +19,7 @@ from django.utils import timezone
 
 from governance.models import Membership, Organisation
 from icsportal.api.renderers import neutralise
+from icsportal.roles import can_see_system, visible_rows
 from places.selectors import QualityFlags, outcome_titles
 
 from . import spc
@@ -1008,25 +1009,49 @@ def metric_csv_rows(metric: Metric, detail: dict) -> Iterable[list[str]]:
 # -- the metrics index ---------------------------------------------------------------------------
 
 
-def metric_index_rows(metrics: Iterable[Metric]) -> list[dict]:
-    """Each metric with how many subjects it is measured for and how many show concern.
+def with_uses(metrics: QuerySet[Metric]) -> QuerySet[Metric]:
+    """Metrics with their owner board and each system's use of them (``uses``, by system
+    name, with its owner board): all that ``owner_board_seen_by`` reads (two queries)."""
+    uses = SystemMetric.objects.select_related("owner_board").order_by("system__name", "id")
+    return metrics.select_related("owner_board").prefetch_related(Prefetch("uses", queryset=uses))
+
+
+def owner_board_seen_by(metric: Metric, user):
+    """The metric's owner board in a system the user holds: its own (that of the system that
+    loaded it first) where the user holds that system, else that of the first system by name
+    the user holds that uses it; None when there is none. Needs ``with_uses``."""
+    own = metric.owner_board
+    if own is None or can_see_system(user, own.system_id):
+        return own
+    return next(
+        (use.owner_board for use in metric.uses.all() if can_see_system(user, use.system_id)),
+        None,
+    )
+
+
+def metric_index_rows(metrics: Iterable[Metric], user) -> list[dict]:
+    """Each metric (read ``with_uses``) with how many subjects of the user's systems it is
+    measured for and how many show concern, and its owner board in a system the user holds.
 
     One query for the counts, from the latest snapshots, whatever the number of metrics.
     """
     metrics = list(metrics)
     outcomes = outcome_titles()
     counts: dict[int, dict] = {m.pk: {"series": 0, "concern": 0, "improvement": 0} for m in metrics}
-    for metric_id, variation in SeriesSummary.objects.filter(
+    summaries = SeriesSummary.objects.filter(
         series__metric__in=[m.pk for m in metrics],
         snapshot_id__in=latest_snapshots().values("pk"),
-    ).values_list("series__metric_id", "variation"):
+    )
+    for metric_id, variation in visible_rows(user, summaries).values_list(
+        "series__metric_id", "variation"
+    ):
         c = counts[metric_id]
         c["series"] += 1
         c["concern"] += variation in CONCERN_VARIATIONS
         c["improvement"] += variation in IMPROVEMENT_VARIATIONS
     rows = []
     for m in metrics:
-        board = m.owner_board
+        board = owner_board_seen_by(m, user)
         rows.append(
             {
                 "code": m.code,

@@ -14,6 +14,7 @@ from django.views.generic import DetailView, FormView, TemplateView
 from governance.list_views import nhsuk_filter_form
 from governance.models import Board
 from icsportal.paging import page_number
+from icsportal.roles import visible_rows
 from places.content_version import version_subquery
 from places.models import Place
 from places.pages import visible_systems
@@ -41,6 +42,7 @@ from .selectors import (
     subjects_of,
     summary_csv_rows,
     summary_table,
+    with_uses,
 )
 from .services import annotation_create, can_annotate
 from .templatetags.spc_charts import NO_ASSURANCE_LABEL
@@ -71,7 +73,10 @@ class MetricListView(TemplateView):
 
     def get_context_data(self, **kwargs):
         # owner_board: named and linked on each row; source_document: each row's citation
-        queryset = Metric.objects.select_related("owner_board", "source_document")
+        # Roles are per system: the metrics of the systems the user holds, national and local.
+        queryset = visible_rows(
+            self.request.user, with_uses(Metric.objects.select_related("source_document"))
+        )
         filterset = MetricFilterSet(self.request.GET or None, queryset=queryset)
         nhsuk_filter_form(filterset.form, text_fields=("q", "modified_since"))
         paginator = Paginator(filterset.qs, METRICS_PER_PAGE)
@@ -82,7 +87,7 @@ class MetricListView(TemplateView):
         return super().get_context_data(
             filter=filterset,
             page_obj=page,
-            rows=metric_index_rows(page.object_list),
+            rows=metric_index_rows(page.object_list, self.request.user),
             filtered=filterset.is_bound,
             nav_section="metrics",
             **kwargs,
@@ -101,8 +106,10 @@ class MetricDetailView(DetailView):
     def get_object(self, queryset=None):
         # owner_board: named on the page, with its seats; source_document: the citation;
         # the content version: part of the key of the cached page
+        # Roles are per system: a metric none of the user's systems uses is no such page.
+        metrics = visible_rows(self.request.user, Metric.objects.all())
         return get_object_or_404(
-            Metric.objects.select_related("owner_board", "source_document").annotate(
+            metrics.select_related("owner_board", "source_document").annotate(
                 content_version=version_subquery()
             ),
             code=self.kwargs["code"],

@@ -30,6 +30,10 @@ def test_each_page_the_statement_claims_is_opened_by_a_browser_test(db, client):
         ("API token", "analyst-token-created"),
         ("the board pack", "meeting-pack"),
         ("the attendance", "meeting-attendance-form"),
+        ("the structure as at a date", '"overview-as-at": "/?as_at='),
+        ("a Place and the governance map drawn for a date", '"place-as-at": "/places/'),
+        ("a date in a web address that is not a date", '"bad-date": "/?as_at='),
+        ("the system switcher", "switcher-en-place"),
     ]
     for words, step in claims:
         assert words in text and step in tests, (words, step)

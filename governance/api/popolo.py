@@ -9,6 +9,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from icsportal.api.permissions import PortalReadPermission
+from icsportal.roles import visible_rows
 
 from ..meeting_selectors import items_for, meetings_for
 from ..models import (
@@ -41,6 +42,13 @@ def _dates(obj) -> dict:
     return {name: day.isoformat() for name, day in dates.items() if day is not None}
 
 
+def _popolo_id(kind: str, row) -> str:
+    """An organisation's or person's Popolo id: its key is unique only within its system, so
+    the id names the system too (``organisation/coventry-and-warwickshire/org_uhcw``). Boards'
+    slugs are unique across the portal (``board/<slug>``)."""
+    return f"{kind}/{row.system.slug}/{row.key}"
+
+
 def _popolo_time(value) -> str:
     """A date-time as Popolo's pattern takes it: local time to the second, with its offset."""
     return timezone.localtime(value).replace(microsecond=0).isoformat()
@@ -49,12 +57,13 @@ def _popolo_time(value) -> str:
 def popolo_events(user=None) -> list[dict]:
     """Meetings as Popolo events, their agenda items as child events: the public ones, and the
     private ones of the boards ``user`` may read privately (none without a user)."""
-    meetings = meetings_for(user) if user is not None else Meeting.objects.filter(is_public=True)
-    items = (
-        items_for(user)
-        if user is not None
-        else AgendaItem.objects.filter(is_public=True, meeting__is_public=True)
-    )
+    if user is None:
+        meetings = Meeting.objects.filter(is_public=True)
+        items = AgendaItem.objects.filter(is_public=True, meeting__is_public=True)
+    else:
+        # Roles are per system: only the meetings of the boards of the user's systems.
+        meetings = visible_rows(user, meetings_for(user))
+        items = items_for(user)
     events = []
     # items: each meeting's visible agenda, as its children
     for meeting in meetings.select_related("board").prefetch_related(
@@ -85,15 +94,23 @@ def popolo_events(user=None) -> list[dict]:
     return events
 
 
-def popolo_export(user=None) -> dict:
+def popolo_export(user) -> dict:
     """Boards and organisations as Popolo organizations (a board's parent is the first board it
     reports to), named people as persons, seats as memberships, and meetings as events (private
-    ones only for those who may read them)."""
-    boards = Board.objects.select_related("source_document").prefetch_related(
-        # parent_id: the first reporting line of each board
-        Prefetch(
-            "reporting_lines",
-            queryset=ReportingLine.objects.select_related("reports_to").order_by("order", "id"),
+    ones only for those who may read them): those of the systems the user may see."""
+
+    def visible(queryset):
+        return visible_rows(user, queryset)
+
+    boards = (
+        visible(Board.objects.all())
+        .select_related("source_document")
+        .prefetch_related(
+            # parent_id: the first reporting line of each board
+            Prefetch(
+                "reporting_lines",
+                queryset=ReportingLine.objects.select_related("reports_to").order_by("order", "id"),
+            )
         )
     )
     organizations = []
@@ -111,10 +128,11 @@ def popolo_export(user=None) -> dict:
                 **_dates(board),
             }
         )
-    for org in Organisation.objects.select_related("source_document"):
+    # system: each id names it
+    for org in visible(Organisation.objects.select_related("system", "source_document")):
         organizations.append(
             {
-                "id": f"organisation/{org.key}",
+                "id": _popolo_id("organisation", org),
                 "name": org.name,
                 "classification": org.get_kind_display().lower(),
                 "other_names": [{"name": org.abbreviation}] if org.abbreviation else [],
@@ -123,12 +141,12 @@ def popolo_export(user=None) -> dict:
             }
         )
     persons = [
-        {"id": f"person/{p.key}", "name": p.name, "sources": _sources(p)}
-        for p in Person.objects.select_related("source_document")
+        {"id": _popolo_id("person", p), "name": p.name, "sources": _sources(p)}
+        for p in visible(Person.objects.select_related("system", "source_document"))
     ]
     memberships = []
-    for m in Membership.objects.select_related(
-        "board", "person", "on_behalf_of", "source_document"
+    for m in visible(Membership.objects.all()).select_related(
+        "board", "person__system", "on_behalf_of__system", "source_document"
     ):
         row = {
             "id": f"membership/{m.pk}",
@@ -140,9 +158,9 @@ def popolo_export(user=None) -> dict:
             "sources": _sources(m),
         }
         if m.person_id:
-            row["person_id"] = f"person/{m.person.key}"
+            row["person_id"] = _popolo_id("person", m.person)
         if m.on_behalf_of_id:
-            row["on_behalf_of_id"] = f"organisation/{m.on_behalf_of.key}"
+            row["on_behalf_of_id"] = _popolo_id("organisation", m.on_behalf_of)
         memberships.append({k: v for k, v in row.items() if v is not None})
     for org in organizations:
         for key in [k for k, v in org.items() if v is None]:
@@ -156,7 +174,8 @@ def popolo_export(user=None) -> dict:
 
 
 class PopoloExportView(APIView):
-    """Every board, organisation, named person and seat as Popolo JSON."""
+    """Every board, organisation, named person and seat of the systems the user may see, as
+    Popolo JSON."""
 
     # One object, not rows: JSON only (errors included).
     renderer_classes = [JSONRenderer]

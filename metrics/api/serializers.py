@@ -12,6 +12,7 @@ from icsportal.api.serializers import (
     source_row,
     source_values,
 )
+from places.api.serializers import SystemBriefSerializer
 
 from ..choices import AnnotationKind
 from ..imports.jobs import job_progress
@@ -23,8 +24,10 @@ from ..models import (
     Observation,
     Series,
     SeriesSummary,
+    SystemMetric,
     Target,
 )
+from ..selectors import owner_board_seen_by
 
 
 class MetricBriefSerializer(serializers.ModelSerializer):
@@ -33,8 +36,16 @@ class MetricBriefSerializer(serializers.ModelSerializer):
         fields = ["id", "code", "short_name"]
 
 
+class OwnerBoardSerializer(BoardBriefSerializer):
+    """A metric's owner board in a system the user holds (``owner_board_seen_by``); each
+    system's owner is in ``system-metrics/``."""
+
+    def get_attribute(self, instance):
+        return owner_board_seen_by(instance, self.context["request"].user)
+
+
 class MetricSerializer(serializers.ModelSerializer):
-    owner_board = BoardBriefSerializer(read_only=True, allow_null=True)
+    owner_board = OwnerBoardSerializer(read_only=True, allow_null=True)
     synthetic = serializers.BooleanField(source="is_synthetic", read_only=True)
     source = source_field()
 
@@ -67,6 +78,26 @@ class MetricSerializer(serializers.ModelSerializer):
             "modified_at",
             "source",
         ]
+
+
+class SystemMetricSerializer(serializers.ModelSerializer):
+    """A system's use of a metric: the board that owns it in that system and the line of that
+    system's documents that says so (a national metric has one of these per system)."""
+
+    system = SystemBriefSerializer(read_only=True)
+    metric = MetricBriefSerializer(read_only=True)
+    national = serializers.SerializerMethodField(
+        help_text="Whether the metric is defined nationally (one code for every system)."
+    )
+    owner_board = BoardBriefSerializer(read_only=True, allow_null=True)
+    source = source_field()
+
+    class Meta:
+        model = SystemMetric
+        fields = ["id", "system", "metric", "national", "owner_board", "source"]
+
+    def get_national(self, obj) -> bool:
+        return obj.metric.system_id is None
 
 
 class SeriesSerializer(serializers.ModelSerializer):

@@ -5,6 +5,7 @@ from . import views
 
 router = SimpleRouter()
 router.register("metrics", views.MetricViewSet, basename="metric")
+router.register("system-metrics", views.SystemMetricViewSet, basename="system-metric")
 router.register("targets", views.TargetViewSet, basename="target")
 router.register("observations", views.ObservationViewSet, basename="observation")
 router.register("hicm", views.HICMAssessmentViewSet, basename="hicm")

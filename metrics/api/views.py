@@ -31,6 +31,7 @@ from ..filtersets import (
     MetricFilterSet,
     ObservationFilterSet,
     SeriesListFilterSet,
+    SystemMetricFilterSet,
     TargetFilterSet,
 )
 from ..imports import Budget, ImportFailed, observations_import
@@ -44,9 +45,16 @@ from ..models import (
     Observation,
     Series,
     SeriesSummary,
+    SystemMetric,
     Target,
 )
-from ..selectors import CompareError, compare_params, compare_periods, metric_compare
+from ..selectors import (
+    CompareError,
+    compare_params,
+    compare_periods,
+    metric_compare,
+    with_uses,
+)
 from ..services import annotation_create
 from ..snapshots import LETTER_TYPES, scope_key
 from .serializers import (
@@ -60,6 +68,7 @@ from .serializers import (
     ObservationSerializer,
     SeriesListSerializer,
     SeriesSerializer,
+    SystemMetricSerializer,
     TargetSerializer,
 )
 
@@ -68,12 +77,28 @@ SERIES_JOINS = ("series__metric", "series__place", "series__organisation", "seri
 
 
 class MetricViewSet(PortalViewSet):
-    queryset = Metric.objects.select_related("owner_board", "source_document")
+    # source_document: each row's citation; uses: the owner board in the user's systems
+    queryset = with_uses(Metric.objects.select_related("source_document"))
     serializer_class = MetricSerializer
     filterset_class = MetricFilterSet
     ordering_fields = ["code", "short_name", "category", "id", "modified_at"]
     ordering = ["category", "code"]
     lookup_field = "code"
+
+
+class SystemMetricViewSet(PortalViewSet):
+    """Each system's use of a metric: the board that owns it in that system and the line of
+    that system's documents that says so. A national metric has one row per system using it;
+    ``metrics/``'s own owner board is that of the system that loaded it first."""
+
+    # system, metric, owner_board: named on each row; source_document: each row's citation
+    queryset = SystemMetric.objects.select_related(
+        "system", "metric", "owner_board", "source_document"
+    )
+    serializer_class = SystemMetricSerializer
+    filterset_class = SystemMetricFilterSet
+    ordering_fields = ["id", "metric__code", "system__name"]
+    ordering = ["metric__category", "metric__code", "system__name"]
 
 
 class TargetViewSet(PortalViewSet):

@@ -212,12 +212,14 @@ def test_popolo_export_validates_against_the_popolo_schemas(analyst):
         if m["organization_id"] == "board/warwickshire-north-place-executive"
     ]
     assert {m["on_behalf_of_id"] for m in seats} >= {
-        "organisation/org_geh",
-        "organisation/org_cwpt",
+        "organisation/coventry-and-warwickshire/org_geh",
+        "organisation/coventry-and-warwickshire/org_cwpt",
     }
     assert all("person_id" not in m for m in seats)  # the source names no one
     chair = next(
-        m for m in data["memberships"] if m.get("person_id") == "person/person_andrew_hardy"
+        m
+        for m in data["memberships"]
+        if m.get("person_id") == "person/coventry-and-warwickshire/person_andrew_hardy"
     )
     assert chair["role"] == "chair"
     peg = next(o for o in data["organizations"] if o["id"] == "board/programme-delivery-group")

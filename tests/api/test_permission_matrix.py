@@ -74,6 +74,8 @@ READ_PATHS = [
     "/api/v1/memberships/{id}/",
     "/api/v1/metrics/",
     "/api/v1/metrics/{code}/",
+    "/api/v1/system-metrics/",
+    "/api/v1/system-metrics/{id}/",
     "/api/v1/observations/",
     "/api/v1/observations/{id}/",
     "/api/v1/organisations/",
@@ -128,6 +130,7 @@ def concrete(path: str) -> str:
         Metric,
         Observation,
         Series,
+        SystemMetric,
         Target,
     )
     from places.models import (
@@ -157,6 +160,7 @@ def concrete(path: str) -> str:
         "/api/v1/imports/": ImportJob,
         "/api/v1/memberships/": Membership,
         "/api/v1/metrics/": Metric,
+        "/api/v1/system-metrics/": SystemMetric,
         "/api/v1/observations/": Observation,
         "/api/v1/organisations/": Organisation,
         "/api/v1/people/": Person,

@@ -9,6 +9,8 @@ so the tests that run after these find the database as before.
 """
 
 import os
+from contextlib import contextmanager
+from functools import partial
 from pathlib import Path
 
 import pytest
@@ -122,3 +124,50 @@ def portal(django_db_setup, django_db_blocker):
                 ).delete()
             user.delete()
             connections.close_all()
+
+
+@contextmanager
+def _signed_in_window(browser, portal, django_db_blocker, username: str, role: str, **options):
+    """A browser window signed in as ``username``, given ``role`` (with role_grant's
+    ``board_slugs`` and ``system_slugs``, if named) for the window's life; ``viewport`` is the
+    window's size. The page records its console errors in ``page.errors`` and holds the user
+    in ``page.user``. At the end the window closes and the session, the sign-in's log line and
+    the user go."""
+    from django.contrib.sessions.models import Session
+    from django.db import connections
+
+    from governance.services import role_grant
+
+    viewport = options.pop("viewport")
+    with django_db_blocker.unblock():
+        user = role_grant(username=username, role=role, **options).user
+        client = Client()
+        client.force_login(user)
+        session_key = client.cookies[settings.SESSION_COOKIE_NAME].value
+        connections.close_all()
+    context = browser.new_context(viewport=viewport)
+    context.add_cookies([{**portal["cookie"], "value": session_key}])
+    page = context.new_page()
+    page.user = user
+    page.errors = []
+    page.on("console", lambda m: m.type == "error" and page.errors.append(m.text))
+    page.on("pageerror", lambda e: page.errors.append(str(e)))
+    try:
+        yield page
+    finally:
+        context.close()
+        with django_db_blocker.unblock():
+            Session.objects.filter(session_key=session_key).delete()
+            if apps.is_installed("axes"):
+                apps.get_model("axes", "AccessLog").objects.filter(
+                    username=user.get_username()
+                ).delete()
+            user.delete()
+            connections.close_all()
+
+
+@pytest.fixture(scope="module")
+def signed_in(browser, portal, django_db_blocker):
+    """``with signed_in(username, role, viewport=..., board_slugs=..., system_slugs=...) as
+    page``: a window signed in as a new user with that role (see ``_signed_in_window``)."""
+    return partial(_signed_in_window, browser, portal, django_db_blocker)

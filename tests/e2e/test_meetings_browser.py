@@ -15,21 +15,14 @@ BOARD = "warwickshire-north-place-executive"
 
 
 @pytest.fixture(scope="module")
-def meeting_secretary(browser, portal, django_db_blocker):
+def meeting_secretary(signed_in, django_db_blocker):
     """A window signed in as the board's secretary, with a named seat to record; the meetings,
     interests and people made here are removed at the end."""
-    from django.conf import settings
-    from django.contrib.sessions.models import Session
     from django.db import connections
-    from django.test import Client
 
     from governance.models import Board, Membership, Organisation, Person
-    from governance.services import role_grant
 
     with django_db_blocker.unblock():
-        user = role_grant(
-            username="e2e-meeting-secretary", role="board_secretary", board_slugs=[BOARD]
-        ).user
         board = Board.objects.get(slug=BOARD)
         person = Person.objects.create(
             key="e2e-meeting-member", name="Dr Erin Example", system=board.system
@@ -40,23 +33,15 @@ def meeting_secretary(browser, portal, django_db_blocker):
         Organisation.objects.create(
             key="e2e-acme", system=board.system, name="Acme Community Care", kind="other"
         )
-        client = Client()
-        client.force_login(user)
-        session_key = client.cookies[settings.SESSION_COOKIE_NAME].value
         connections.close_all()
-    context = browser.new_context(viewport=WIDTHS["desktop"])
-    context.add_cookies([{**portal["cookie"], "value": session_key}])
-    page = context.new_page()
-    page.errors = []
-    page.on("console", lambda m: m.type == "error" and page.errors.append(m.text))
-    page.on("pageerror", lambda e: page.errors.append(str(e)))
-    try:
+    with signed_in(
+        "e2e-meeting-secretary",
+        "board_secretary",
+        board_slugs=[BOARD],
+        viewport=WIDTHS["desktop"],
+    ) as page:
         yield page
-    finally:
-        context.close()
         with django_db_blocker.unblock():
-            from django.apps import apps
-
             from governance.models import (
                 Action,
                 AgendaItem,
@@ -89,12 +74,6 @@ def meeting_secretary(browser, portal, django_db_blocker):
             person.delete()
             Person.history.filter(id=person_id).delete()
             Organisation.objects.filter(key="e2e-acme").delete()
-            Session.objects.filter(session_key=session_key).delete()
-            if apps.is_installed("axes"):
-                apps.get_model("axes", "AccessLog").objects.filter(
-                    username=user.get_username()
-                ).delete()
-            user.delete()
             connections.close_all()
 
 

@@ -17,44 +17,18 @@ FILE_NAME = "e2e-sickness.csv"
 
 
 @pytest.fixture(scope="module")
-def analyst_page(browser, portal, django_db_blocker):
+def analyst_page(signed_in, django_db_blocker):
     """A window signed in as an analyst; the imports made here are removed at the end."""
-    from django.apps import apps
-    from django.conf import settings
-    from django.contrib.sessions.models import Session
-    from django.db import connections
-    from django.test import Client
-
-    from governance.services import role_grant
-
-    with django_db_blocker.unblock():
-        user = role_grant(username="e2e-analyst", role="analyst").user
-        client = Client()
-        client.force_login(user)
-        session_key = client.cookies[settings.SESSION_COOKIE_NAME].value
-        connections.close_all()
-    context = browser.new_context(viewport=WIDTHS["desktop"])
-    context.add_cookies([{**portal["cookie"], "value": session_key}])
-    page = context.new_page()
-    page.errors = []
-    page.on("console", lambda m: m.type == "error" and page.errors.append(m.text))
-    page.on("pageerror", lambda e: page.errors.append(str(e)))
-    try:
+    with signed_in("e2e-analyst", "analyst", viewport=WIDTHS["desktop"]) as page:
         yield page
-    finally:
-        context.close()
         with django_db_blocker.unblock():
+            from django.db import connections
+
             from metrics.models import ImportBatch, ImportJob, Observation
 
             Observation.objects.filter(batch__file_name=FILE_NAME).delete()
             ImportBatch.objects.filter(file_name=FILE_NAME).delete()
-            ImportJob.objects.filter(owner=user).delete()
-            Session.objects.filter(session_key=session_key).delete()
-            if apps.is_installed("axes"):
-                apps.get_model("axes", "AccessLog").objects.filter(
-                    username=user.get_username()
-                ).delete()
-            user.delete()
+            ImportJob.objects.filter(owner=page.user).delete()
             connections.close_all()
 
 

@@ -1,17 +1,19 @@
-"""The second system (Eastmoor and Northvale, a renamed copy of C&W's data files) beside
-Coventry and Warwickshire, which every test database has."""
+"""Two systems loaded side by side: Coventry and Warwickshire (loaded for every test) and the
+second, synthetic system built from its renamed data files; and clients signed in with a role
+in one system or in both."""
 
 import json
 from pathlib import Path
 
 import pytest
+from django.test import Client
 
 from icsportal.loading import system_load
 from places.models import System
 
-SECOND_FIXTURE = (
-    Path(__file__).resolve().parents[2] / "places" / "fixtures" / "second_system" / "en_ics.json"
-)
+ROOT = Path(__file__).resolve().parents[2]
+SECOND = ROOT / "places" / "fixtures" / "second_system"
+SECOND_FIXTURE = SECOND / "en_ics.json"
 CW, EN = "coventry-and-warwickshire", "eastmoor-and-northvale"
 
 
@@ -25,3 +27,12 @@ def both(second_fixture) -> tuple[System, System]:
     """C&W (loaded for every test) and the second system, loaded here."""
     system_load(fixture=second_fixture)
     return System.objects.get(slug=CW), System.objects.get(slug=EN)
+
+
+def signed_in(username: str, role: str, **grant) -> Client:
+    """A client signed in with ``role`` (``system_slugs=[...]``: only in those systems)."""
+    from governance.services import role_grant
+
+    client = Client()
+    client.force_login(role_grant(username=username, role=role, **grant).user)
+    return client

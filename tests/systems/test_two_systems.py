@@ -40,14 +40,13 @@ from metrics.models import (
 )
 from places.models import DataQualityFlag, Document, Fact, Outcome, Place, Priority, System
 from tests.backends import postgresql_only
+from tests.systems.conftest import CW, EN, SECOND, SECOND_FIXTURE
+from tests.systems.conftest import signed_in as _client
 
 pytestmark = pytest.mark.django_db
 
 ROOT = Path(__file__).resolve().parents[2]
-SECOND = ROOT / "places" / "fixtures" / "second_system"
-SECOND_FIXTURE = SECOND / "en_ics.json"
 EXTRACTION = ROOT.parent / "shared" / "data" / "cw_ics.json"
-CW, EN = "coventry-and-warwickshire", "eastmoor-and-northvale"
 PRIORITY = "cov-prio-frailty"
 
 
@@ -233,16 +232,6 @@ def test_the_committed_second_system_is_rebuilt_byte_for_byte(tmp_path):
     assert out.read_bytes() == SECOND_FIXTURE.read_bytes()
     for path in (SECOND / "documents").glob("*.txt"):
         assert (tmp_path / "documents" / path.name).read_bytes() == path.read_bytes()
-
-
-def _client(username, role, **grant):
-    from django.test import Client
-
-    from governance.services import role_grant
-
-    client = Client()
-    client.force_login(role_grant(username=username, role=role, **grant).user)
-    return client
 
 
 def test_a_secretary_of_one_system_sees_another_only_if_granted(both):
