@@ -90,3 +90,24 @@ def test_a_user_of_both_systems_switches_between_them(
     assert page.locator("h1").inner_text().startswith("Coventry and Warwickshire")
     assert "Rugby" in page.locator("main").inner_text()
     check_page(page, axe_script, artifacts, f"switcher-back-{width}")
+
+
+def test_a_key_both_systems_share_asks_which_system(both_windows, portal, artifacts, axe_script):
+    """A risk's address without its system, for a user of both systems that share the key: the
+    choice page (HTTP 300) names both, passes axe, and each choice opens that system's risk."""
+    from assurance.models import Risk
+
+    key = Risk.objects.filter(system__slug=EN).values_list("key", flat=True).first()
+    assert Risk.objects.filter(system__slug=CW, key=key).exists()
+    page = both_windows["desktop"]
+    page.errors = []
+    response = page.goto(f"{portal['url']}/boards/risks/{key}/")
+    assert response.status == 300
+    assert page.locator("h1").inner_text() == "Which system do you mean?"
+    choices = page.locator("main li a")
+    assert choices.count() == 2
+    check_page(page, axe_script, artifacts, "system-choice")
+    page.locator("main li", has_text="Eastmoor and Northvale").locator("a").click()
+    page.wait_for_url(f"**/boards/risks/{key}/?system={EN}")
+    assert page.locator("h1").count() == 1
+    assert "Eastmoor and Northvale" in page.locator("main").inner_text()
