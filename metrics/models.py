@@ -394,6 +394,10 @@ class Observation(Sourced):
     # Set only by the import's upsert, to the batch it created in the same transaction; not
     # checked again by PostgreSQL row by row (a million checks at the commit of a million-row
     # upload). Django still refuses to delete a batch that observations point to (PROTECT).
+    # Not indexed: every update sets a new batch, so an index on it would make every updated
+    # row a new index entry, where without it PostgreSQL can update the row in place (a HOT
+    # update, migration 0013). Nothing looks observations up by batch but deleting one, which
+    # no page offers.
     batch = models.ForeignKey(
         ImportBatch,
         null=True,
@@ -401,6 +405,7 @@ class Observation(Sourced):
         on_delete=models.PROTECT,
         related_name="observations",
         db_constraint=False,
+        db_index=False,
     )
     as_written = models.CharField(max_length=200, blank=True)
     note = models.TextField(blank=True)

@@ -95,10 +95,13 @@ class GenericWriter:
         self.cursor.execute(_GENERIC_CHANGES, params)
         updated = self.cursor.rowcount
         self.cursor.execute(_GENERIC_UPSERT, params)
-        # Every row written (created or updated) now names this batch.
+        # Every row written (created or updated) now names this batch; found through the
+        # staged keys, as the observations' batch is not indexed.
         self.cursor.execute(
-            "SELECT DISTINCT series_id FROM metrics_observation WHERE batch_id = %s "
-            "ORDER BY series_id",
+            "SELECT DISTINCT s.series_id FROM metrics_import_staging s "
+            "JOIN metrics_observation o "
+            "ON o.series_id = s.series_id AND o.period_start = s.period_start "
+            "WHERE o.batch_id = %s ORDER BY s.series_id",
             [batch_id],
         )
         return Upserted(created, updated, [r[0] for r in self.cursor.fetchall()])
