@@ -3,6 +3,8 @@ its High Impact Change Model assessments from the portal's fixture."""
 
 from __future__ import annotations
 
+from django.core.exceptions import ValidationError
+
 from governance.loading import GovernanceLoaded
 from places.loading import FixtureWriter, PlacesLoaded, fixture_date
 
@@ -17,6 +19,18 @@ from .models import (
     SystemMetric,
     Target,
 )
+from .reserved import validate_metric_code
+
+
+def metrics_fixture_check(fixture: dict) -> None:
+    """ValueError naming the metric and its field if the fixture gives a metric a code that is
+    the path of one of the portal's pages (``metrics.reserved``); run before anything is
+    written."""
+    for item in fixture.get("metrics", []):
+        try:
+            validate_metric_code(item["code"])
+        except ValidationError as exc:
+            raise ValueError(f"metric {item['code']}, field code: {exc.messages[0]}") from None
 
 
 def metrics_load(

@@ -288,7 +288,7 @@ def _write(
         file_name=file_name[:300],
         rows=validator.rows,
     )
-    upserted = writer.upsert(batch_id=batch.pk, now=timezone.now())
+    upserted = writer.upsert(batch_id=batch.pk, now=timezone.now(), rows=validator.rows)
     batch.created, batch.updated = upserted.created, upserted.updated
     batch.unchanged = validator.rows - upserted.created - upserted.updated
     batch.save(update_fields=["created", "updated", "unchanged"])
