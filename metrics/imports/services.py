@@ -46,9 +46,9 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-# Rows are written in key order, so uploads of the same rows wait for each other rather than
-# deadlock; a deadlock or serialization failure left over (with the snapshot builder, say) runs
-# the whole import again, at most this many times in all, pausing up to this many seconds
+# New rows are written in key order, so uploads creating the same rows wait for each other
+# rather than deadlock; a deadlock (two uploads changing the same rows in different orders, or
+# with the snapshot builder) or a serialization failure runs the whole import again, at most this many times in all, pausing up to this many seconds
 # times the attempt between them.
 CONFLICT_ATTEMPTS = 4
 CONFLICT_PAUSE = 0.2

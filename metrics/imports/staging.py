@@ -166,8 +166,11 @@ class PostgresWriter(GenericWriter):
 
 # Every staged row that has an observation already, with that observation as this statement
 # read it, and whether the upload changes it (documented and unchanged observations are left
-# as they are); the changed ones are updated in key order, with a change row for each, its
-# before and after. No row is locked first: an observation another writer changed after this
+# as they are); the changed ones are updated, with a change row for each, its before and
+# after. They are updated in the order the join reads the staged rows, the file's (sorting a
+# million wide rows first costs more than the rest of the join): two uploads that change the
+# same rows in different orders can deadlock, which PostgreSQL detects within a second, and
+# the import runs again (services.CONFLICT_ATTEMPTS). No row is locked first: an observation another writer changed after this
 # statement read it fails the UPDATE's second test (PostgreSQL tests the row again as it now
 # is), so it is neither written nor logged, and the count of those written falls short of the
 # count of those to change, which sends the whole import round again (``WriteRace``): never
@@ -189,7 +192,6 @@ WITH prev AS MATERIALIZED (
     FROM metrics_import_staging s
     JOIN metrics_observation o
       ON o.series_id = s.series_id AND o.period_start = s.period_start
-    ORDER BY o.series_id, o.period_start
 ),
 up AS (
     UPDATE metrics_observation AS o SET
