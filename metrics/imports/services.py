@@ -48,8 +48,8 @@ logger = logging.getLogger(__name__)
 
 # New rows are written in key order, so uploads creating the same rows wait for each other
 # rather than deadlock; a deadlock (two uploads changing the same rows in different orders, or
-# with the snapshot builder) or a serialization failure runs the whole import again, at most this many times in all, pausing up to this many seconds
-# times the attempt between them.
+# with the snapshot builder) or a serialization failure runs the whole import again, at most
+# this many times in all, pausing up to this many seconds times the attempt between them.
 CONFLICT_ATTEMPTS = 4
 CONFLICT_PAUSE = 0.2
 # The budget is checked (and progress reported) every this many rows.

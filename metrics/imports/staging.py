@@ -170,11 +170,12 @@ class PostgresWriter(GenericWriter):
 # after. They are updated in the order the join reads the staged rows, the file's (sorting a
 # million wide rows first costs more than the rest of the join): two uploads that change the
 # same rows in different orders can deadlock, which PostgreSQL detects within a second, and
-# the import runs again (services.CONFLICT_ATTEMPTS). No row is locked first: an observation another writer changed after this
-# statement read it fails the UPDATE's second test (PostgreSQL tests the row again as it now
-# is), so it is neither written nor logged, and the count of those written falls short of the
-# count of those to change, which sends the whole import round again (``WriteRace``): never
-# two change rows for one change, and never a change logged against a stale before.
+# the import runs again (services.CONFLICT_ATTEMPTS). No row is locked first: an observation
+# another writer changed after this statement read it fails the UPDATE's second test
+# (PostgreSQL tests the row again as it now is), so it is neither written nor logged, and the
+# count of those written falls short of the count of those to change, which sends the whole
+# import round again (``WriteRace``): never two change rows for one change, and never a
+# change logged against a stale before.
 _POSTGRES_UPDATE = """
 WITH prev AS MATERIALIZED (
     SELECT o.id, o.value AS before_value, o.provenance AS before_provenance,
