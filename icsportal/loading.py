@@ -8,7 +8,7 @@ from django.db import transaction
 
 from assurance.loading import assurance_load
 from governance.loading import governance_load
-from metrics.loading import metrics_load, metrics_release
+from metrics.loading import metrics_fixture_check, metrics_load, metrics_release
 from places.loading import FixtureWriter, LoadReport, fixture_check, places_load
 from places.models import System
 
@@ -17,6 +17,7 @@ from places.models import System
 def system_load(*, fixture: dict) -> LoadReport:
     """Load a system from a portal fixture; a second load of the same fixture changes nothing."""
     fixture_check(fixture)
+    metrics_fixture_check(fixture)
     writer = FixtureWriter()
     places = places_load(fixture=fixture, writer=writer)
     governance = governance_load(fixture=fixture, writer=writer, places=places)

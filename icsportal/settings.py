@@ -124,8 +124,19 @@ if DATABASES["default"]["ENGINE"].endswith("postgresql"):
 # with "database is locked". BEGIN IMMEDIATE takes the write lock at the start, so concurrent
 # membership changes queue (up to the timeout) and the later ones see the new version.
 # https://docs.djangoproject.com/en/5.2/ref/databases/#sqlite-transaction-behavior
+#
+# Under `make run` an import runs in a thread of the web process, in one long transaction. In
+# SQLite's default journal mode a writer whose changes outgrow its cache locks every reader out
+# until it commits; in write-ahead-log mode readers go on reading the last committed state
+# while it writes (https://www.sqlite.org/wal.html). The mode is kept by the database file;
+# setting it on every connection makes a new file WAL too. The timeout is how long a statement
+# waits for a lock (SQLite's busy timeout) before "database is locked".
 if DATABASES["default"]["ENGINE"].endswith("sqlite3"):
-    DATABASES["default"].setdefault("OPTIONS", {}).update(transaction_mode="IMMEDIATE", timeout=20)
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        transaction_mode="IMMEDIATE",
+        timeout=20,
+        init_command="PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL",
+    )
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Authentication — https://docs.djangoproject.com/en/5.2/topics/auth/passwords/

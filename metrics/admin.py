@@ -52,6 +52,10 @@ class ImportBatchAdmin(admin.ModelAdmin):
         "unchanged",
     ]
 
+    def has_delete_permission(self, request, obj=None):
+        # A batch says who wrote an observation and when, and holds its changes' history.
+        return False
+
 
 @admin.register(MetricStatement)
 class MetricStatementAdmin(admin.ModelAdmin):

@@ -6,6 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import NamedTuple
 
+from django.core.exceptions import ValidationError
+
 from governance.loading import GovernanceLoaded
 from places.loading import FixtureWriter, PlacesLoaded, Upsert, fixture_date
 
@@ -20,6 +22,18 @@ from .models import (
     SystemMetric,
     Target,
 )
+from .reserved import validate_metric_code
+
+
+def metrics_fixture_check(fixture: dict) -> None:
+    """ValueError naming the metric and its field if the fixture gives a metric a code that is
+    the path of one of the portal's pages (``metrics.reserved``); run before anything is
+    written."""
+    for item in fixture.get("metrics", []):
+        try:
+            validate_metric_code(item["code"])
+        except ValidationError as exc:
+            raise ValueError(f"metric {item['code']}, field code: {exc.messages[0]}") from None
 
 
 def metrics_load(

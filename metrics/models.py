@@ -25,6 +25,7 @@ from .choices import (
     StatementKind,
     SubjectType,
 )
+from .reserved import validate_metric_code
 
 
 def _chart_fits_kind() -> Q:
@@ -53,8 +54,9 @@ class Metric(Sourced):
     )
 
     # One namespace across the portal, as a metric's page is /metrics/<code>/: a local metric
-    # may not take a code another system's metric (or a national one) has.
-    code = models.SlugField(max_length=60, unique=True)
+    # may not take a code another system's metric (or a national one) has, nor the path of
+    # one of the portal's own pages there (``metrics.reserved``).
+    code = models.SlugField(max_length=60, unique=True, validators=[validate_metric_code])
     system = models.ForeignKey(
         System, null=True, blank=True, on_delete=models.CASCADE, related_name="local_metrics"
     )
@@ -405,6 +407,10 @@ class Observation(Sourced):
     # Set only by the import's upsert, to the batch it created in the same transaction; not
     # checked again by PostgreSQL row by row (a million checks at the commit of a million-row
     # upload). Django still refuses to delete a batch that observations point to (PROTECT).
+    # Not indexed: every update sets a new batch, so an index on it would make every updated
+    # row a new index entry, where without it PostgreSQL can update the row in place (a HOT
+    # update, migration 0015). Nothing looks observations up by batch but deleting one, which
+    # no page offers.
     batch = models.ForeignKey(
         ImportBatch,
         null=True,
@@ -412,6 +418,7 @@ class Observation(Sourced):
         on_delete=models.PROTECT,
         related_name="observations",
         db_constraint=False,
+        db_index=False,
     )
     as_written = models.CharField(max_length=200, blank=True)
     note = models.TextField(blank=True)
@@ -622,8 +629,15 @@ class ObservationChange(models.Model):
     # and the series of the rows it has just written, so PostgreSQL is not asked to check each
     # row's two keys again (a million checks per million-row upload); deleting a series or a
     # batch still deletes its changes (Django cascades).
+    # Not indexed either: an index entry per change row is a third of what writing one costs,
+    # and nothing reads a batch's changes (a batch is the audit trail, and is never deleted:
+    # the admin does not offer it).
     batch = models.ForeignKey(
-        ImportBatch, on_delete=models.CASCADE, related_name="changes", db_constraint=False
+        ImportBatch,
+        on_delete=models.CASCADE,
+        related_name="changes",
+        db_constraint=False,
+        db_index=False,
     )
     # Indexed by obs_change_series_period (Meta), which leads with the series.
     series = models.ForeignKey(

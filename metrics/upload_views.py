@@ -44,7 +44,7 @@ class UploadView(_UploaderOnly, FormView):
     def form_valid(self, form):
         upload = form.cleaned_data["file"]
         job = import_job_create(
-            data=upload.read(), kind="file", file_name=upload.name, user=self.request.user
+            data=upload, kind="file", file_name=upload.name, user=self.request.user
         )
         return redirect("metrics:upload_job", pk=job.pk)
 

@@ -1,4 +1,5 @@
 import json
+from typing import BinaryIO
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
@@ -369,9 +370,7 @@ class ObservationBulkView(APIView):
                 if upload.size > limit:
                     raise upload_too_large(upload.size, limit)
                 if upload.size > settings.PORTAL_IMPORT_BACKGROUND_BYTES:
-                    return self._accepted(
-                        request, data=upload.read(), kind="file", file_name=upload.name
-                    )
+                    return self._accepted(request, data=upload, kind="file", file_name=upload.name)
                 result = observations_import(
                     file=upload,
                     file_name=upload.name,
@@ -408,7 +407,7 @@ class ObservationBulkView(APIView):
             status=status.HTTP_201_CREATED,
         )
 
-    def _accepted(self, request, *, data: bytes, kind: str, file_name: str) -> Response:
+    def _accepted(self, request, *, data: bytes | BinaryIO, kind: str, file_name: str) -> Response:
         """Store the upload as a background job and answer 202 with where to follow it."""
         job = import_job_create(data=data, kind=kind, file_name=file_name, user=request.user)
         body = ImportJobSerializer(job).data

@@ -23,13 +23,12 @@ budget would have stopped it.
 from __future__ import annotations
 
 import datetime as dt
-import io
 import json
 import logging
 import threading
 from dataclasses import dataclass
 from functools import partial
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, BinaryIO
 
 from celery import current_app
 from django.conf import settings
@@ -41,6 +40,7 @@ from ..models import ImportJob, ImportUpload
 from .budget import Budget
 from .errors import ImportFailed
 from .services import ImportResult, observations_import
+from .stored import stream_size, upload_open, upload_store
 
 if TYPE_CHECKING:
     from django.contrib.auth.base_user import AbstractBaseUser
@@ -78,17 +78,19 @@ class SweepResult:
 
 
 def import_job_create(
-    *, data: bytes, kind: str, file_name: str, user: AbstractBaseUser | None
+    *, data: bytes | BinaryIO, kind: str, file_name: str, user: AbstractBaseUser | None
 ) -> ImportJob:
-    """Store the upload (``kind`` "file": CSV or XLSX bytes; "rows": the API's JSON rows) as a
-    queued job and start it once committed. The caller has checked the user and the size."""
+    """Store the upload (``kind`` "file": a CSV or XLSX file or its bytes; "rows": the API's
+    JSON rows) as a queued job and start it once committed. The caller has checked the user
+    and the size."""
+    stream, size = stream_size(data)
     with transaction.atomic():
         job = ImportJob.objects.create(
             owner=user if getattr(user, "is_authenticated", False) else None,
             file_name=file_name[:300],
-            size=len(data),
+            size=size,
         )
-        ImportUpload.objects.create(job=job, kind=kind, data=data)
+        upload_store(job, kind, stream)
         if not _inline():
             transaction.on_commit(partial(import_job_dispatch, job.pk))
     if _inline():
@@ -177,27 +179,24 @@ def _job_start(job_id: int, *, runner_checked: bool = True) -> ImportJob | None:
 
 
 def _job_run(job: ImportJob) -> str:
-    upload = ImportUpload.objects.filter(job_id=job.pk).first()
+    upload = upload_open(job.pk)
     if upload is None:
         _job_failed(
             job.pk, [_whole_file("The uploaded file is no longer stored; upload it again.")]
         )
         return Status.FAILED
     budget = Budget.for_job(on_progress=partial(progress_save, job.pk))
-    kind, data = upload.kind, bytes(upload.data)
-    del upload
     owner = job.owner
     on_written = partial(_job_succeeded, job.pk)
     try:
-        if kind == "rows":
-            rows = json.loads(data)
-            del data
+        if upload.kind == "rows":
+            rows = json.load(upload.file)
             observations_import(
                 rows=rows, file_name=job.file_name, user=owner, budget=budget, on_written=on_written
             )
         else:
             observations_import(
-                file=io.BytesIO(data),
+                file=upload.file,
                 file_name=job.file_name,
                 user=owner,
                 budget=budget,
@@ -218,6 +217,8 @@ def _job_run(job: ImportJob) -> str:
             ],
         )
         return Status.FAILED
+    finally:
+        upload.file.close()
     return Status.SUCCEEDED
 
 

@@ -46,10 +46,10 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger(__name__)
 
-# Rows are written in key order, so uploads of the same rows wait for each other rather than
-# deadlock; a deadlock or serialization failure left over (with the snapshot builder, say) runs
-# the whole import again, at most this many times in all, pausing up to this many seconds
-# times the attempt between them.
+# New rows are written in key order, so uploads creating the same rows wait for each other
+# rather than deadlock; a deadlock (two uploads changing the same rows in different orders, or
+# with the snapshot builder) or a serialization failure runs the whole import again, at most
+# this many times in all, pausing up to this many seconds times the attempt between them.
 CONFLICT_ATTEMPTS = 4
 CONFLICT_PAUSE = 0.2
 # The budget is checked (and progress reported) every this many rows.
@@ -288,7 +288,7 @@ def _write(
         file_name=file_name[:300],
         rows=validator.rows,
     )
-    upserted = writer.upsert(batch_id=batch.pk, now=timezone.now())
+    upserted = writer.upsert(batch_id=batch.pk, now=timezone.now(), rows=validator.rows)
     batch.created, batch.updated = upserted.created, upserted.updated
     batch.unchanged = validator.rows - upserted.created - upserted.updated
     batch.save(update_fields=["created", "updated", "unchanged"])

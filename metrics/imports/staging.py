@@ -84,8 +84,8 @@ class GenericWriter:
         if batch:
             self.cursor.executemany(sql, batch)
 
-    def upsert(self, *, batch_id: int, now: dt.datetime) -> Upserted:
-        """Write the staged rows and their change records; say what changed."""
+    def upsert(self, *, batch_id: int, now: dt.datetime, rows: int) -> Upserted:
+        """Write the ``rows`` staged rows and their change records; say what changed."""
         now = connection.ops.adapt_datetimefield_value(now)
         params = {"batch": batch_id, "now": now, **_PROVENANCE}
         # Before the upsert, while the observations still hold their old values: the rows that
@@ -95,10 +95,13 @@ class GenericWriter:
         self.cursor.execute(_GENERIC_CHANGES, params)
         updated = self.cursor.rowcount
         self.cursor.execute(_GENERIC_UPSERT, params)
-        # Every row written (created or updated) now names this batch.
+        # Every row written (created or updated) now names this batch; found through the
+        # staged keys, as the observations' batch is not indexed.
         self.cursor.execute(
-            "SELECT DISTINCT series_id FROM metrics_observation WHERE batch_id = %s "
-            "ORDER BY series_id",
+            "SELECT DISTINCT s.series_id FROM metrics_import_staging s "
+            "JOIN metrics_observation o "
+            "ON o.series_id = s.series_id AND o.period_start = s.period_start "
+            "WHERE o.batch_id = %s ORDER BY s.series_id",
             [batch_id],
         )
         return Upserted(created, updated, [r[0] for r in self.cursor.fetchall()])
@@ -138,14 +141,19 @@ class PostgresWriter(GenericWriter):
         if lines:
             yield "".join(lines).encode()
 
-    def upsert(self, *, batch_id: int, now: dt.datetime) -> Upserted:
+    def upsert(self, *, batch_id: int, now: dt.datetime, rows: int) -> Upserted:
         params = {"batch": batch_id, "now": now, **_PROVENANCE}
         # The changes to existing observations first, with their change rows; then the new
         # observations, by a plain INSERT (no per-row conflict handling: an upload that wrote
         # the same new rows meanwhile makes it fail with a unique violation, and the import
         # is run again, when those rows are updates).
         self.cursor.execute(_POSTGRES_UPDATE, params)
-        updated, updated_series = self.cursor.fetchone()
+        existing, to_change, updated, updated_series = self.cursor.fetchone()
+        if updated != to_change:
+            raise WriteRace  # another writer changed some of these rows meanwhile
+        if existing == rows:
+            # Every staged row has its observation (staged keys are unique): nothing to create.
+            return Upserted(0, updated, sorted(updated_series))
         try:
             self.cursor.execute(_POSTGRES_INSERT, params)
         except IntegrityError as exc:
@@ -156,27 +164,35 @@ class PostgresWriter(GenericWriter):
         return Upserted(created, updated, sorted({*updated_series, *created_series}))
 
 
-# The observations the upload changes, locked in key order (so two uploads of the same rows wait
-# for each other instead of deadlocking), updated, and a change row for each with its before
-# and after; documented and unchanged observations are left as they are.
+# Every staged row that has an observation already, with that observation as this statement
+# read it, and whether the upload changes it (documented and unchanged observations are left
+# as they are); the changed ones are updated, with a change row for each, its before and
+# after. They are updated in the order the join reads the staged rows, the file's (sorting a
+# million wide rows first costs more than the rest of the join): two uploads that change the
+# same rows in different orders can deadlock, which PostgreSQL detects within a second, and
+# the import runs again (services.CONFLICT_ATTEMPTS). No row is locked first: an observation
+# another writer changed after this statement read it fails the UPDATE's second test
+# (PostgreSQL tests the row again as it now is), so it is neither written nor logged, and the
+# count of those written falls short of the count of those to change, which sends the whole
+# import round again (``WriteRace``): never two change rows for one change, and never a
+# change logged against a stale before.
 _POSTGRES_UPDATE = """
-WITH prev AS (
+WITH prev AS MATERIALIZED (
     SELECT o.id, o.value AS before_value, o.provenance AS before_provenance,
-           s.period_end, s.value, s.note, s.numerator, s.denominator
+           o.batch_id AS before_batch, o.modified_at AS before_modified,
+           o.period_end AS before_period_end, o.note AS before_note,
+           o.numerator AS before_numerator, o.denominator AS before_denominator,
+           s.period_end, s.value, s.note, s.numerator, s.denominator,
+           o.provenance <> %(document)s
+           AND (o.value IS DISTINCT FROM s.value
+                OR o.provenance <> %(upload)s
+                OR o.period_end <> s.period_end
+                OR o.note <> s.note
+                OR o.numerator IS DISTINCT FROM s.numerator
+                OR o.denominator IS DISTINCT FROM s.denominator) AS changes
     FROM metrics_import_staging s
     JOIN metrics_observation o
       ON o.series_id = s.series_id AND o.period_start = s.period_start
-    WHERE o.provenance <> %(document)s
-      AND (o.value IS DISTINCT FROM s.value
-           OR o.provenance <> %(upload)s
-           OR o.period_end <> s.period_end
-           OR o.note <> s.note
-           OR o.numerator IS DISTINCT FROM s.numerator
-           OR o.denominator IS DISTINCT FROM s.denominator)
-    ORDER BY o.series_id, o.period_start
-    -- Locked, so that a row another upload changed meanwhile is read again (and left alone
-    -- if it now holds this upload's values): never two change rows for one change.
-    FOR UPDATE OF o
 ),
 up AS (
     UPDATE metrics_observation AS o SET
@@ -193,7 +209,16 @@ up AS (
         source_document_id = NULL,
         source_line = NULL
     FROM prev
-    WHERE o.id = prev.id
+    WHERE o.id = prev.id AND prev.changes
+      -- Still as read: another writer's change meanwhile makes the row fail this test.
+      AND o.value IS NOT DISTINCT FROM prev.before_value
+      AND o.provenance = prev.before_provenance
+      AND o.batch_id IS NOT DISTINCT FROM prev.before_batch
+      AND o.modified_at = prev.before_modified
+      AND o.period_end = prev.before_period_end
+      AND o.note = prev.before_note
+      AND o.numerator IS NOT DISTINCT FROM prev.before_numerator
+      AND o.denominator IS NOT DISTINCT FROM prev.before_denominator
     RETURNING o.series_id, o.period_start, prev.before_value, prev.before_provenance, o.value
 ),
 changes AS (
@@ -203,8 +228,13 @@ changes AS (
     )
     SELECT %(batch)s, series_id, period_start, before_value, before_provenance, value, %(now)s
     FROM up
+),
+counted AS (
+    SELECT COUNT(*) AS existing, COUNT(*) FILTER (WHERE changes) AS to_change FROM prev
 )
-SELECT COUNT(*), ARRAY(SELECT DISTINCT series_id FROM up) FROM up
+SELECT counted.existing, counted.to_change, COUNT(up.*), ARRAY(SELECT DISTINCT series_id FROM up)
+FROM counted LEFT JOIN up ON true
+GROUP BY counted.existing, counted.to_change
 """
 
 # The rows no observation has yet, in key order (see above); a created observation is its own
@@ -232,7 +262,8 @@ _UNIQUE_VIOLATION = "23505"
 
 
 class WriteRace(Exception):
-    """Another upload created some of the same observations meanwhile: run the import again."""
+    """Another writer created or changed some of the same observations meanwhile: run the
+    import again."""
 
 
 _GENERIC_NEW = """
