@@ -176,8 +176,8 @@ class IdentifierFilter(filters.ModelChoiceFilter):
     identifiers = "slug"
 
     def __init__(self, *args, noun: str, **kwargs):
-        kwargs.setdefault("to_field_name", self.lookup_fields[0])
         kwargs.setdefault("lookup_fields", self.lookup_fields)
+        kwargs.setdefault("to_field_name", kwargs["lookup_fields"][0])
         kwargs.setdefault("help_text", f"The {noun}'s {self.identifiers} or id.")
         super().__init__(*args, **kwargs)
 
