@@ -299,7 +299,9 @@ def test_rebuilding_the_indexes_restores_them_all():
             return indexes, cursor.fetchall()
 
     before = definitions()
-    assert len(before[0]) == 5
+    # The primary key, the unique (series, period) and the two partial indexes of documented
+    # rows; the batch is not indexed (every update sets it, and an index would stop HOT updates).
+    assert len(before[0]) == 4
     england.england_generate(**SMALL)
     report = england.england_generate(**SMALL, rebuild_indexes=True)
     assert definitions() == before
