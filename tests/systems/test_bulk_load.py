@@ -14,6 +14,7 @@ from governance.choices import Role
 from governance.models import Organisation
 from icsportal.loading import system_load, system_unload
 from places.models import Fact, System
+from tests.backends import postgresql_only
 
 pytestmark = pytest.mark.django_db
 
@@ -93,6 +94,7 @@ def _statements(fixture: dict) -> int:
     return len(queries.captured_queries)
 
 
+@postgresql_only("SQLite splits a bulk insert into statements of at most 999 parameters")
 def test_the_statements_of_a_load_do_not_grow_with_its_rows(second_fixture):
     once = _statements(second_fixture)
     system_unload(slug=EN)
