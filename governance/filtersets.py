@@ -219,8 +219,16 @@ class ActionFilterSet(SearchFilterSet):
 # -- lineage -------------------------------------------------------------------------------------
 
 
-class BoardSuccessionFilterSet(SearchFilterSet):
+class SuccessionFilterSet(SearchFilterSet):
+    """A succession's filter names a body on either side of it (``method="filter_either"``)."""
+
     search_fields = ("reason", "note", "predecessor__name", "successor__name")
+
+    def filter_either(self, queryset, name, value):
+        return queryset.filter(Q(predecessor=value) | Q(successor=value)) if value else queryset
+
+
+class BoardSuccessionFilterSet(SuccessionFilterSet):
     # field_name: the schema reads the type from it; the method matches either side.
     board = SlugFilter(
         label="Board",
@@ -234,12 +242,8 @@ class BoardSuccessionFilterSet(SearchFilterSet):
         model = BoardSuccession
         fields = ["q", "board"]
 
-    def filter_either(self, queryset, name, value):
-        return queryset.filter(Q(predecessor=value) | Q(successor=value)) if value else queryset
 
-
-class OrganisationSuccessionFilterSet(SearchFilterSet):
-    search_fields = ("reason", "note", "predecessor__name", "successor__name")
+class OrganisationSuccessionFilterSet(SuccessionFilterSet):
     organisation = OrganisationFilter(
         label="Organisation",
         field_name="predecessor",
@@ -251,6 +255,3 @@ class OrganisationSuccessionFilterSet(SearchFilterSet):
     class Meta:
         model = OrganisationSuccession
         fields = ["q", "organisation"]
-
-    def filter_either(self, queryset, name, value):
-        return queryset.filter(Q(predecessor=value) | Q(successor=value)) if value else queryset

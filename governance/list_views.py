@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from django import forms
 from django.core.paginator import InvalidPage, Paginator
 from django.db.models import Count, Q, QuerySet
 from django.http import Http404
 from django.utils import timezone
 from django.views.generic import TemplateView
 
+from icsportal.validity import InvalidAsAt, as_at_of
 from places.pages import visible_systems
 
 from .choices import BoardLevel, Role
@@ -199,11 +199,11 @@ def as_at_param(data) -> None:
 
 
 def as_at_date(data):
-    """The ``as_at`` date of a page's query, or None (absent or not a date: the form says
-    which)."""
+    """The ``as_at`` date of a page's query, read as the API reads it, or None (absent or not
+    a date: the form says which)."""
     try:
-        return forms.DateField(required=False).clean(data.get("as_at"))
-    except forms.ValidationError:
+        return as_at_of(data)
+    except InvalidAsAt:
         return None
 
 
