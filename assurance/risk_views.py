@@ -16,6 +16,7 @@ from django.views.generic import FormView, TemplateView
 from governance.forms import add_service_errors
 from governance.list_views import nhsuk_filter_form
 from governance.permissions import editable_board_ids
+from governance.views import ServiceFormMixin
 from icsportal.api.renderers import neutralise
 from icsportal.roles import is_admin, visible_rows
 from places.links import system_url, with_system
@@ -187,12 +188,11 @@ class RiskDetailView(RiskMixin, TemplateView):
         )
 
 
-class RiskFormMixin(RiskMixin):
+class RiskFormMixin(ServiceFormMixin, RiskMixin):
     """A form that changes one risk: admins and the owning board's secretaries only."""
 
     template_name = "assurance/risk_form.html"
     heading = ""
-    success_message = "Saved."
 
     def dispatch(self, request, *args, **kwargs):
         self.risk = self.get_risk()
@@ -213,14 +213,8 @@ class RiskFormMixin(RiskMixin):
             **kwargs,
         )
 
-    def form_valid(self, form):
-        try:
-            self.perform(form)
-        except ValidationError as error:
-            add_service_errors(form, error)
-            return self.form_invalid(form)
-        messages.success(self.request, self.success_message)
-        return redirect(self.risk.get_absolute_url())
+    def success_url_for(self, result) -> str:
+        return self.risk.get_absolute_url()
 
 
 class RiskReviewView(RiskFormMixin, FormView):

@@ -3,9 +3,7 @@ administrators' forms that record them."""
 
 from __future__ import annotations
 
-from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
-from django.shortcuts import redirect
+from django.core.exceptions import PermissionDenied
 from django.urls import reverse
 from django.views.generic import FormView, TemplateView
 
@@ -13,10 +11,10 @@ from icsportal.roles import is_admin
 from places.lineage import ONLY_ADMINS, ClusterChange, cluster_create, place_move
 from places.models import Cluster, PlaceInSystem, System
 
-from .forms import add_service_errors
 from .lineage import SuccessionChange, succession_record
 from .lineage_forms import ClusterForm, PlaceMoveForm, SuccessionForm
 from .models import BoardSuccession, OrganisationSuccession
+from .views import ServiceFormMixin
 
 BODIES = {"board": "board", "organisation": "organisation"}
 
@@ -45,7 +43,7 @@ class LineageView(TemplateView):
         )
 
 
-class AdminFormView(FormView):
+class AdminFormView(ServiceFormMixin, FormView):
     """A form that records a change to the structure: administrators only, everyone else 403;
     the service's errors show next to their fields and nothing is written."""
 
@@ -69,17 +67,8 @@ class AdminFormView(FormView):
             **kwargs,
         )
 
-    def perform(self, form):
-        raise NotImplementedError
-
-    def form_valid(self, form):
-        try:
-            self.perform(form)
-        except ValidationError as error:
-            add_service_errors(form, error)
-            return self.form_invalid(form)
-        messages.success(self.request, self.success_message)
-        return redirect(reverse("lineage:changes"))
+    def success_url_for(self, result) -> str:
+        return reverse("lineage:changes")
 
 
 class SuccessionRecordView(AdminFormView):

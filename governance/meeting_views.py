@@ -28,7 +28,7 @@ from .meeting_selectors import (
 )
 from .models import Board, CalendarToken, Membership, Paper, Person
 from .permissions import can_edit_board, can_read_private
-from .views import BoardPageMixin
+from .views import BoardPageMixin, ServiceFormMixin
 
 
 def meeting_for(user, slug: str, pk: int):
@@ -75,11 +75,10 @@ class MeetingDetailView(MeetingPageMixin, TemplateView):
         )
 
 
-class MeetingEditMixin(MeetingPageMixin):
+class MeetingEditMixin(ServiceFormMixin, MeetingPageMixin):
     """A form about a board's meeting: the board's secretaries and admins only."""
 
     heading = ""
-    success_message = "Saved."
     anchor = ""
 
     def dispatch(self, request, *args, **kwargs):
@@ -97,23 +96,18 @@ class MeetingEditMixin(MeetingPageMixin):
         context = self.board_context(self.board, heading=self.heading, meeting=self.meeting)
         return super().get_context_data(**context, **kwargs)
 
-    def perform(self, form):
-        raise NotImplementedError
-
     def form_valid(self, form):
         try:
-            result = self.perform(form)
-        except ValidationError as error:
-            add_service_errors(form, error)
-            return self.form_invalid(form)
+            return super().form_valid(form)
         except services.VersionConflict:
             form.add_error(
                 None, "Someone else changed this meeting; reload the page and try again."
             )
             return self.form_invalid(form)
-        messages.success(self.request, self.success_message)
+
+    def success_url_for(self, result) -> str:
         target = result if self.meeting is None else self.meeting
-        return redirect(target.get_absolute_url() + self.anchor)
+        return target.get_absolute_url() + self.anchor
 
     def items(self):
         return self.meeting.items.order_by("number")

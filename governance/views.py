@@ -112,7 +112,33 @@ def _shown(value) -> str:
     return str(value)
 
 
-class BoardEditMixin(BoardPageMixin):
+class ServiceFormMixin:
+    """A form page whose ``perform(form)`` makes its change through a service (permission,
+    validation, write and history in one transaction): the service's ValidationError shows
+    next to the fields it names, with nothing written; success says so and goes on."""
+
+    success_message = "Saved."
+
+    def perform(self, form):
+        raise NotImplementedError
+
+    def success_url_for(self, result) -> str:
+        raise NotImplementedError
+
+    def success_message_for(self, result) -> str:
+        return self.success_message
+
+    def form_valid(self, form):
+        try:
+            result = self.perform(form)
+        except ValidationError as error:
+            add_service_errors(form, error)
+            return self.form_invalid(form)
+        messages.success(self.request, self.success_message_for(result))
+        return redirect(self.success_url_for(result))
+
+
+class BoardEditMixin(ServiceFormMixin, BoardPageMixin):
     """A form that changes a board's membership: its secretaries only, everyone else 403."""
 
     heading = ""
@@ -143,14 +169,15 @@ class BoardEditMixin(BoardPageMixin):
 
     def form_valid(self, form):
         try:
-            result = self.perform(form)
-        except ValidationError as error:
-            add_service_errors(form, error)
-            return self.form_invalid(form)
+            return super().form_valid(form)
         except services.StaleVersion as conflict:
             return self.conflict(form, conflict)
-        messages.success(self.request, self.success_message.format(m=result))
-        return redirect(self.board.get_absolute_url() + "#members")
+
+    def success_message_for(self, result: Membership) -> str:
+        return self.success_message.format(m=result)
+
+    def success_url_for(self, result: Membership) -> str:
+        return self.board.get_absolute_url() + "#members"
 
     def conflict(self, form, conflict: services.StaleVersion):
         """The current values beside the ones submitted; nothing was written."""
