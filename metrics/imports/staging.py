@@ -232,9 +232,8 @@ changes AS (
 counted AS (
     SELECT COUNT(*) AS existing, COUNT(*) FILTER (WHERE changes) AS to_change FROM prev
 )
-SELECT counted.existing, counted.to_change, COUNT(up.*), ARRAY(SELECT DISTINCT series_id FROM up)
-FROM counted LEFT JOIN up ON true
-GROUP BY counted.existing, counted.to_change
+SELECT existing, to_change, (SELECT COUNT(*) FROM up), ARRAY(SELECT DISTINCT series_id FROM up)
+FROM counted
 """
 
 # The rows no observation has yet, in key order (see above); a created observation is its own
