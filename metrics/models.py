@@ -639,7 +639,8 @@ class ObservationChange(models.Model):
         db_constraint=False,
         db_index=False,
     )
-    # Indexed by obs_change_series_period (Meta), which leads with the series.
+    # Not indexed either, for the same reason: nothing reads a series' changes but the
+    # deletion of the series (rare: unloading a system), which scans the log once.
     series = models.ForeignKey(
         Series,
         on_delete=models.CASCADE,
@@ -658,7 +659,6 @@ class ObservationChange(models.Model):
 
     class Meta:
         ordering = ["-changed_at", "series", "period_start"]
-        indexes = [models.Index(fields=["series", "period_start"], name="obs_change_series_period")]
 
     def __str__(self):
         return f"{self.series_id} {self.period_start}: {self.before_value} → {self.after_value}"

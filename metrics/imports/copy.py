@@ -42,6 +42,11 @@ _HIGHEST = sys.float_info.max
 _LOWEST = -_HIGHEST
 
 
+# The end of a staged row after its value: an empty note, no numerator, no denominator.
+_NO_FRACTION = b"\t\\N\t\\N\n"
+_NO_NOTE = b"\t" + _NO_FRACTION
+
+
 class NotClean(Exception):
     """The upload needs the row-by-row path, for its messages or for its rules."""
 
@@ -134,9 +139,10 @@ class _TypedRows:
         return typed
 
     def _values(self, lines: list[bytes]) -> bytes:
-        """The typed rows of lines without a note (the common, and fastest, case)."""
-        out = []
-        append = out.append
+        """The typed rows of lines without a note (the common case, and the one a million-row
+        upload takes: ``_value_cell`` is inlined here, as a call per row costs a tenth of it)."""
+        out: list[bytes] = []
+        extend = out.extend
         pick, width, pairs, periods = self.pick, self.width, self.pairs, self.periods
         for line in lines:
             cells = line.split(b",")
@@ -145,13 +151,23 @@ class _TypedRows:
             metric, kind, subject, period, value = pick(cells)
             pair = pairs.get((metric, kind, subject)) or self._pair(metric, kind, subject)
             dates = periods.get(period) or self._period(period)
-            append(pair.opening + dates.cells + self._number(value, pair, dates) + b"\t\t\\N\t\\N")
-        out.append(b"")
-        return b"\n".join(out)
+            try:
+                number = float(value)
+            except ValueError:
+                raise NotClean from None
+            if (
+                not pair.lowest <= number <= pair.highest
+                or dates.frequency != pair.frequency
+                or b"_" in value
+            ):
+                raise NotClean
+            extend((pair.opening, dates.cells, value.strip(), _NO_NOTE))
+        return b"".join(out)
 
     def _notes(self, lines: list[bytes]) -> bytes:
         """The typed rows of lines with a note (trimmed as the row-by-row path trims it)."""
-        out = []
+        out: list[bytes] = []
+        extend = out.extend
         pick, width, pairs, periods = self.pick, self.width, self.pairs, self.periods
         for line in lines:
             cells = line.split(b",")
@@ -160,28 +176,13 @@ class _TypedRows:
             metric, kind, subject, period, value, note = pick(cells)
             pair = pairs.get((metric, kind, subject)) or self._pair(metric, kind, subject)
             dates = periods.get(period) or self._period(period)
-            number = self._number(value, pair, dates)
             note = note.strip(_ASCII_SPACE)
             if note and (note[0] > 127 or note[-1] > 127):
                 raise NotClean
             note = note.replace(b"\\", b"\\\\").replace(b"\t", b"\\t")
-            out.append(pair.opening + dates.cells + number + b"\t" + note + b"\t\\N\t\\N")
-        out.append(b"")
-        return b"\n".join(out)
-
-    @staticmethod
-    def _number(value: bytes, pair: _Pair, dates: _Period) -> bytes:
-        """The value as a COPY cell, if it is a plain finite number within the metric's limits
-        and the period has the metric's frequency."""
-        try:
-            number = float(value)
-        except ValueError:
-            raise NotClean from None
-        if not pair.lowest <= number <= pair.highest or b"_" in value:
-            raise NotClean
-        if dates.frequency != pair.frequency:
-            raise NotClean
-        return b"%r" % number
+            value = _value_cell(value, pair, dates)
+            extend((pair.opening, dates.cells, value, b"\t", note, _NO_FRACTION))
+        return b"".join(out)
 
     def _pair(self, metric: bytes, kind: bytes, subject: bytes) -> _Pair:
         """A metric and subject met for the first time, resolved as the row-by-row path does."""
@@ -213,6 +214,27 @@ class _TypedRows:
             parsed.frequency, f"{parsed.start}\t{parsed.end}\t".encode()
         )
         return found
+
+
+def _value_cell(value: bytes, pair: _Pair, dates: _Period) -> bytes:
+    """The value as a COPY cell, if it is a plain finite number within the metric's limits
+    and the period has the metric's frequency.
+
+    Python's float() reads it, as the row-by-row path does, and the cell goes to PostgreSQL as
+    written (trimmed): both read a decimal number to the same, nearest, double. What float()
+    accepts beyond that is refused here (digit separators) or by the limits (infinities and
+    NaN lie outside every metric's), or by PostgreSQL (a value too small for a double, which
+    float() reads as 0), and the row-by-row path reads the file.
+    """
+    try:
+        number = float(value)
+    except ValueError:
+        raise NotClean from None
+    if not pair.lowest <= number <= pair.highest or dates.frequency != pair.frequency:
+        raise NotClean
+    if b"_" in value:
+        raise NotClean
+    return value.strip()
 
 
 def _header(stream: BinaryIO) -> list[str] | None:

@@ -171,17 +171,15 @@ class PostgresWriter(GenericWriter):
 # million wide rows first costs more than the rest of the join): two uploads that change the
 # same rows in different orders can deadlock, which PostgreSQL detects within a second, and
 # the import runs again (services.CONFLICT_ATTEMPTS). No row is locked first: an observation
-# another writer changed after this statement read it fails the UPDATE's second test
-# (PostgreSQL tests the row again as it now is), so it is neither written nor logged, and the
-# count of those written falls short of the count of those to change, which sends the whole
-# import round again (``WriteRace``): never two change rows for one change, and never a
-# change logged against a stale before.
+# another writer changed after this statement read it is a new row version, whose ``xmin``
+# (PostgreSQL's id of the transaction that wrote the version, a documented system column) is
+# not the one read, so it fails the UPDATE's test (PostgreSQL tests the row again as it now
+# is), is neither written nor logged, and the count of those written falls short of the count
+# of those to change, which sends the whole import round again (``WriteRace``): never two
+# change rows for one change, and never a change logged against a stale before.
 _POSTGRES_UPDATE = """
 WITH prev AS MATERIALIZED (
-    SELECT o.id, o.value AS before_value, o.provenance AS before_provenance,
-           o.batch_id AS before_batch, o.modified_at AS before_modified,
-           o.period_end AS before_period_end, o.note AS before_note,
-           o.numerator AS before_numerator, o.denominator AS before_denominator,
+    SELECT o.id, o.xmin AS version, o.value AS before_value, o.provenance AS before_provenance,
            s.period_end, s.value, s.note, s.numerator, s.denominator,
            o.provenance <> %(document)s
            AND (o.value IS DISTINCT FROM s.value
@@ -209,16 +207,8 @@ up AS (
         source_document_id = NULL,
         source_line = NULL
     FROM prev
-    WHERE o.id = prev.id AND prev.changes
-      -- Still as read: another writer's change meanwhile makes the row fail this test.
-      AND o.value IS NOT DISTINCT FROM prev.before_value
-      AND o.provenance = prev.before_provenance
-      AND o.batch_id IS NOT DISTINCT FROM prev.before_batch
-      AND o.modified_at = prev.before_modified
-      AND o.period_end = prev.before_period_end
-      AND o.note = prev.before_note
-      AND o.numerator IS NOT DISTINCT FROM prev.before_numerator
-      AND o.denominator IS NOT DISTINCT FROM prev.before_denominator
+    -- Still the version read: another writer's change meanwhile made a new one.
+    WHERE o.id = prev.id AND prev.changes AND o.xmin = prev.version
     RETURNING o.series_id, o.period_start, prev.before_value, prev.before_provenance, o.value
 ),
 changes AS (
