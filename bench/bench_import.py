@@ -409,8 +409,9 @@ def main() -> int:
             for label, phases in (("new", new_phases), ("updates", update_phases))
         )
         + ". *stage* is reading and typing the file while COPY writes its rows into the"
-        " staging table, then the duplicate and documented-value checks; *upsert* is the UPDATE of the changed observations with their"
-        " change rows and the INSERT of the new ones; *other* includes the commit. Load"
+        " staging table, then the duplicate and documented-value checks; *upsert* is the"
+        " UPDATE of the changed observations with their change rows and the INSERT of the new"
+        " ones; *other* includes the commit. Load"
         f" average at the start {load_start:.1f}, at the end {os.getloadavg()[0]:.1f}: the"
         " machine is shared, so compare the ratios of one run, not seconds across runs.",
         "",
