@@ -6,9 +6,9 @@ each distinct metric/subject and each distinct period (a few thousand at most) i
 first time it is met, by the row-by-row validator's own methods (which hold what they need in
 memory, so no query runs while COPY does), and each value is read by Python's ``float`` as the
 row-by-row path reads it: a name, a period or a number means the same on both paths. The typed
-rows go straight into the staging table by COPY, which PostgreSQL writes while this process
-reads the next block; a unique index then finds a series and period given twice, and one
-query a change to a documented value.
+rows go straight into the staging table by COPY, which PostgreSQL writes (with its unique
+index, which stops at a series and period given twice) while this process reads the next
+block; one query then looks for a change to a documented value.
 
 It never reports an error itself. Whenever anything is not plainly clean — a double quote
 anywhere (Python's CSV reader gives quotes meaning), a NUL byte, text that is not UTF-8, a
@@ -266,13 +266,21 @@ def copy_stage(stream: BinaryIO, cursor, validator: Validator, budget: Budget) -
     stream.readline()  # the header, read above
     rows = _TypedRows(stream, layout, len(header), validator, budget)
     raw = cursor.cursor
+    # A series and period given twice stops COPY (the row-by-row path names both rows). The
+    # index is kept up as COPY writes, while this process reads on; the upsert reads by it too.
+    raw.execute(
+        "CREATE UNIQUE INDEX metrics_import_staging_key "
+        "ON metrics_import_staging (series_id, period_start)"
+    )
     try:
         raw.copy_expert("COPY metrics_import_staging FROM STDIN", rows, size=_READ_SIZE)
     except psycopg2.errors.QueryCanceled:
         raise  # out of time: the import is refused, not read again
     except psycopg2.Error as exc:
-        # A row PostgreSQL reads otherwise than this reader did: the row-by-row path decides.
-        raise NotClean from exc
+        # A series and period given twice, or a row PostgreSQL reads otherwise than this
+        # reader did (a value too small for a double): the row-by-row path decides; unless
+        # the reader had already been stopped by the budget.
+        raise (rows.error or NotClean()) from exc
     if rows.error is not None:
         raise rows.error
     if not rows.rows:
@@ -283,16 +291,8 @@ def copy_stage(stream: BinaryIO, cursor, validator: Validator, budget: Budget) -
 
 
 def _check_staged(raw) -> None:
-    """Raise NotClean if the staged rows name a series and period twice, or would change a
-    documented value: the row-by-row path names the rows."""
-    try:
-        # Also what the upsert's joins and its key-order writes read.
-        raw.execute(
-            "CREATE UNIQUE INDEX metrics_import_staging_key "
-            "ON metrics_import_staging (series_id, period_start)"
-        )
-    except psycopg2.errors.UniqueViolation:
-        raise NotClean from None
+    """Raise NotClean if the staged rows would change a documented value: the row-by-row
+    path names the rows."""
     # Temporary tables are never analysed automatically; without it the plans are blind.
     raw.execute("ANALYZE metrics_import_staging")
     # The documented observations are few (a partial index holds them): read them once and

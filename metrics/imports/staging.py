@@ -155,12 +155,20 @@ class PostgresWriter(GenericWriter):
             # Every staged row has its observation (staged keys are unique): nothing to create.
             return Upserted(0, updated, sorted(updated_series))
         try:
-            self.cursor.execute(_POSTGRES_INSERT, params)
+            if existing:
+                self.cursor.execute(_POSTGRES_INSERT, params)
+                created, created_series = self.cursor.fetchone()
+            else:
+                # None has (the usual first upload of a period): every staged row is new, so
+                # no row need be looked for, nor returned to find its series.
+                self.cursor.execute(_POSTGRES_INSERT_ALL, params)
+                created = self.cursor.rowcount
+                self.cursor.execute("SELECT DISTINCT series_id FROM metrics_import_staging")
+                created_series = [series_id for (series_id,) in self.cursor.fetchall()]
         except IntegrityError as exc:
             if getattr(exc.__cause__, "pgcode", None) == _UNIQUE_VIOLATION:
                 raise WriteRace from exc
             raise
-        created, created_series = self.cursor.fetchone()
         return Upserted(created, updated, sorted({*updated_series, *created_series}))
 
 
@@ -245,6 +253,18 @@ WITH ins AS (
     RETURNING series_id
 )
 SELECT COUNT(*), ARRAY(SELECT DISTINCT series_id FROM ins) FROM ins
+"""
+
+# Every staged row, when none has an observation yet.
+_POSTGRES_INSERT_ALL = """
+INSERT INTO metrics_observation (
+    series_id, period_start, period_end, value, provenance, batch_id, as_written, note,
+    also_sources, modified_at, source_document_id, source_line, numerator, denominator
+)
+SELECT series_id, period_start, period_end, value, %(upload)s, %(batch)s, '', note,
+       '[]'::jsonb, %(now)s, NULL, NULL, numerator, denominator
+FROM metrics_import_staging
+ORDER BY series_id, period_start
 """
 
 _UNIQUE_VIOLATION = "23505"
