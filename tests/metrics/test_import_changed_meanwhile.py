@@ -27,7 +27,11 @@ def _csv(value: int) -> io.BytesIO:
 
 def _someone_waits_for_a_lock() -> bool:
     with connection.cursor() as cursor:
-        cursor.execute("SELECT EXISTS (SELECT 1 FROM pg_locks WHERE NOT granted)")
+        # This database's sessions only: another database's on the same server may be waiting.
+        cursor.execute(
+            "SELECT EXISTS (SELECT 1 FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid "
+            "WHERE NOT l.granted AND a.datname = current_database())"
+        )
         return cursor.fetchone()[0]
 
 
