@@ -470,13 +470,13 @@ def main() -> int:
     bench_import.setup_django(bench_url)
     from django.core.management import call_command
     from django.db import connection
-    from rest_framework.authtoken.models import Token
 
     from governance.services import role_grant
+    from icsportal.api.tokens import token_issue
 
     call_command("migrate", verbosity=0)
     subjects = bench_import.create_subjects(math.ceil(args.rows / bench_import.MONTHS))
-    token = Token.objects.create(user=role_grant(username="bench-analyst", role="analyst").user)
+    token = token_issue(user=role_grant(username="bench-analyst", role="analyst").user)
     connection.close()
     env = server_env(bench_url)
     poller = None

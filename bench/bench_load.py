@@ -92,19 +92,16 @@ OBSERVATION_COLUMNS = (
 
 
 def api_token(username: str, role: str) -> str:
-    """The key of a valid API token of ``username`` with ``role`` (renewed when near expiry)."""
-    from django.utils import timezone
-    from rest_framework.authtoken.models import Token
-
+    """The key of a new API token of ``username`` with ``role``; the earlier runs' tokens are
+    revoked (only a key's hash is stored, so an earlier key cannot be read back)."""
     from governance.services import role_grant
-    from icsportal.api.authentication import token_expiry
+    from icsportal.api.tokens import token_issue, token_revoke
+    from icsportal.models import ApiToken
 
     user = role_grant(username=username, role=role).user
-    token, _ = Token.objects.get_or_create(user=user)
-    if token_expiry(token) <= timezone.now() + dt.timedelta(hours=1):
-        token.delete()
-        token = Token.objects.create(user=user)
-    return token.key
+    for token in ApiToken.objects.live().filter(user=user):
+        token_revoke(token=token)
+    return token_issue(user=user, name="bench").key
 
 
 def editable_memberships():

@@ -15,20 +15,21 @@ import datetime as dt
 import json
 from urllib import parse
 
-from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
 from django.db import connection
 from django.http import HttpResponse
 from django.urls import include, path
 from django.utils import timezone
 
+from icsportal.models import key_hash
 from icsportal.urls import handler403, handler404, handler500  # noqa: F401
 
-# The token, its user and the user's portal role, in one query.
+# The live token with the key's hash, its user and the user's portal role, in one query.
 TOKEN_SQL = (
-    "SELECT t.created, u.is_active, r.role FROM authtoken_token t"
+    "SELECT t.expires, u.is_active, r.role FROM icsportal_apitoken t"
     " JOIN auth_user u ON u.id = t.user_id"
-    " LEFT JOIN governance_rolegrant r ON r.user_id = u.id WHERE t.key = %s"
+    " LEFT JOIN governance_rolegrant r ON r.user_id = u.id"
+    " WHERE t.key_hash = %s AND t.revoked_at IS NULL"
 )
 SOURCE_COLUMNS = "d.key, d.short_title"
 
@@ -44,11 +45,11 @@ def _refused(request) -> HttpResponse | None:
     if scheme != "Token" or not key:
         return _json({"detail": "Authentication credentials were not provided."}, 401)
     with connection.cursor() as cursor:
-        cursor.execute(TOKEN_SQL, [key.strip()])
+        cursor.execute(TOKEN_SQL, [key_hash(key.strip())])
         row = cursor.fetchone()
     if row is None or not row[1]:
         return _json({"detail": "Invalid token."}, 401)
-    if row[0] + dt.timedelta(days=settings.API_TOKEN_DAYS) <= timezone.now():
+    if row[0] <= timezone.now():
         return _json({"detail": "Token has expired; request a new one."}, 401)
     if row[2] is None:
         return _json({"detail": "Your account has no portal role."}, 403)

@@ -11,6 +11,8 @@ from django.contrib.auth.forms import AuthenticationForm
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.db.models import Q
 
+from icsportal.models import NAME_MAX_LENGTH
+
 from .choices import EndReason, Role
 from .models import Board, Person
 from .selectors import CHANGES_BY, CHANGES_BY_RECORDED
@@ -340,3 +342,14 @@ def add_service_errors(form: forms.Form, error: ValidationError) -> None:
         target = name if name in form.fields and name != NON_FIELD_ERRORS else None
         for e in errors:
             form.add_error(target, e)
+
+
+class ApiTokenCreateForm(forms.Form):
+    """The name of a new API token, to tell it from the user's others."""
+
+    name = forms.CharField(
+        max_length=NAME_MAX_LENGTH,
+        label="Token name",
+        help_text="What it is for, for example “nightly upload script”.",
+        error_messages={"required": "Enter a name for the token"},
+    )

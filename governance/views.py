@@ -10,11 +10,12 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.views.generic import FormView, TemplateView
 
-from icsportal.api.tokens import token_details, token_issue, token_revoke
+from icsportal.api.tokens import token_issue, token_revoke_own, tokens_of
 from icsportal.roles import PortalRole, user_role
 
 from . import selectors, services
 from .forms import (
+    ApiTokenCreateForm,
     DateQueryForm,
     DateRangeQueryForm,
     MembershipCreateForm,
@@ -324,36 +325,56 @@ class VacancyFillView(BoardEditMixin, FormView):
 
 class AccountDetailView(TemplateView):
     """The signed-in user's own page; a secretary's shows terms ending soon and gaps. Everyone
-    with a portal role sees their API token (never its key) and creates, replaces or revokes it."""
+    with a portal role sees their API tokens (never a key), creates them and revokes each."""
 
     template_name = "accounts/account_detail.html"
 
     def get_context_data(self, **kwargs):
         user = self.request.user
         role = user_role(user)
+        kwargs.setdefault("token_form", ApiTokenCreateForm())
         context = super().get_context_data(role=role, **kwargs)
         if role == PortalRole.BOARD_SECRETARY:
             context["overview"] = selectors.secretary_overview(user, timezone.localdate())
         context["role_display"] = PortalRole(role).label if role else "No portal role"
-        context["token"] = token_details(user)
+        context["tokens"] = tokens_of(user)
         context["token_days"] = settings.API_TOKEN_DAYS
         context["notifications"] = list(user.notifications.all()[:50])
         return context
 
     def post(self, request, *args, **kwargs):
         action = request.POST.get("action")
-        if action not in ("create", "revoke"):
-            return HttpResponseBadRequest("Choose to create or to revoke your API token.")
         if action == "revoke":
-            token_revoke(user=request.user)
-            messages.success(request, "Your API token is revoked: it no longer works.")
-            return redirect("me")
+            return self._revoke(request)
+        if action == "create":
+            return self._create(request)
+        return HttpResponseBadRequest("Choose to create or to revoke an API token.")
+
+    def _revoke(self, request):
+        token_id = request.POST.get("token", "")
+        if not token_id.isdigit():
+            return HttpResponseBadRequest("Choose the token to revoke.")
+        # Only the user's own live tokens: anyone else's is not found.
+        token = token_revoke_own(user=request.user, token_id=int(token_id))
+        messages.success(request, f"Your token “{token.name}” is revoked: it no longer works.")
+        return redirect("me")
+
+    def _create(self, request):
         if user_role(request.user) is None:
             # A token would open nothing: every endpoint needs a portal role.
             raise PermissionDenied("Your account has no portal role; ask an administrator for one.")
-        token = token_issue(user=request.user)
-        # Shown once, in this response only: never stored in the session or shown again.
-        return self.render_to_response(self.get_context_data(new_token=token.key))
+        form = ApiTokenCreateForm(request.POST)
+        if form.is_valid():
+            try:
+                issued = token_issue(user=request.user, name=form.cleaned_data["name"])
+            except ValidationError as error:
+                add_service_errors(form, error)
+            else:
+                # Shown once, in this response only: never stored in the session or shown again.
+                return self.render_to_response(
+                    self.get_context_data(new_token=issued.key, new_token_name=issued.token.name)
+                )
+        return self.render_to_response(self.get_context_data(token_form=form))
 
 
 def permission_denied(request, exception=None):

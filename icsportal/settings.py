@@ -38,6 +38,8 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "rest_framework",
+    # Kept for its migrations only (icsportal's first migration depends on them): its table is
+    # emptied and unused, API tokens being icsportal.ApiToken, stored as hashes.
     "rest_framework.authtoken",
     "drf_spectacular",
     "drf_spectacular_sidecar",

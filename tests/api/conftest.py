@@ -1,9 +1,9 @@
 import pytest
 from django.contrib.auth import get_user_model
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from governance.services import role_grant
+from icsportal.api.tokens import token_issue
 
 BOARD_A = "warwickshire-north-place-executive"
 BOARD_B = "coventry-place-executive"
@@ -23,10 +23,12 @@ def token_client(username: str, role: str | None, boards=()) -> APIClient:
         user = role_grant(username=username, role=role, board_slugs=list(boards)).user
     else:
         user, _ = get_user_model().objects.get_or_create(username=username)
-    token, _ = Token.objects.get_or_create(user=user)
+    issued = token_issue(user=user)
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {issued.key}")
     client.user = user
+    # The key exists only here: the database keeps its hash.
+    client.token, client.token_key = issued.token, issued.key
     return client
 
 

@@ -9,11 +9,11 @@ from pathlib import Path
 import jsonschema
 import pytest
 from django.utils import timezone
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from governance.models import AgendaItem, Board, Meeting, Membership, Person
 from icsportal.api.renderers import neutralise
+from icsportal.models import ApiToken
 
 pytestmark = pytest.mark.django_db
 POPOLO = Path(__file__).parent / "popolo"
@@ -73,17 +73,24 @@ def test_token_is_issued_used_and_revoked(api_as):
     user.set_password("a-long-enough-password")
     user.save()
     anonymous = APIClient()
-    response = anonymous.post(
-        "/api/v1/auth/token/", {"username": user.username, "password": "a-long-enough-password"}
-    )
+    credentials = {"username": user.username, "password": "a-long-enough-password"}
+    response = anonymous.post("/api/v1/auth/token/", {**credentials, "name": "nightly upload"})
     assert response.status_code == 200
-    key = response.json()["token"]
-    assert dt.datetime.fromisoformat(response.json()["expires"]) > timezone.now()
+    body = response.json()
+    key = body["token"]
+    assert (body["name"], body["prefix"]) == ("nightly upload", key[:8])
+    assert dt.datetime.fromisoformat(body["expires"]) > timezone.now()
+    # Each POST is a new token: the first keeps working.
+    second = anonymous.post("/api/v1/auth/token/", credentials).json()
+    assert second["token"] != key and second["name"].startswith("API token ")
     client = APIClient()
     client.credentials(HTTP_AUTHORIZATION=f"Token {key}")
     assert client.get("/api/v1/places/").status_code == 200
     assert client.delete("/api/v1/auth/token/").status_code == 204
     assert client.get("/api/v1/places/").status_code == 401
+    other = APIClient()
+    other.credentials(HTTP_AUTHORIZATION=f"Token {second['token']}")
+    assert other.get("/api/v1/places/").status_code == 200
 
 
 def test_wrong_password_gets_no_token(api_as):
@@ -97,9 +104,9 @@ def test_wrong_password_gets_no_token(api_as):
 
 def test_expired_token_is_refused(api_as, settings):
     client = api_as("analyst")
-    token = Token.objects.get(user=client.user)
-    Token.objects.filter(pk=token.pk).update(
-        created=timezone.now() - dt.timedelta(days=settings.API_TOKEN_DAYS + 1)
+    created = timezone.now() - dt.timedelta(days=settings.API_TOKEN_DAYS + 1)
+    ApiToken.objects.filter(pk=client.token.pk).update(
+        created=created, expires=created + dt.timedelta(days=settings.API_TOKEN_DAYS)
     )
     response = client.get("/api/v1/places/")
     assert response.status_code == 401
@@ -125,7 +132,7 @@ def test_token_lookup_brings_the_user_and_role_in_one_query(api_as):
     from icsportal.roles import user_role
 
     client = api_as("secretary_a")
-    key = Token.objects.get(user=client.user).key
+    key = client.token_key
     # The first use is written (at most once a minute); the lookups after it are one query.
     ExpiringTokenAuthentication().authenticate_credentials(key)
     with CaptureQueriesContext(connection) as ctx:
@@ -136,11 +143,11 @@ def test_token_lookup_brings_the_user_and_role_in_one_query(api_as):
             client.user.username,
             False,
         )
-        assert token.key == key and token.user is user
+        assert token.pk == client.token.pk and token.user is user
     assert len(ctx.captured_queries) == 1
     # a user with no grant: the role is none, with no further query
     bare = api_as("no_role")
-    bare_key = Token.objects.get(user=bare.user).key
+    bare_key = bare.token_key
     ExpiringTokenAuthentication().authenticate_credentials(bare_key)
     with CaptureQueriesContext(connection) as ctx:
         user, _ = ExpiringTokenAuthentication().authenticate_credentials(bare_key)

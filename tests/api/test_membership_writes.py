@@ -146,13 +146,13 @@ def test_twenty_threads_racing_never_lose_an_update(django_db_blocker):
     """20 threads × 50 conditional updates of one membership: successes = version increase =
     history rows; every other answer 412; no 5xx."""
     from django.core.management import call_command
-    from rest_framework.authtoken.models import Token
 
     from governance.services import role_grant
+    from icsportal.api.tokens import token_issue
 
     call_command("load_cw_ics", verbosity=0)
     user = role_grant(username="racer", role="board_secretary", board_slugs=[BOARD_A]).user
-    key = Token.objects.create(user=user).key
+    key = token_issue(user=user).key
     m = seat()
     start_version = m.version
     start_history = m.history.count()

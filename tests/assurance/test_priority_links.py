@@ -70,13 +70,13 @@ def signed_in(user) -> Client:
 
 
 def api_client(username: str, role: str):
-    from rest_framework.authtoken.models import Token
     from rest_framework.test import APIClient
 
+    from icsportal.api.tokens import token_issue
+
     user = role_grant(username=username, role=role).user
-    token, _ = Token.objects.get_or_create(user=user)
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token_issue(user=user).key}")
     return client
 
 

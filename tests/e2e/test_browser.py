@@ -453,11 +453,13 @@ def test_analyst_journey(browser, portal, analyst_account, artifacts, axe_script
         assert "You have no API token" in page.locator("#maincontent").inner_text()
         check_page(page, axe_script, artifacts, "analyst-account")
 
+        page.get_by_label("Token name").fill("e2e script")
         page.get_by_role("button", name="Create a token").click()
         page.wait_for_load_state()
         token = page.locator("#new-token").inner_text().strip()
-        assert len(token) == 40
-        assert "Not used yet" in page.locator("#token-details").inner_text()
+        assert len(token) == 43
+        assert "e2e script" in page.locator("#token-list").inner_text()
+        assert "Not used yet" in page.locator("#token-list").inner_text()
         check_page(page, axe_script, artifacts, "analyst-token-created")
 
         auth = {"Authorization": f"Token {token}"}
@@ -490,9 +492,10 @@ def test_analyst_journey(browser, portal, analyst_account, artifacts, axe_script
 
         # The account page now says when the token was last used.
         page.goto(portal["url"] + "/me/")
-        assert "Not used yet" not in page.locator("#token-details").inner_text()
-        page.get_by_role("button", name="Revoke your token").click()
+        assert "Not used yet" not in page.locator("#token-list").inner_text()
+        page.get_by_role("button", name="Revoke “e2e script”").click()
         page.wait_for_url("**/me/")
+        assert "“e2e script” is revoked" in page.locator("#maincontent").inner_text()
         assert "You have no API token" in page.locator("#maincontent").inner_text()
         check_page(page, axe_script, artifacts, "analyst-token-revoked")
         assert api.request.get(portal["url"] + "/api/v1/", headers=auth).status == 401

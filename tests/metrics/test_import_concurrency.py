@@ -13,9 +13,9 @@ import pytest
 from django.core.management import call_command
 from django.db import OperationalError, connection
 from django.test import Client
-from rest_framework.authtoken.models import Token
 
 from governance.services import role_grant
+from icsportal.api.tokens import token_issue
 from metrics.api import views as metrics_api_views
 from metrics.imports import services as importers
 from metrics.models import Observation, ObservationChange
@@ -71,7 +71,7 @@ def test_simultaneous_uploads_in_different_orders_all_succeed():
     call_command("load_cw_ics", verbosity=0)
     MetricFactory(code=METRIC, frequency="monthly", minimum=0)
     user = role_grant(username="uploader", role="analyst").user
-    key = Token.objects.create(user=user).key
+    key = token_issue(user=user).key
 
     # Twice: first every row is new (and so are the series), then every row changes.
     for value in (1.0, 2.0):

@@ -5,10 +5,10 @@ import time
 from contextlib import contextmanager
 
 import pytest
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from governance.services import role_grant
+from icsportal.api.tokens import token_issue
 
 # Nothing listens here: a connection is refused at once, as when Redis is down.
 CLOSED_REDIS = "redis://127.0.0.1:6390/0"
@@ -90,7 +90,6 @@ def timed():
 @pytest.fixture
 def analyst_api(db):
     user = role_grant(username="reliability-analyst", role="analyst", board_slugs=[]).user
-    token, _ = Token.objects.get_or_create(user=user)
     client = APIClient()
-    client.credentials(HTTP_AUTHORIZATION=f"Token {token.key}")
+    client.credentials(HTTP_AUTHORIZATION=f"Token {token_issue(user=user).key}")
     return client

@@ -11,10 +11,10 @@ from django.core.cache import cache
 from django.core.management import call_command
 from django.test import Client, override_settings
 from freezegun import freeze_time
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from governance.services import role_grant
+from icsportal.models import ApiToken, key_hash
 
 pytestmark = pytest.mark.django_db
 
@@ -81,7 +81,7 @@ def test_token_failures_lock_the_username_at_that_address_only_and_answer_json(m
         assert refused.status_code == 429
         assert refused["Content-Type"] == "application/json"
         assert "Too many failed sign-ins" in refused.json()["detail"]
-        assert not Token.objects.filter(user=member).exists()
+        assert not ApiToken.objects.filter(user=member).exists()
         assert _token(VICTIM).status_code == 200
 
 
@@ -166,7 +166,9 @@ def test_tokens_and_sign_in_work_with_the_cache_down_and_say_so(member, caplog):
     caplog.set_level(logging.WARNING, logger="icsportal.throttle")
     response = _token(ATTACKER)
     assert response.status_code == 200, response.content
-    assert Token.objects.filter(user=member, key=response.json()["token"]).exists()
+    assert ApiToken.objects.filter(
+        user=member, key_hash=key_hash(response.json()["token"])
+    ).exists()
     assert _sign_in(ATTACKER).status_code == 302
     warnings = [r.getMessage() for r in caplog.records if r.name == "icsportal.throttle"]
     assert len(warnings) == 2 and all("cache is unavailable" in w for w in warnings)
@@ -253,7 +255,7 @@ def test_json_nested_100000_deep_is_a_400_on_the_token_endpoint(member):
     client = APIClient(raise_request_exception=False)
     body = _json_error(client.post(TOKEN, DEEP, content_type="application/json"), 400)
     assert "nests more than" in body["detail"]
-    assert not Token.objects.exists()
+    assert not ApiToken.objects.exists()
 
 
 def test_json_nested_too_deep_is_a_400_and_writes_nothing(db):
@@ -383,7 +385,7 @@ def test_a_user_without_a_portal_role_is_refused_a_token_and_none_is_written(db)
     response = _token(VICTIM, username="no-role-at-all")
     assert response.status_code == 403
     assert "no portal role" in response.json()["detail"]
-    assert not Token.objects.filter(user=user).exists()
+    assert not ApiToken.objects.filter(user=user).exists()
 
 
 # -- 7. If-Match uses the strong comparison ------------------------------------------------------

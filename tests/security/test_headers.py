@@ -5,9 +5,9 @@ import re
 import pytest
 from django.contrib.auth import get_user_model
 from django.test import Client
-from rest_framework.authtoken.models import Token
 
 from governance.services import role_grant
+from icsportal.api.tokens import token_issue
 
 pytestmark = pytest.mark.django_db
 
@@ -82,8 +82,7 @@ def test_the_sign_in_page_and_plain_http_responses(client):
 
 def test_api_responses_carry_every_header_and_with_a_token_are_never_cached(db):
     user = role_grant(username="headers-api", role="commissioner").user
-    token = Token.objects.create(user=user)
-    api = Client(HTTP_AUTHORIZATION=f"Token {token.key}")
+    api = Client(HTTP_AUTHORIZATION=f"Token {token_issue(user=user).key}")
     for url in ("/api/v1/places/", "/api/v1/boards/?format=csv", "/api/schema/"):
         response = api.get(url, secure=True)
         assert response.status_code == 200, url

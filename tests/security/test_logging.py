@@ -7,10 +7,10 @@ import secrets
 
 import pytest
 from django.test import Client
-from rest_framework.authtoken.models import Token
 from rest_framework.test import APIClient
 
 from governance.services import role_grant
+from icsportal.api.tokens import token_issue
 from icsportal.logging import (
     REDACTED,
     JsonFormatter,
@@ -83,7 +83,7 @@ def test_realistic_flows_never_log_a_password_or_token(captured_logs, monkeypatc
     analyst.set_password(password)
     analyst.save(update_fields=["password"])
     victim = role_grant(username="logs-locked", role="commissioner").user
-    preset = Token.objects.create(user=analyst)
+    preset = token_issue(user=analyst, name="preset")
     secrets_seen = {password, wrong, preset.key}
 
     browser = Client()
