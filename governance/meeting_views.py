@@ -130,6 +130,7 @@ class MeetingCreateView(MeetingEditMixin, FormView):
             actor=self.request.user,
             board=self.board,
             start=form.start(),
+            end=form.end_time(),
             title=form.cleaned_data["title"],
             location=form.cleaned_data["location"],
             link=form.cleaned_data["link"],

@@ -104,6 +104,21 @@ def test_secretary_schedules_and_changes_a_meeting_with_if_match(api_as, busines
     assert Meeting.objects.get(pk=pk).status == "postponed"
 
 
+def test_a_meetings_end_is_patched_after_its_start_only(api_as, business):
+    client = api_as("secretary_a")
+    pk = business["public"].pk
+    url = f"/api/v1/meetings/{pk}/"
+    etag = client.get(url)["ETag"]
+    early = client.patch(url, {"end": "2026-06-10T12:00:00Z"}, format="json", HTTP_IF_MATCH=etag)
+    assert early.status_code == 400
+    assert early.json()["end"] == ["The end time must be after the start time."]
+    assert Meeting.objects.get(pk=pk).version == 1
+    ok = client.patch(url, {"end": "2026-06-10T15:00:00Z"}, format="json", HTTP_IF_MATCH=etag)
+    assert ok.status_code == 200, ok.content
+    assert ok.json()["end"] == "2026-06-10T16:00:00+01:00"
+    assert Meeting.objects.get(pk=pk).end == dt.datetime(2026, 6, 10, 15, 0, tzinfo=dt.UTC)
+
+
 def test_other_roles_cannot_write(api_as, business):
     pk = business["public"].pk
     for role in ("secretary_b", "commissioner", "analyst"):
