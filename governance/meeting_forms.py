@@ -7,7 +7,7 @@ from django import forms
 from django.conf import settings
 
 from .choices import AttendanceStatus, DeclarationAction, InterestKind, ItemPurpose, MeetingStatus
-from .forms import DateField, yes_no_field
+from .forms import DateField, VersionedForm, yes_no_field
 from .models import Organisation, Person
 
 
@@ -131,6 +131,14 @@ class RegisterInterestForm(forms.Form):
     declared_on = DateField(label="Declared on")
     start_date = DateField(label="Held from (optional)", required=False)
     end_date = DateField(label="Held until (optional)", required=False)
+
+
+class InterestChangeForm(VersionedForm, RegisterInterestForm):
+    """Every detail of an entry in a person's register, read at ``version``."""
+
+
+class InterestEndForm(VersionedForm):
+    end_date = DateField(label="End date", help_text="The last day the interest was held.")
 
 
 class InterestConfirmForm(forms.Form):

@@ -15,6 +15,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.db import models, transaction
 from django.utils import timezone
+from django.utils.formats import date_format
 
 from icsportal.history import save_with_reason
 from icsportal.roles import is_admin
@@ -374,6 +375,17 @@ INTEREST_UPDATABLE = frozenset(
 )
 
 
+def _check_interest(interest: Interest) -> None:
+    start, end = interest.start_date, interest.end_date
+    if start is not None and end is not None and end < start:
+        raise ValidationError(
+            {
+                "end_date": "The end date must be the same as or after the start date "
+                f"({date_format(start, 'j F Y')})."
+            }
+        )
+
+
 @transaction.atomic
 def interest_create(
     *,
@@ -399,6 +411,7 @@ def interest_create(
         declared_on=declared_on,
         confirmed_on=confirmed_on,
     )
+    _check_interest(interest)
     return _save_new(interest, actor=actor, reason="Interest declared")
 
 
@@ -416,6 +429,26 @@ def interest_update(
         changes=changes,
         allowed=INTEREST_UPDATABLE,
         reason="Interest changed",
+        check=_check_interest,
+    )
+
+
+@transaction.atomic
+def interest_end(
+    *, actor: AbstractBaseUser, interest: Interest | int, expected_version: int, end_date: dt.date
+) -> Interest:
+    """End an interest read at ``expected_version`` on ``end_date`` (its last day): from the
+    day after, it raises no conflict prompts."""
+    current = _locked(Interest, interest)
+    _require_person_editor(actor, current.person_id)
+    return _update(
+        current,
+        actor=actor,
+        expected_version=expected_version,
+        changes={"end_date": end_date},
+        allowed=INTEREST_UPDATABLE,
+        reason="Interest ended",
+        check=_check_interest,
     )
 
 

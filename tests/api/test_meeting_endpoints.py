@@ -225,3 +225,25 @@ def test_meeting_list_queries_do_not_grow_with_rows(
         )
     with django_assert_max_num_queries(len(small.captured_queries)):
         client.get("/api/v1/agenda-items/")
+
+
+def test_an_interests_end_before_its_start_is_refused_naming_the_field(api_as, business):
+    client = api_as("secretary_a")
+    interest = services.interest_create(
+        actor=client.user,
+        person=business["seat"].person,
+        description="Trustee",
+        kind="non_financial_personal",
+        start_date=dt.date(2025, 4, 1),
+        declared_on=dt.date(2025, 4, 1),
+    )
+    url = f"/api/v1/interests/{interest.pk}/"
+    refused = client.patch(
+        url, {"end_date": "2025-03-31"}, format="json", HTTP_IF_MATCH=f'"{interest.pk}.1"'
+    )
+    assert refused.status_code == 400
+    assert refused.json()["end_date"] == [
+        "The end date must be the same as or after the start date (1 April 2025)."
+    ]
+    interest.refresh_from_db()
+    assert interest.end_date is None and interest.version == 1
