@@ -50,6 +50,10 @@ class MeetingForm(forms.Form):
         )
 
 
+class MeetingChangeForm(VersionedForm, MeetingForm):
+    """A meeting's details, read at ``version``; its status has a form of its own."""
+
+
 class MeetingStatusForm(forms.Form):
     status = forms.ChoiceField(choices=MeetingStatus.choices)
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)

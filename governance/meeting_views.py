@@ -138,6 +138,40 @@ class MeetingCreateView(MeetingEditMixin, FormView):
         )
 
 
+class MeetingUpdateView(MeetingEditMixin, FormView):
+    heading = "Change the meeting's details"
+    success_message = "Meeting changed."
+    form_class = forms.MeetingChangeForm
+    template_name = "governance/meeting_form.html"
+
+    def get_initial(self):
+        m = self.meeting
+        start = timezone.localtime(m.start)
+        return {
+            "title": m.title,
+            "day": start.date(),
+            "time": start.strftime("%H:%M"),
+            "end": timezone.localtime(m.end).strftime("%H:%M") if m.end else "",
+            "location": m.location,
+            "link": m.link,
+            "is_public": "yes" if m.is_public else "no",
+            "version": m.version,
+        }
+
+    def perform(self, form):
+        return services.meeting_update(
+            actor=self.request.user,
+            meeting=self.meeting.pk,
+            expected_version=form.cleaned_data["version"],
+            start=form.start(),
+            end=form.end_time(),
+            title=form.cleaned_data["title"],
+            location=form.cleaned_data["location"],
+            link=form.cleaned_data["link"],
+            is_public=form.cleaned_data["is_public"],
+        )
+
+
 class MeetingStatusView(MeetingEditMixin, FormView):
     heading = "Change the meeting's status"
     success_message = "Status changed."

@@ -76,6 +76,11 @@ urlpatterns = [
         name="meeting_detail",
     ),
     path(
+        "<slug:slug>/meetings/<int:pk>/change/",
+        meeting_views.MeetingUpdateView.as_view(),
+        name="meeting_update",
+    ),
+    path(
         "<slug:slug>/meetings/<int:pk>/status/",
         meeting_views.MeetingStatusView.as_view(),
         name="meeting_status",

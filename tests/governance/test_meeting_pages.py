@@ -92,12 +92,41 @@ def test_an_end_time_before_the_start_is_refused_naming_the_field(client_as, boa
     assert not Meeting.objects.filter(title="Workshop").exists()
 
 
+def test_secretary_gives_a_meeting_an_end_time_and_a_stale_form_writes_nothing(
+    client_as, board_a, meeting
+):
+    url = f"/boards/{board_a.slug}/meetings/{meeting.pk}/change/"
+    first, second = client_as("secretary_a"), client_as("admin")
+    assert url in first.get(meeting.get_absolute_url()).content.decode()
+    form = first.get(url).content.decode()
+    assert 'name="time" type="text" value="14:00"' in form
+    assert 'name="version" value="1"' in form
+    data = meeting_form(**date_parts("day", dt.date(2030, 6, 10)), time="14:00", version=1)
+    response = first.post(url, {**data, "end": "16:00"})
+    assert response.status_code == 302, response.content.decode()[:2000]
+    meeting.refresh_from_db()
+    assert meeting.end == dt.datetime(2030, 6, 10, 16, 0, tzinfo=LONDON)
+    assert meeting.title == "Workshop" and meeting.version == 2
+    assert meeting.history.first().history_change_reason == "Meeting changed"
+    stale = second.post(url, {**data, "end": "17:00", "title": "Second"})
+    assert stale.status_code == 200
+    assert "Someone else changed this meeting" in stale.content.decode()
+    meeting.refresh_from_db()
+    assert meeting.end == dt.datetime(2030, 6, 10, 16, 0, tzinfo=LONDON)
+    assert meeting.title == "Workshop" and meeting.version == 2
+
+
 def test_others_may_not_use_the_meeting_forms(client_as, board_a, meeting):
     for name in ("commissioner", "analyst", "secretary_b"):
         client = client_as(name)
         assert client.get(f"/boards/{board_a.slug}/meetings/add/").status_code == 403
+        change = f"/boards/{board_a.slug}/meetings/{meeting.pk}/change/"
+        assert client.get(change).status_code == 403
+        assert client.post(change, meeting_form(end="16:00", version=1)).status_code == 403
         url = f"/boards/{board_a.slug}/meetings/{meeting.pk}/items/add/"
         assert client.get(url).status_code == 403
+    meeting.refresh_from_db()
+    assert meeting.end is None and meeting.version == 1
 
 
 def test_meeting_page_shows_agenda_quorum_conflicts_and_actions(

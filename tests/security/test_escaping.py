@@ -321,6 +321,7 @@ def page_urls() -> dict[str, list[str]]:
     for name in (
         "governance:meeting_detail",
         "governance:meeting_status",
+        "governance:meeting_update",
         "governance:agenda_item_create",
         "governance:attendance_record",
         "governance:interest_create",
