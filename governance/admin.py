@@ -186,7 +186,7 @@ class ViewOnlyAdmin(ReadOnlyHistoryAdmin):
 
 @admin.register(Meeting)
 class MeetingAdmin(ViewOnlyAdmin):
-    list_display = ["board", "title", "start", "status", "is_public", "pack_published_at"]
+    list_display = ["board", "title", "start", "end", "status", "is_public", "pack_published_at"]
     list_filter = ["status", "is_public", "board"]
     date_hierarchy = "start"
 

@@ -103,7 +103,7 @@ def yes_no_field(label: str) -> forms.TypedChoiceField:
 
 
 class VersionedForm(forms.Form):
-    """A form about one membership, carrying the version it was read at."""
+    """A form about one row (a membership, an interest), carrying the version it was read at."""
 
     version = forms.IntegerField(widget=forms.HiddenInput, min_value=1)
 

@@ -56,6 +56,8 @@ def calendar(meetings: Iterable[Meeting], *, name: str, host: str) -> str:
             f"UID:meeting-{meeting.pk}@{host}",
             f"DTSTAMP:{utc(meeting.modified_at)}",
             f"DTSTART:{utc(meeting.start)}",
+            # Without DTEND a date-time DTSTART is an event of no length (RFC 5545 3.6.1).
+            *([f"DTEND:{utc(meeting.end)}"] if meeting.end else []),
             f"SEQUENCE:{meeting.version}",
             f"SUMMARY:{escape(summary)}",
             f"STATUS:{STATUS[meeting.status]}",

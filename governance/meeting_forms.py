@@ -7,7 +7,7 @@ from django import forms
 from django.conf import settings
 
 from .choices import AttendanceStatus, DeclarationAction, InterestKind, ItemPurpose, MeetingStatus
-from .forms import DateField, yes_no_field
+from .forms import DateField, VersionedForm, yes_no_field
 from .models import Organisation, Person
 
 
@@ -24,6 +24,11 @@ class MeetingForm(forms.Form):
         label="Start time (24-hour clock, UK time, for example 14:00)",
         error_messages={"required": "Enter the start time", "invalid": "Enter a time like 14:00"},
     )
+    end = forms.TimeField(
+        label="End time (optional, for example 16:00)",
+        required=False,
+        error_messages={"invalid": "Enter the end time like 16:00"},
+    )
     location = forms.CharField(max_length=300, required=False, label="Where (optional)")
     link = forms.URLField(
         max_length=500, required=False, label="Joining link (optional)", assume_scheme="https"
@@ -32,11 +37,21 @@ class MeetingForm(forms.Form):
 
     def start(self) -> dt.datetime:
         """The start as an aware date-time in the portal's time zone (Europe/London)."""
+        return self._on_the_day(self.cleaned_data["time"])
+
+    def end_time(self) -> dt.datetime | None:
+        """The end on the meeting's day, aware, or None when no end time was given."""
+        end = self.cleaned_data["end"]
+        return None if end is None else self._on_the_day(end)
+
+    def _on_the_day(self, time: dt.time) -> dt.datetime:
         return dt.datetime.combine(
-            self.cleaned_data["day"],
-            self.cleaned_data["time"],
-            tzinfo=zoneinfo.ZoneInfo(settings.TIME_ZONE),
+            self.cleaned_data["day"], time, tzinfo=zoneinfo.ZoneInfo(settings.TIME_ZONE)
         )
+
+
+class MeetingChangeForm(VersionedForm, MeetingForm):
+    """A meeting's details, read at ``version``; its status has a form of its own."""
 
 
 class MeetingStatusForm(forms.Form):
@@ -120,6 +135,14 @@ class RegisterInterestForm(forms.Form):
     declared_on = DateField(label="Declared on")
     start_date = DateField(label="Held from (optional)", required=False)
     end_date = DateField(label="Held until (optional)", required=False)
+
+
+class InterestChangeForm(VersionedForm, RegisterInterestForm):
+    """Every detail of an entry in a person's register, read at ``version``."""
+
+
+class InterestEndForm(VersionedForm):
+    end_date = DateField(label="End date", help_text="The last day the interest was held.")
 
 
 class InterestConfirmForm(forms.Form):

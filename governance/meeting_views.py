@@ -4,7 +4,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404, HttpResponse
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.decorators import method_decorator
@@ -26,9 +26,9 @@ from .meeting_selectors import (
     meetings_for,
     seats_at,
 )
-from .models import Board, CalendarToken, Membership, Paper, Person
+from .models import Board, CalendarToken, Interest, Membership, Paper, Person
 from .permissions import can_edit_board, can_read_private
-from .views import BoardPageMixin, ServiceFormMixin
+from .views import BoardPageMixin, ServiceFormMixin, conflict_rows
 
 
 def meeting_for(user, slug: str, pk: int):
@@ -130,6 +130,41 @@ class MeetingCreateView(MeetingEditMixin, FormView):
             actor=self.request.user,
             board=self.board,
             start=form.start(),
+            end=form.end_time(),
+            title=form.cleaned_data["title"],
+            location=form.cleaned_data["location"],
+            link=form.cleaned_data["link"],
+            is_public=form.cleaned_data["is_public"],
+        )
+
+
+class MeetingUpdateView(MeetingEditMixin, FormView):
+    heading = "Change the meeting's details"
+    success_message = "Meeting changed."
+    form_class = forms.MeetingChangeForm
+    template_name = "governance/meeting_form.html"
+
+    def get_initial(self):
+        m = self.meeting
+        start = timezone.localtime(m.start)
+        return {
+            "title": m.title,
+            "day": start.date(),
+            "time": start.strftime("%H:%M"),
+            "end": timezone.localtime(m.end).strftime("%H:%M") if m.end else "",
+            "location": m.location,
+            "link": m.link,
+            "is_public": "yes" if m.is_public else "no",
+            "version": m.version,
+        }
+
+    def perform(self, form):
+        return services.meeting_update(
+            actor=self.request.user,
+            meeting=self.meeting.pk,
+            expected_version=form.cleaned_data["version"],
+            start=form.start(),
+            end=form.end_time(),
             title=form.cleaned_data["title"],
             location=form.cleaned_data["location"],
             link=form.cleaned_data["link"],
@@ -378,6 +413,7 @@ class PersonInterestsView(TemplateView):
             ),
             boards=boards,
             can_edit=self.can_edit,
+            today=timezone.localdate(),
             form=form if self.can_edit else None,
             nav_section="boards",
             crumbs=[("Boards", reverse("governance:board_list"))],
@@ -431,3 +467,108 @@ class InterestConfirmView(View):
             else:
                 messages.success(request, f"Confirmed: {interest.description}.")
         return redirect(person.get_absolute_url())
+
+
+class InterestEditMixin(ServiceFormMixin):
+    """A form about one entry in a person's register: the secretaries of the person's boards
+    and administrators only (as on the register and in the API)."""
+
+    heading = ""
+    template_name = "governance/interest_form.html"
+
+    def dispatch(self, request, *args, **kwargs):
+        self.person = one_by_key(request, Person.objects.all(), kwargs["key"])
+        self.interest = get_object_or_404(
+            self.person.interests.select_related("organisation"), pk=kwargs["pk"]
+        )
+        if not services.can_edit_person(request.user, self.person):
+            raise PermissionDenied(PERSON_EDITORS)
+        return super().dispatch(request, *args, **kwargs)
+
+    def get_context_data(self, **kwargs):
+        return super().get_context_data(
+            person=self.person,
+            interest=self.interest,
+            heading=self.heading,
+            nav_section="boards",
+            crumbs=[
+                ("Boards", reverse("governance:board_list")),
+                (f"Register of interests: {self.person.name}", self.person.get_absolute_url()),
+            ],
+            **kwargs,
+        )
+
+    def form_valid(self, form):
+        try:
+            return super().form_valid(form)
+        except services.VersionConflict as conflict:
+            return self.conflict(form, conflict)
+
+    def conflict(self, form, conflict: services.VersionConflict):
+        """The entry as saved now beside what was submitted; nothing was written."""
+        current = Interest.objects.select_related("organisation").get(pk=self.interest.pk)
+        return render(
+            self.request,
+            "governance/version_conflict.html",
+            self.get_context_data(
+                what="interest",
+                caption=self.person.name,
+                current=current,
+                rows=conflict_rows(form, current),
+                conflict=conflict,
+                retry_url=self.request.get_full_path(),
+                back_url=self.person.get_absolute_url(),
+                back_label=f"the register of interests of {self.person.name}",
+            ),
+            status=409,
+        )
+
+    def success_message_for(self, result: Interest) -> str:
+        return self.success_message.format(description=result.description)
+
+    def success_url_for(self, result: Interest) -> str:
+        return self.person.get_absolute_url()
+
+
+class InterestUpdateView(InterestEditMixin, FormView):
+    heading = "Change an interest"
+    success_message = "Saved the changes to: {description}."
+    form_class = forms.InterestChangeForm
+
+    def get_initial(self):
+        i = self.interest
+        return {
+            "organisation": i.organisation_id,
+            "description": i.description,
+            "kind": i.kind,
+            "declared_on": i.declared_on,
+            "start_date": i.start_date,
+            "end_date": i.end_date,
+            "version": i.version,
+        }
+
+    def perform(self, form):
+        data = dict(form.cleaned_data)
+        return services.interest_update(
+            actor=self.request.user,
+            interest=self.interest.pk,
+            expected_version=data.pop("version"),
+            **data,
+        )
+
+
+class InterestEndView(InterestEditMixin, FormView):
+    heading = "End an interest"
+    success_message = "Ended: {description}."
+    form_class = forms.InterestEndForm
+
+    def get_initial(self):
+        return {"end_date": timezone.localdate(), "version": self.interest.version}
+
+    def perform(self, form):
+        return services.interest_end(
+            actor=self.request.user,
+            interest=self.interest.pk,
+            expected_version=form.cleaned_data["version"],
+            end_date=form.cleaned_data["end_date"],
+        )

@@ -592,6 +592,8 @@ class Meeting(models.Model):
     board = models.ForeignKey(Board, on_delete=models.CASCADE, related_name="meetings")
     title = models.CharField(max_length=200, blank=True)
     start = models.DateTimeField()
+    # Optional: many boards publish only a start time.
+    end = models.DateTimeField(null=True, blank=True)
     location = models.CharField(max_length=300, blank=True)
     link = models.URLField(max_length=500, blank=True)
     status = models.CharField(
@@ -608,6 +610,13 @@ class Meeting(models.Model):
 
     class Meta:
         ordering = ["board", "start", "id"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(end__isnull=True) | Q(end__gt=F("start")),
+                name="meeting_ends_after_it_starts",
+                violation_error_message="A meeting must end after it starts.",
+            )
+        ]
 
     def __str__(self):
         when = timezone.localtime(self.start).strftime("%d %b %Y %H:%M")

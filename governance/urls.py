@@ -17,6 +17,16 @@ urlpatterns = [
         meeting_views.InterestConfirmView.as_view(),
         name="interest_confirm",
     ),
+    path(
+        "people/<slug:key>/interests/<int:pk>/change/",
+        meeting_views.InterestUpdateView.as_view(),
+        name="interest_update",
+    ),
+    path(
+        "people/<slug:key>/interests/<int:pk>/end/",
+        meeting_views.InterestEndView.as_view(),
+        name="interest_end",
+    ),
     path("<slug:slug>/as-at/", views.BoardAsAtView.as_view(), name="board_as_at"),
     path("<slug:slug>/changes/", views.BoardChangesView.as_view(), name="board_changes"),
     path(
@@ -64,6 +74,11 @@ urlpatterns = [
         "<slug:slug>/meetings/<int:pk>/",
         meeting_views.MeetingDetailView.as_view(),
         name="meeting_detail",
+    ),
+    path(
+        "<slug:slug>/meetings/<int:pk>/change/",
+        meeting_views.MeetingUpdateView.as_view(),
+        name="meeting_update",
     ),
     path(
         "<slug:slug>/meetings/<int:pk>/status/",

@@ -1,5 +1,7 @@
 import datetime as dt
+from typing import NamedTuple
 
+from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -113,6 +115,29 @@ def _shown(value) -> str:
     return str(value)
 
 
+class ConflictRow(NamedTuple):
+    """One field of a conflict page: its label, the value now saved, the value submitted."""
+
+    label: str
+    current: str
+    submitted: str
+
+
+def conflict_rows(form, current, *, skip: tuple[str, ...] = ("version",)) -> list[ConflictRow]:
+    """Each field of ``form`` with the value ``current`` holds and the one submitted; choices
+    shown by their labels."""
+    rows = []
+    for name, field in form.fields.items():
+        if name in skip:
+            continue
+        theirs, yours = getattr(current, name, None), form.cleaned_data.get(name)
+        if isinstance(field, forms.ChoiceField) and not isinstance(field, forms.ModelChoiceField):
+            labels = dict(field.choices)
+            theirs, yours = labels.get(theirs, theirs), labels.get(yours, yours)
+        rows.append(ConflictRow(str(field.label), _shown(theirs), _shown(yours)))
+    return rows
+
+
 class ServiceFormMixin:
     """A form page whose ``perform(form)`` makes its change through a service (permission,
     validation, write and history in one transaction): the service's ValidationError shows
@@ -197,12 +222,16 @@ class BoardEditMixin(ServiceFormMixin, BoardPageMixin):
             rows.append((bound.label, _shown(theirs), _shown(yours)))
         return render(
             self.request,
-            "governance/membership_conflict.html",
+            "governance/version_conflict.html",
             self.get_context_data(
+                what="membership",
+                caption=self.board.name,
                 current=current,
                 rows=rows,
                 conflict=conflict,
                 retry_url=self.request.path,
+                back_url=self.board.get_absolute_url() + "#members",
+                back_label=self.board.name,
             ),
             status=409,
         )

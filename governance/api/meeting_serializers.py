@@ -35,6 +35,7 @@ class MeetingSerializer(serializers.ModelSerializer):
             "board",
             "title",
             "start",
+            "end",
             "location",
             "link",
             "status",
@@ -50,6 +51,7 @@ class MeetingWriteSerializer(serializers.Serializer):
 
     board = serializers.SlugRelatedField(slug_field="slug", queryset=Board.objects.all())
     start = serializers.DateTimeField()
+    end = serializers.DateTimeField(required=False, allow_null=True)
     title = serializers.CharField(required=False, allow_blank=True, max_length=200)
     location = serializers.CharField(required=False, allow_blank=True, max_length=300)
     link = serializers.URLField(required=False, allow_blank=True, max_length=500)

@@ -88,6 +88,8 @@ def popolo_events(user=None) -> list[dict]:
                 for item in meeting.visible_items
             ],
         }
+        if meeting.end:
+            event["end_date"] = _popolo_time(meeting.end)
         if meeting.location or meeting.link:
             event["location"] = meeting.location or meeting.link
         events.append(event)

@@ -181,6 +181,7 @@ def test_popolo_export_validates_against_the_popolo_schemas(analyst):
         board=board,
         title="June meeting",
         start=dt.datetime(2026, 6, 10, 14, 0, tzinfo=dt.UTC),
+        end=dt.datetime(2026, 6, 10, 16, 0, tzinfo=dt.UTC),
         location="Nuneaton Town Hall",
     )
     AgendaItem.objects.create(meeting=meeting, number=1, title="Welcome", purpose="information")
@@ -234,6 +235,7 @@ def test_popolo_export_validates_against_the_popolo_schemas(analyst):
     # An analyst reads public business only: the private meeting and item are not exported.
     [event] = data["events"]
     assert event["start_date"] == "2026-06-10T15:00:00+01:00"
+    assert event["end_date"] == "2026-06-10T17:00:00+01:00"
     assert event["organization_id"] == "board/warwickshire-north-place-executive"
     assert event["organization_id"] in ids
     assert [c["name"] for c in event["children"]] == ["1. Welcome"]

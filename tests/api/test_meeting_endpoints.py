@@ -104,6 +104,21 @@ def test_secretary_schedules_and_changes_a_meeting_with_if_match(api_as, busines
     assert Meeting.objects.get(pk=pk).status == "postponed"
 
 
+def test_a_meetings_end_is_patched_after_its_start_only(api_as, business):
+    client = api_as("secretary_a")
+    pk = business["public"].pk
+    url = f"/api/v1/meetings/{pk}/"
+    etag = client.get(url)["ETag"]
+    early = client.patch(url, {"end": "2026-06-10T12:00:00Z"}, format="json", HTTP_IF_MATCH=etag)
+    assert early.status_code == 400
+    assert early.json()["end"] == ["The end time must be after the start time."]
+    assert Meeting.objects.get(pk=pk).version == 1
+    ok = client.patch(url, {"end": "2026-06-10T15:00:00Z"}, format="json", HTTP_IF_MATCH=etag)
+    assert ok.status_code == 200, ok.content
+    assert ok.json()["end"] == "2026-06-10T16:00:00+01:00"
+    assert Meeting.objects.get(pk=pk).end == dt.datetime(2026, 6, 10, 15, 0, tzinfo=dt.UTC)
+
+
 def test_other_roles_cannot_write(api_as, business):
     pk = business["public"].pk
     for role in ("secretary_b", "commissioner", "analyst"):
@@ -210,3 +225,25 @@ def test_meeting_list_queries_do_not_grow_with_rows(
         )
     with django_assert_max_num_queries(len(small.captured_queries)):
         client.get("/api/v1/agenda-items/")
+
+
+def test_an_interests_end_before_its_start_is_refused_naming_the_field(api_as, business):
+    client = api_as("secretary_a")
+    interest = services.interest_create(
+        actor=client.user,
+        person=business["seat"].person,
+        description="Trustee",
+        kind="non_financial_personal",
+        start_date=dt.date(2025, 4, 1),
+        declared_on=dt.date(2025, 4, 1),
+    )
+    url = f"/api/v1/interests/{interest.pk}/"
+    refused = client.patch(
+        url, {"end_date": "2025-03-31"}, format="json", HTTP_IF_MATCH=f'"{interest.pk}.1"'
+    )
+    assert refused.status_code == 400
+    assert refused.json()["end_date"] == [
+        "The end date must be the same as or after the start date (1 April 2025)."
+    ]
+    interest.refresh_from_db()
+    assert interest.end_date is None and interest.version == 1

@@ -57,12 +57,76 @@ def test_secretary_schedules_a_meeting_from_the_board_page(client_as, board_a):
     assert "September meeting" in client.get(board_a.get_absolute_url()).content.decode()
 
 
+def meeting_form(**extra) -> dict:
+    return {
+        "title": "Workshop",
+        **date_parts("day", dt.date(2030, 9, 9)),
+        "time": "10:00",
+        "location": "Online",
+        "link": "",
+        "is_public": "yes",
+        **extra,
+    }
+
+
+def test_a_meeting_scheduled_with_an_end_time_shows_it(client_as, board_a):
+    client = client_as("secretary_a")
+    url = f"/boards/{board_a.slug}/meetings/add/"
+    assert 'name="end"' in client.get(url).content.decode()
+    response = client.post(url, meeting_form(end="12:00"))
+    assert response.status_code == 302, response.content.decode()[:2000]
+    meeting = Meeting.objects.get(title="Workshop")
+    assert meeting.end == dt.datetime(2030, 9, 9, 12, 0, tzinfo=LONDON)
+    page = client.get(meeting.get_absolute_url()).content.decode()
+    assert "Monday 9 September 2030, 10:00 to 12:00</h1>" in page
+
+
+def test_an_end_time_before_the_start_is_refused_naming_the_field(client_as, board_a):
+    response = client_as("secretary_a").post(
+        f"/boards/{board_a.slug}/meetings/add/", meeting_form(end="09:30")
+    )
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert '<a href="#id_end">The end time must be after the start time.</a>' in html
+    assert 'id="id_end-error"' in html
+    assert not Meeting.objects.filter(title="Workshop").exists()
+
+
+def test_secretary_gives_a_meeting_an_end_time_and_a_stale_form_writes_nothing(
+    client_as, board_a, meeting
+):
+    url = f"/boards/{board_a.slug}/meetings/{meeting.pk}/change/"
+    first, second = client_as("secretary_a"), client_as("admin")
+    assert url in first.get(meeting.get_absolute_url()).content.decode()
+    form = first.get(url).content.decode()
+    assert 'name="time" type="text" value="14:00"' in form
+    assert 'name="version" value="1"' in form
+    data = meeting_form(**date_parts("day", dt.date(2030, 6, 10)), time="14:00", version=1)
+    response = first.post(url, {**data, "end": "16:00"})
+    assert response.status_code == 302, response.content.decode()[:2000]
+    meeting.refresh_from_db()
+    assert meeting.end == dt.datetime(2030, 6, 10, 16, 0, tzinfo=LONDON)
+    assert meeting.title == "Workshop" and meeting.version == 2
+    assert meeting.history.first().history_change_reason == "Meeting changed"
+    stale = second.post(url, {**data, "end": "17:00", "title": "Second"})
+    assert stale.status_code == 200
+    assert "Someone else changed this meeting" in stale.content.decode()
+    meeting.refresh_from_db()
+    assert meeting.end == dt.datetime(2030, 6, 10, 16, 0, tzinfo=LONDON)
+    assert meeting.title == "Workshop" and meeting.version == 2
+
+
 def test_others_may_not_use_the_meeting_forms(client_as, board_a, meeting):
     for name in ("commissioner", "analyst", "secretary_b"):
         client = client_as(name)
         assert client.get(f"/boards/{board_a.slug}/meetings/add/").status_code == 403
+        change = f"/boards/{board_a.slug}/meetings/{meeting.pk}/change/"
+        assert client.get(change).status_code == 403
+        assert client.post(change, meeting_form(end="16:00", version=1)).status_code == 403
         url = f"/boards/{board_a.slug}/meetings/{meeting.pk}/items/add/"
         assert client.get(url).status_code == 403
+    meeting.refresh_from_db()
+    assert meeting.end is None and meeting.version == 1
 
 
 def test_meeting_page_shows_agenda_quorum_conflicts_and_actions(
@@ -166,9 +230,21 @@ def test_feed_lists_visible_meetings_in_utc(client_as, meeting, board_a):
     body = response.content.decode()
     assert body.startswith("BEGIN:VCALENDAR\r\n") and body.endswith("END:VCALENDAR\r\n")
     assert "DTSTART:20300610T130000Z\r\n" in body  # 14:00 British Summer Time
+    assert "DTEND" not in body  # no end time given: none invented
     assert "LOCATION:Nuneaton\\, Town Hall\\; Room 2\r\n" in body
     assert f"UID:meeting-{meeting.pk}@" in body
     assert all(len(line.encode()) <= 75 for line in body.split("\r\n"))
+
+
+def test_feed_gives_the_end_time_when_there_is_one(client_as, user_as, meeting, board_a):
+    services.meeting_update(
+        actor=user_as("secretary_a"),
+        meeting=meeting.pk,
+        expected_version=1,
+        end=dt.datetime(2030, 6, 10, 16, 30, tzinfo=LONDON),
+    )
+    body = client_as("commissioner").get(f"/boards/{board_a.slug}/meetings.ics").content.decode()
+    assert "DTSTART:20300610T130000Z\r\nDTEND:20300610T153000Z\r\n" in body
 
 
 def test_private_calendar_link_works_without_signing_in_until_revoked(client_as, board_a, meeting):

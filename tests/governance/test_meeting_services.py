@@ -56,6 +56,35 @@ def test_a_naive_start_is_refused(user_as, board_a):
     assert "start" in exc.value.message_dict
 
 
+def test_a_meeting_ends_after_it_starts_or_not_at_all(user_as, board_a):
+    secretary = user_as("secretary_a")
+    for end in (START, START - dt.timedelta(hours=1)):
+        with pytest.raises(ValidationError) as exc:
+            services.meeting_create(actor=secretary, board=board_a, start=START, end=end)
+        assert exc.value.message_dict == {"end": ["The end time must be after the start time."]}
+    with pytest.raises(ValidationError) as exc:
+        services.meeting_create(
+            actor=secretary, board=board_a, start=START, end=dt.datetime(2026, 6, 10, 16)
+        )
+    assert "end" in exc.value.message_dict
+    assert not board_a.meetings.exists()
+    meeting = services.meeting_create(
+        actor=secretary, board=board_a, start=START, end=START + dt.timedelta(hours=2)
+    )
+    assert meeting.end == dt.datetime(2026, 6, 10, 16, 0, tzinfo=LONDON)
+    # Moving the start past the end is refused by name, and nothing changes.
+    with pytest.raises(ValidationError) as exc:
+        services.meeting_update(
+            actor=secretary,
+            meeting=meeting.pk,
+            expected_version=1,
+            start=START + dt.timedelta(hours=3),
+        )
+    assert "end" in exc.value.message_dict
+    meeting.refresh_from_db()
+    assert meeting.start == START and meeting.version == 1
+
+
 def test_meeting_update_records_history_and_refuses_a_stale_version(user_as, meeting):
     secretary = user_as("secretary_a")
     changed = services.meeting_update(

@@ -306,6 +306,11 @@ def page_urls() -> dict[str, list[str]]:
             "metrics:annotation_create", Metric.objects.order_by("pk").first().code
         ),
         "governance:person_interests": r("governance:person_interests", seat.person.key),
+        # The entry meeting_records() adds for the first seat of the board whose forms open.
+        **{
+            name: r(name, seat.person.key, seat.person.interests.order_by("pk").first().pk)
+            for name in ("governance:interest_update", "governance:interest_end")
+        },
         "about_icons": r("about_icons"),
         "me": r("me"),
         "api": ["/api/v1/boards/?format=api"],
@@ -316,6 +321,7 @@ def page_urls() -> dict[str, list[str]]:
     for name in (
         "governance:meeting_detail",
         "governance:meeting_status",
+        "governance:meeting_update",
         "governance:agenda_item_create",
         "governance:attendance_record",
         "governance:interest_create",
