@@ -2,6 +2,8 @@
 
 from django.db import migrations, models
 
+from places import content_version
+
 
 class Migration(migrations.Migration):
 
@@ -9,6 +11,8 @@ class Migration(migrations.Migration):
         ('governance', '0014_lineage_and_successions'),
     ]
 
+    # SQLite adds the check by rebuilding the meeting table, which drops its content-version
+    # trigger: the last operation puts it back (PostgreSQL keeps it; idempotent there).
     operations = [
         migrations.AddField(
             model_name='historicalmeeting',
@@ -23,5 +27,8 @@ class Migration(migrations.Migration):
         migrations.AddConstraint(
             model_name='meeting',
             constraint=models.CheckConstraint(condition=models.Q(('end__isnull', True), ('end__gt', models.F('start')), _connector='OR'), name='meeting_ends_after_it_starts', violation_error_message='A meeting must end after it starts.'),
+        ),
+        migrations.RunPython(
+            content_version.reinstall_for("governance"), migrations.RunPython.noop
         ),
     ]
