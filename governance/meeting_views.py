@@ -119,6 +119,19 @@ class MeetingEditMixin(ServiceFormMixin, MeetingPageMixin):
         return Person.objects.filter(memberships__in=seated).distinct().order_by("name")
 
 
+def _meeting_details(form) -> dict:
+    """A meeting's details as its form gives them: what scheduling and changing it both save."""
+    data = form.cleaned_data
+    return {
+        "start": form.start(),
+        "end": form.end_time(),
+        "title": data["title"],
+        "location": data["location"],
+        "link": data["link"],
+        "is_public": data["is_public"],
+    }
+
+
 class MeetingCreateView(MeetingEditMixin, FormView):
     heading = "Schedule a meeting"
     success_message = "Meeting scheduled."
@@ -127,14 +140,7 @@ class MeetingCreateView(MeetingEditMixin, FormView):
 
     def perform(self, form):
         return services.meeting_create(
-            actor=self.request.user,
-            board=self.board,
-            start=form.start(),
-            end=form.end_time(),
-            title=form.cleaned_data["title"],
-            location=form.cleaned_data["location"],
-            link=form.cleaned_data["link"],
-            is_public=form.cleaned_data["is_public"],
+            actor=self.request.user, board=self.board, **_meeting_details(form)
         )
 
 
@@ -163,12 +169,7 @@ class MeetingUpdateView(MeetingEditMixin, FormView):
             actor=self.request.user,
             meeting=self.meeting.pk,
             expected_version=form.cleaned_data["version"],
-            start=form.start(),
-            end=form.end_time(),
-            title=form.cleaned_data["title"],
-            location=form.cleaned_data["location"],
-            link=form.cleaned_data["link"],
-            is_public=form.cleaned_data["is_public"],
+            **_meeting_details(form),
         )
 
 
