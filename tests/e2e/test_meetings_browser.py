@@ -3,6 +3,7 @@ A and AA): schedule a meeting, build its agenda, record an interest and see the 
 read and publish the pack (and its PDF), record attendance and an action."""
 
 import datetime as dt
+import re
 
 import pytest
 
@@ -157,4 +158,68 @@ def test_a_secretary_runs_a_meeting(meeting_secretary, portal, artifacts, axe_sc
     check_page(page, axe_script, artifacts, "meeting-done")
     page.set_viewport_size(WIDTHS["phone"])
     check_page(page, axe_script, artifacts, "meeting-done-phone")
+    page.set_viewport_size(WIDTHS["desktop"])
+
+
+def _submit(page, name: str | re.Pattern) -> None:
+    """Press the form's button and wait for the page the server answers with."""
+    with page.expect_navigation():
+        page.get_by_role("button", name=name).click()
+
+
+def _fill_date(page, field: str, day: str, month: str, year: str) -> None:
+    for part, value in (("day", day), ("month", month), ("year", year)):
+        page.locator(f"#id_{field}_{part}").fill(value)
+
+
+def test_a_secretary_keeps_a_register_of_interests(
+    meeting_secretary, portal, artifacts, axe_script
+):
+    """A member's register of interests and its forms: adding an entry (with its errors),
+    changing it (an end before its start refused by name), confirming it for the year and
+    ending it; every page passes axe."""
+    page = meeting_secretary
+    year = str(dt.date.today().year)
+
+    page.goto(f"{portal['url']}/boards/people/e2e-meeting-member/interests/")
+    assert page.locator("h1").inner_text() == "Register of interests"
+    check_page(page, axe_script, artifacts, "interests-register")
+
+    # Sent empty: the error summary names each required field.
+    _submit(page, "Add the interest")
+    assert page.locator(".nhsuk-error-summary").is_visible()
+    check_page(page, axe_script, artifacts, "interests-add-errors")
+    page.locator("#id_organisation").select_option(label="Acme Community Care")
+    page.locator("#id_description").fill("Director")
+    page.locator("#id_kind").select_option("financial")
+    _fill_date(page, "declared_on", "2", "1", year)
+    _fill_date(page, "start_date", "1", "4", str(int(year) - 1))
+    _submit(page, "Add the interest")
+    assert "Director" in page.locator("main table").inner_text()
+
+    page.get_by_role("link", name="Change the interest: Director").click()
+    page.wait_for_url("**/change/**")
+    page.locator("#id_description").fill("Non-executive director")
+    _fill_date(page, "end_date", "1", "1", str(int(year) - 2))
+    _submit(page, "Change an interest")
+    summary = page.locator(".nhsuk-error-summary").inner_text()
+    assert "The end date must be the same as or after the start date" in summary
+    check_page(page, axe_script, artifacts, "interests-change-errors")
+    _fill_date(page, "end_date", "", "", "")
+    _submit(page, "Change an interest")
+    assert "Non-executive director" in page.locator("main table").inner_text()
+    check_page(page, axe_script, artifacts, "interests-changed")
+
+    # Its name is the visible words and the hidden interest, which the browser spaces apart.
+    _submit(page, re.compile(r"Confirm still right\s*:\s*Non-executive director"))
+    row = page.locator("main table tr", has_text="Non-executive director")
+    assert "Not yet confirmed" not in row.inner_text()
+    page.get_by_role("link", name="End the interest: Non-executive director").click()
+    page.wait_for_url("**/end/**")
+    check_page(page, axe_script, artifacts, "interests-end-form")
+    _submit(page, "End an interest")
+    assert "Ended on" in page.locator("main table").inner_text()
+    check_page(page, axe_script, artifacts, "interests-ended")
+    page.set_viewport_size(WIDTHS["phone"])
+    check_page(page, axe_script, artifacts, "interests-ended-phone")
     page.set_viewport_size(WIDTHS["desktop"])
