@@ -205,43 +205,11 @@ def _metric_rows_load(
     series = {subject: s.pk for subject, s in zip(subjects, found, strict=True)}
     writer.upsert_all(
         Target,
-        [
-            Upsert(
-                {
-                    "series_id": series[t.subject],
-                    "period_start": fixture_date(t.record["period_start"]),
-                },
-                {
-                    "period_end": fixture_date(t.record["period_end"]),
-                    "period_label": t.record["period_label"],
-                    "value": t.record["value"],
-                    "as_written": t.record["as_written"],
-                    "note": t.record["note"],
-                    **writer.src(t.record),
-                },
-            )
-            for t in rows.targets
-        ],
+        [_dated(t, series, writer, period_label=t.record["period_label"]) for t in rows.targets],
     )
     writer.upsert_all(
         Observation,
-        [
-            Upsert(
-                {
-                    "series_id": series[o.subject],
-                    "period_start": fixture_date(o.record["period_start"]),
-                },
-                {
-                    "period_end": fixture_date(o.record["period_end"]),
-                    "value": o.record["value"],
-                    "provenance": Provenance.DOCUMENT,
-                    "as_written": o.record["as_written"],
-                    "note": o.record["note"],
-                    **writer.src(o.record),
-                },
-            )
-            for o in rows.observations
-        ],
+        [_dated(o, series, writer, provenance=Provenance.DOCUMENT) for o in rows.observations],
     )
     writer.upsert_all(
         MetricStatement,
@@ -265,6 +233,25 @@ def _metric_rows_load(
             )
             for st in rows.statements
         ],
+    )
+
+
+def _dated(
+    row: SeriesRecord, series: dict[Subject, int], writer: FixtureWriter, **values
+) -> Upsert:
+    """A target's or a documented observation's row: found by its series and period start,
+    with what both hold (and ``values``, what only one of them does)."""
+    record = row.record
+    return Upsert(
+        {"series_id": series[row.subject], "period_start": fixture_date(record["period_start"])},
+        {
+            "period_end": fixture_date(record["period_end"]),
+            "value": record["value"],
+            "as_written": record["as_written"],
+            "note": record["note"],
+            **values,
+            **writer.src(record),
+        },
     )
 
 
