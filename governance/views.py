@@ -123,14 +123,17 @@ class ConflictRow(NamedTuple):
     submitted: str
 
 
-def conflict_rows(form, current, *, skip: tuple[str, ...] = ("version",)) -> list[ConflictRow]:
-    """Each field of ``form`` with the value ``current`` holds and the one submitted; choices
-    shown by their labels."""
+def conflict_rows(
+    form, current, *, skip: tuple[str, ...] = ("version",), submitted: dict | None = None
+) -> list[ConflictRow]:
+    """Each field of ``form`` with the value ``current`` holds and the one submitted (or, for a
+    field named in ``submitted``, what to show for it); choices shown by their labels."""
     rows = []
     for name, field in form.fields.items():
         if name in skip:
             continue
-        theirs, yours = getattr(current, name, None), form.cleaned_data.get(name)
+        theirs = getattr(current, name, None)
+        yours = (submitted or {}).get(name, form.cleaned_data.get(name))
         if isinstance(field, forms.ChoiceField) and not isinstance(field, forms.ModelChoiceField):
             labels = dict(field.choices)
             theirs, yours = labels.get(theirs, theirs), labels.get(yours, yours)
@@ -208,18 +211,13 @@ class BoardEditMixin(ServiceFormMixin, BoardPageMixin):
     def conflict(self, form, conflict: services.StaleVersion):
         """The current values beside the ones submitted; nothing was written."""
         current = conflict.current
-        rows = []
-        for name, bound in form.fields.items():
-            if name in ("version", "person_name"):
-                continue
-            yours = form.cleaned_data.get(name)
-            if name == "person" and form.cleaned_data.get("person_name"):
-                yours = form.cleaned_data["person_name"] + " (new)"
-            theirs = getattr(current, name, None)
-            if name in ("role", "end_reason"):
-                theirs = getattr(current, f"get_{name}_display")()
-                yours = dict(bound.choices).get(yours, yours)
-            rows.append((bound.label, _shown(theirs), _shown(yours)))
+        new_person = form.cleaned_data.get("person_name")
+        rows = conflict_rows(
+            form,
+            current,
+            skip=("version", "person_name"),
+            submitted={"person": f"{new_person} (new)"} if new_person else None,
+        )
         return render(
             self.request,
             "governance/version_conflict.html",
